@@ -1,0 +1,114 @@
+"""The cohort file's machine-readable schema, built from the instrument registry.
+
+The schema is a Frictionless Table Schema (https://specs.frictionlessdata.io/table-schema/)
+with a few descriptive extra properties. ``data/cohort.schema.json`` is this
+dictionary written to disk (``cnslbp schema --out``); a test keeps the two equal,
+and the loader validates files against the same dictionary.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .instruments import GLOBAL_CHANGE, INSTRUMENTS, PRE_EDUCATION_STAGE, STAGES
+
+__all__ = ["RECONSTRUCTION_NOTICE", "cohort_table_schema", "schema_json"]
+
+RECONSTRUCTION_NOTICE = (
+    "The rows in data/cohort.csv are a reconstruction, not patient data: integer scores "
+    "for 14 invented participants, searched for so that they reproduce the summary "
+    "statistics printed in the study's abstract. No row describes a real person."
+)
+
+
+def _score_field(instrument: Any) -> dict[str, Any]:
+    return {
+        "name": instrument.key,
+        "title": f"{instrument.abbreviation} total",
+        "type": "integer",
+        "description": (
+            f"{instrument.name} ({instrument.construct}): {instrument.structure}. "
+            f"Integer total {instrument.minimum}–{instrument.maximum}, "
+            f"{instrument.direction}. Blank = not recorded (reported as incomplete)."
+        ),
+        "constraints": {"minimum": instrument.minimum, "maximum": instrument.maximum},
+        "direction": instrument.direction,
+        "clinicallyImportantChange": instrument.improvement_rule,
+        "thresholdSource": instrument.threshold_source,
+        "citations": list(instrument.citations),
+        "assumption": instrument.assumption,
+    }
+
+
+def cohort_table_schema() -> dict[str, Any]:
+    """Return the cohort file's Table Schema as a dictionary.
+
+    Returns
+    -------
+    dict
+        ``fields`` in file order; ``primaryKey`` is participant × stage;
+        ``optionalFields`` lists columns a file may omit; ``blankAtStage`` on
+        a field gives the stage at which it must be empty.
+    """
+    stage_names = {str(stage.number): f"{stage.name}: {stage.description}" for stage in STAGES}
+    labels = {str(value): label for value, label in GLOBAL_CHANGE.labels}
+    return {
+        "title": "Cohort file: one row per participant per stage",
+        "description": RECONSTRUCTION_NOTICE,
+        "encoding": "utf-8",
+        "dialect": {"delimiter": ",", "header": True},
+        "fields": [
+            {
+                "name": "participant",
+                "title": "Participant id",
+                "type": "string",
+                "description": (
+                    "Text id of the participant, the same on each of their rows. It never "
+                    "appears in the built book, which shows stable labels P01, P02, … instead."
+                ),
+                "constraints": {"required": True, "minLength": 1},
+            },
+            {
+                "name": "stage",
+                "title": "Stage",
+                "type": "integer",
+                "description": "Measurement occasion: "
+                + "; ".join(f"{number} = {name}" for number, name in stage_names.items()),
+                "constraints": {"required": True, "enum": [stage.number for stage in STAGES]},
+                "stages": stage_names,
+            },
+            *(_score_field(instrument) for instrument in INSTRUMENTS),
+            {
+                "name": GLOBAL_CHANGE.key,
+                "title": GLOBAL_CHANGE.name,
+                "type": "integer",
+                "description": (
+                    f"{GLOBAL_CHANGE.name} since the previous stage, "
+                    f"{GLOBAL_CHANGE.minimum} to +{GLOBAL_CHANGE.maximum}: {GLOBAL_CHANGE.source}. "
+                    f"Empty at stage {PRE_EDUCATION_STAGE}, where nothing is compared yet. "
+                    "The whole column may be left out if it was not collected."
+                ),
+                "constraints": {"minimum": GLOBAL_CHANGE.minimum, "maximum": GLOBAL_CHANGE.maximum},
+                "labels": labels,
+                "improved": GLOBAL_CHANGE.improved_rule,
+                "blankAtStage": PRE_EDUCATION_STAGE,
+                "citations": list(GLOBAL_CHANGE.citations),
+                "assumption": GLOBAL_CHANGE.assumption,
+            },
+        ],
+        "primaryKey": ["participant", "stage"],
+        "optionalFields": [GLOBAL_CHANGE.key],
+        "missingValues": [""],
+    }
+
+
+def schema_json() -> str:
+    """The schema as the text of ``data/cohort.schema.json`` (stable key order)."""
+    return json.dumps(cohort_table_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_schema(path: str | Path) -> None:
+    """Write :func:`schema_json` to ``path``."""
+    Path(path).write_text(schema_json(), encoding="utf-8")

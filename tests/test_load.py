@@ -1,0 +1,237 @@
+"""The loader accepts what spreadsheets write and rejects everything else with a precise message."""
+
+from __future__ import annotations
+
+import string
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cnslbp_lib as cl
+from cnslbp_lib.exceptions import CohortValidationError
+
+from .conftest import COHORT_CSV, HEADER
+
+GOOD_ROWS = "A,1,40,20,20,\nA,2,41,22,21,0\nA,3,20,40,15,2\n"
+
+
+def problems_of(path):
+    with pytest.raises(CohortValidationError) as caught:
+        cl.load_cohort(path)
+    return [(p.line, p.column, p.value, p.rule) for p in caught.value.problems]
+
+
+def test_committed_cohort_loads_as_fourteen_complete_participants(cohort):
+    assert cohort.n_participants == 14
+    assert len(cohort.data) == 42
+    assert cohort.incomplete.empty
+    assert list(cohort.data.columns) == ["participant", "stage", "piq", "pseq", "psq", "global_change"]
+    assert cohort.data.loc[cohort.data["stage"] == 1, "global_change"].isna().all()
+
+
+def test_byte_order_mark_crlf_and_any_column_order_are_accepted(write_csv):
+    plain = cl.load_cohort(write_csv(f"{HEADER}\n{GOOD_ROWS}", "plain.csv"))
+    reordered = "global_change,psq,pseq,piq,stage,participant\r\n,20,20,40,1,A\r\n0,21,22,41,2,A\r\n2,15,40,20,3,A\r\n"
+    spreadsheet = cl.load_cohort(write_csv(b"\xef\xbb\xbf" + reordered.encode(), "excel.csv"))
+    pd.testing.assert_frame_equal(plain.data, spreadsheet.data)
+
+
+def test_file_without_global_change_is_valid(write_csv):
+    cohort = cl.load_cohort(write_csv("participant,stage,piq,pseq,psq\nA,1,40,20,20\nA,2,41,22,21\n"))
+    assert not cohort.has_global_change
+
+
+def test_missing_file_is_reported_by_name(tmp_path):
+    missing = tmp_path / "nowhere.csv"
+    assert problems_of(missing) == [(None, None, None, "file does not exist")]
+
+
+def test_directory_and_empty_file_are_rejected(tmp_path, write_csv):
+    assert problems_of(tmp_path) == [(None, None, None, "path is not a regular file")]
+    assert problems_of(write_csv(b"\xef\xbb\xbf \n")) == [(None, None, None, "file is empty")]
+    assert problems_of(write_csv(f"{HEADER}\n")) == [(None, None, None, "file has a header but no data rows")]
+
+
+def test_unreadable_file_is_reported(write_csv, monkeypatch):
+    path = write_csv(f"{HEADER}\n{GOOD_ROWS}")
+
+    def refuse(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(type(path), "read_bytes", refuse)
+    assert problems_of(path) == [(None, None, None, "file cannot be read (Permission denied)")]
+
+
+def test_wrong_delimiter_is_named(write_csv):
+    [(line, _, _, rule)] = problems_of(write_csv(HEADER.replace(",", ";") + "\nA;1;2;3;4;\n"))
+    assert (line, rule) == (1, "columns must be separated by commas; this header uses semicolons")
+
+
+def test_non_utf8_bytes_are_located_by_line(write_csv):
+    content = f"{HEADER}\nA,1,40,20,20,\nB\xe9,1,40,20,20,\n".encode("latin-1")
+    assert problems_of(write_csv(content)) == [
+        (3, None, "0xE9", "file must be UTF-8 text; these bytes are not (save it as 'CSV UTF-8')")
+    ]
+
+
+def test_missing_extra_and_misspelt_columns_are_all_reported(write_csv):
+    found = problems_of(write_csv("participant,stge,piq,pseqq,note\nA,1,2,3,x\n"))
+    assert found == [
+        (1, "stge", None, "unknown column; did you mean 'stage'?"),
+        (1, "pseqq", None, "unknown column; did you mean 'pseq'?"),
+        (1, "note", None, "unknown column; expected columns are participant, stage, piq, pseq, psq, global_change"),
+        (1, "stage", None, "required column is missing from the header"),
+        (1, "pseq", None, "required column is missing from the header"),
+        (1, "psq", None, "required column is missing from the header"),
+    ]
+
+
+def test_every_bad_value_in_a_file_is_reported_at_once(write_csv):
+    content = (
+        f"{HEADER}\n"
+        "A,1,40,20,20,\n"
+        "A,1,41,22,21,\n"  # duplicate participant × stage
+        "A,4,2.5,abc,41,\n"  # unknown stage, non-integer, non-numeric, out of range
+        ",2,3,3,3,9\n"  # blank id, global_change out of range
+        "B,1,80,-1,3,2\n"  # out of range both ways; global_change at stage 1
+        "C,2,3,3\n"  # too few fields
+    )
+    found = problems_of(write_csv(content))
+    assert found == [
+        (2, "participant, stage", "A, 1", "each participant may have one row per stage; this one repeats line 3"),
+        (3, "participant, stage", "A, 1", "each participant may have one row per stage; this one repeats line 2"),
+        (4, "piq", "2.5", "must be a whole number"),
+        (4, "pseq", "abc", "must be a whole number"),
+        (4, "psq", "41", "PSQ total must be a whole number from 0 to 40"),
+        (4, "stage", "4", "stage must be 1, 2 or 3"),
+        (5, "global_change", "9", "Global perceived change must be a whole number from -3 to 3"),
+        (5, "participant", None, "participant must not be blank"),
+        (6, "global_change", "2", "global_change must be empty at stage 1"),
+        (6, "piq", "80", "PIQ total must be a whole number from 0 to 70"),
+        (6, "pseq", "-1", "PSEQ total must be a whole number from 0 to 60"),
+        (
+            7,
+            None,
+            "C,2,3,3",
+            "row has 4 fields but the header has 6 "
+            "(a missing value needs an empty field; a comma inside a value needs quotes)",
+        ),
+    ]
+
+
+def test_problem_message_names_file_line_column_value_and_rule(write_csv):
+    path = write_csv(f"{HEADER}\nA,1,99,20,20,\n")
+    with pytest.raises(CohortValidationError) as caught:
+        cl.load_cohort(path)
+    assert str(caught.value).splitlines() == [
+        f"{path}: 1 problem found",
+        f"  - {path}, line 2, column 'piq', value '99': PIQ total must be a whole number from 0 to 70",
+    ]
+
+
+def test_quoted_values_are_read_with_their_commas(write_csv):
+    cohort = cl.load_cohort(write_csv(f'{HEADER}\n"Smith, J",1,40,20,20,\n"Smith, J",2,40,20,20,1\n'))
+    assert cohort.data["participant"].astype(str).unique().tolist() == ["Smith, J"]
+
+
+def test_blank_scores_and_missing_stages_are_warnings_not_errors(write_csv):
+    cohort = cl.load_cohort(write_csv(f"{HEADER}\nA,1,40,20,20,\nA,2,,22,21,0\n\nB,1,30,30,20,\n"))
+    assert cohort.incomplete.to_dict("records") == [
+        {"participant": "A", "stage": 2, "column": "piq", "issue": "piq is blank"},
+        {"participant": "A", "stage": 3, "column": None, "issue": "no row for this stage"},
+        {"participant": "B", "stage": 2, "column": None, "issue": "no row for this stage"},
+        {"participant": "B", "stage": 3, "column": None, "issue": "no row for this stage"},
+    ]
+    assert cohort.skipped_lines == (4,)
+    assert cohort.warnings[0].endswith("participant 'A', stage 2: piq is blank")
+
+
+def test_pseudonymised_copy_hides_ids_behind_stable_labels(write_csv):
+    cohort = cl.load_cohort(write_csv(f"{HEADER}\nzeta-9,1,40,20,20,\nalpha-3,1,30,30,20,\n"))
+    labelled = cohort.pseudonymised()
+    assert labelled.data["participant"].astype(str).tolist() == ["P01", "P02"]
+    assert set(labelled.incomplete["participant"]) == {"P01", "P02"}
+    assert "alpha-3" not in labelled.data.to_csv() + labelled.incomplete.to_csv()
+
+
+def test_labels_widen_for_large_cohorts():
+    labels = cl.load.participant_labels([str(i) for i in range(150)])
+    assert sorted(labels.values())[:2] == ["P001", "P002"]
+
+
+# --- property-based: random malformed tables never crash the loader ------------------------------------
+
+CELL = st.one_of(
+    st.integers(-200, 200).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+    st.text(alphabet=string.printable + "é√−\u00a0", max_size=6),
+    st.just(""),
+)
+COLUMNS = ["participant", "stage", "piq", "pseq", "psq", "global_change"]
+
+
+@st.composite
+def malformed_tables(draw):
+    header = draw(st.lists(st.one_of(st.sampled_from(COLUMNS), st.text(string.ascii_letters, max_size=8)), max_size=8))
+    rows = draw(st.lists(st.lists(CELL, min_size=0, max_size=9), max_size=8))
+    delimiter = draw(st.sampled_from([",", ",", ";", "\t"]))
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    text = newline.join(delimiter.join(cells) for cells in [header, *rows])
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "latin-1"]))
+    return text.encode(encoding, errors="replace")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content=malformed_tables())
+def test_random_malformed_tables_give_a_clean_error_never_a_crash(write_csv, content):
+    path = write_csv(content)
+    try:
+        cohort = cl.load_cohort(path)
+    except CohortValidationError as error:
+        assert error.problems
+        for problem in error.problems:
+            assert problem.file == str(path)
+            assert problem.rule
+    else:
+        assert set(cohort.data["stage"]) <= {1, 2, 3}
+
+
+@st.composite
+def valid_cohorts(draw):
+    n = draw(st.integers(1, 6))
+    rows = []
+    for participant in range(n):
+        for stage in draw(st.lists(st.sampled_from([1, 2, 3]), min_size=1, max_size=3, unique=True)):
+            scores = [draw(st.one_of(st.just(""), st.integers(0, top).map(str))) for top in (70, 60, 40)]
+            change = "" if stage == 1 else draw(st.one_of(st.just(""), st.integers(-3, 3).map(str)))
+            rows.append([f"id{participant}", str(stage), *scores, change])
+    order = draw(st.permutations(range(len(COLUMNS))))
+    lines = [[COLUMNS[i] for i in order]] + [[row[i] for i in order] for row in rows]
+    return "\n".join(",".join(line) for line in lines) + "\n", rows
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(generated=valid_cohorts())
+def test_valid_tables_load_with_every_value_intact(write_csv, generated):
+    text, rows = generated
+    cohort = cl.load_cohort(write_csv(text))
+    assert len(cohort.data) == len(rows)
+    expected = {(row[0], int(row[1])): [None if value == "" else int(value) for value in row[2:]] for row in rows}
+    for record in cohort.data.itertuples(index=False):
+        values = [None if pd.isna(value) else int(value) for value in record[2:]]
+        assert values == expected[(str(record.participant), record.stage)]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    line=st.integers(0, 41),
+    column=st.sampled_from(["piq", "pseq", "psq"]),
+    value=st.sampled_from(["-5", "500", "x", "3.5"]),
+)
+def test_one_bad_cell_in_the_real_cohort_is_found_exactly(write_csv, line, column, value):
+    frame = pd.read_csv(COHORT_CSV, dtype=str, keep_default_na=False)
+    frame.loc[line, column] = value
+    found = problems_of(write_csv(frame.to_csv(index=False)))
+    assert [(found_line, found_column) for found_line, found_column, *_ in found] == [(line + 2, column)]

@@ -1,0 +1,33 @@
+import json
+
+from cnslbp_lib.instruments import INSTRUMENTS
+from cnslbp_lib.schema import cohort_table_schema, schema_json
+
+from .conftest import ROOT
+
+
+def test_committed_schema_file_is_the_schema_the_loader_uses():
+    committed = (ROOT / "data" / "cohort.schema.json").read_text(encoding="utf-8")
+    assert committed == schema_json(), "regenerate with: cnslbp schema --out data/cohort.schema.json"
+
+
+def test_schema_ranges_come_from_the_instrument_registry():
+    fields = {field["name"]: field for field in cohort_table_schema()["fields"]}
+    for instrument in INSTRUMENTS:
+        constraints = fields[instrument.key]["constraints"]
+        assert (constraints["minimum"], constraints["maximum"]) == (instrument.minimum, instrument.maximum)
+        assert fields[instrument.key]["direction"] == instrument.direction
+
+
+def test_schema_is_valid_json_with_the_reconstruction_notice():
+    schema = json.loads(schema_json())
+    assert schema["primaryKey"] == ["participant", "stage"]
+    assert "not patient data" in schema["description"]
+    assert [field["name"] for field in schema["fields"]] == [
+        "participant",
+        "stage",
+        "piq",
+        "pseq",
+        "psq",
+        "global_change",
+    ]

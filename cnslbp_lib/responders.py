@@ -1,0 +1,183 @@
+"""Responder analyses against the registry's clinically important thresholds.
+
+A responder is a participant whose change, in the instrument's direction of
+improvement, is at least its threshold. Thresholds come from
+:mod:`cnslbp_lib.instruments` unless a caller passes another one on purpose
+(the threshold sweep does).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .change import stage_change
+from .instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, NON_RESPONSE, get_instrument
+
+__all__ = ["pe_nonresponse", "responder_sweep", "responder_table", "responders"]
+
+
+def responder_table(
+    data: pd.DataFrame,
+    instrument: str,
+    *,
+    from_stage: int = BASELINE_STAGE,
+    to_stage: int = FOLLOW_UP_STAGE,
+    threshold: int | None = None,
+) -> pd.DataFrame:
+    """Per-participant change and responder status.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``participant``, ``before``, ``after``, ``change``, ``improvement``
+        (the change signed so that positive is better) and ``responder``.
+        Participants without both scores are absent; see :func:`stage_change`.
+    """
+    entry = get_instrument(instrument)
+    limit = entry.threshold if threshold is None else threshold
+    change = stage_change(data, instrument, from_stage=from_stage, to_stage=to_stage).changes
+    improvement = change["change"] * entry.improvement_sign
+    return change.assign(improvement=improvement, responder=improvement >= limit)
+
+
+def responders(
+    data: pd.DataFrame,
+    instrument: str,
+    *,
+    from_stage: int = BASELINE_STAGE,
+    to_stage: int = FOLLOW_UP_STAGE,
+    threshold: int | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Count and share of responders with a Wilson confidence interval.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Tidy cohort frame.
+    instrument : str
+        Registry key, e.g. ``"pseq"``.
+    from_stage, to_stage : int
+        Stages compared.
+    threshold : int, optional
+        Points of improvement needed; defaults to the registry threshold.
+    confidence : float
+        Confidence level of the interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``instrument``, ``from_stage``, ``to_stage``, ``threshold``,
+        ``rule`` (in words), ``n``, ``n_excluded``, ``k`` (responders), ``pct``
+        (100·k/n) and ``ci_low``, ``ci_high`` (Wilson interval, in percent).
+
+    Notes
+    -----
+    The Wilson score interval keeps sensible coverage for small n and for
+    shares near 0 or 100%, where the Wald interval fails.
+
+    References
+    ----------
+    Wilson EB. Probable inference, the law of succession, and statistical
+    inference. J Am Stat Assoc 1927;22(158):209–212.
+    """
+    entry = get_instrument(instrument)
+    limit = entry.threshold if threshold is None else threshold
+    change = stage_change(data, instrument, from_stage=from_stage, to_stage=to_stage)
+    if change.n == 0:
+        raise ValueError(
+            f"responders of {instrument} from stage {from_stage} to {to_stage} need at least "
+            "one participant with both scores; this cohort has none"
+        )
+    k = int((change.change_values * entry.improvement_sign >= limit).sum())
+    interval = stats.binomtest(k, change.n).proportion_ci(confidence_level=confidence, method="wilson")
+    movement = "rise" if entry.improvement_sign > 0 else "fall"
+    return pd.DataFrame(
+        [
+            {
+                "instrument": instrument,
+                "from_stage": from_stage,
+                "to_stage": to_stage,
+                "threshold": limit,
+                "rule": f"a {movement} of at least {limit} points",
+                "n": change.n,
+                "n_excluded": len(change.excluded),
+                "k": k,
+                "pct": 100 * k / change.n,
+                "ci_low": 100 * interval.low,
+                "ci_high": 100 * interval.high,
+            }
+        ]
+    )
+
+
+def responder_sweep(
+    data: pd.DataFrame,
+    instrument: str,
+    *,
+    from_stage: int = BASELINE_STAGE,
+    to_stage: int = FOLLOW_UP_STAGE,
+    thresholds: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Share of responders at each threshold, to show how much the rate depends on it.
+
+    Parameters
+    ----------
+    thresholds : array of int, optional
+        Points of improvement to try; by default every whole number from 0 up
+        to the instrument's full range.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``threshold``, ``k``, ``n``, ``pct`` and ``is_registry_threshold``.
+    """
+    entry = get_instrument(instrument)
+    grid = np.arange(0, entry.maximum - entry.minimum + 1) if thresholds is None else np.asarray(thresholds)
+    change = stage_change(data, instrument, from_stage=from_stage, to_stage=to_stage)
+    improvement = np.sort(change.change_values * entry.improvement_sign)
+    # responders at threshold c: changes >= c, counted for every c at once by binary search
+    k = improvement.size - np.searchsorted(improvement, grid, side="left")
+    return pd.DataFrame(
+        {
+            "threshold": grid,
+            "k": k,
+            "n": improvement.size,
+            "pct": 100 * k / max(improvement.size, 1),
+            "is_registry_threshold": grid == entry.threshold,
+        }
+    )
+
+
+def pe_nonresponse(data: pd.DataFrame) -> pd.DataFrame:
+    """Apply the inclusion rule (no important improvement during pain education).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per participant: for each rule instrument ``<key>_change`` and
+        ``<key>_improved``, then ``non_responder`` (True when no instrument
+        improved by its threshold) and ``complete`` (False when a score needed
+        by the rule is missing; ``non_responder`` is then undecided, NA).
+    """
+    columns = {}
+    participants: pd.Index | None = None
+    for instrument in NON_RESPONSE.instruments:
+        table = responder_table(
+            data, instrument, from_stage=NON_RESPONSE.from_stage, to_stage=NON_RESPONSE.to_stage
+        ).set_index("participant")
+        columns[f"{instrument}_change"] = table["change"]
+        columns[f"{instrument}_improved"] = table["responder"]
+        participants = table.index if participants is None else participants.union(table.index)
+    everyone = pd.Index(sorted(data["participant"].astype("str").unique()), name="participant")
+    result = pd.DataFrame(columns).reindex(everyone)
+    improved = result[[f"{key}_improved" for key in NON_RESPONSE.instruments]]
+    complete = improved.notna().all(axis=1)
+    non_responder = (~improved.fillna(False).astype(bool).any(axis=1)).astype("boolean")
+    result["non_responder"] = non_responder.where(complete, pd.NA)
+    result["complete"] = complete
+    for key in NON_RESPONSE.instruments:
+        result[f"{key}_improved"] = result[f"{key}_improved"].astype("boolean")
+    return result.reset_index()

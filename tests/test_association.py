@@ -1,0 +1,51 @@
+import numpy as np
+import pandas as pd
+import pingouin as pg
+import pytest
+
+import cnslbp_lib as cl
+
+
+@pytest.fixture(autouse=True)
+def _unrounded_pingouin():
+    pg.options["round"] = None
+    pg.options["round.column.CI95"] = None
+
+
+@pytest.mark.parametrize("method", ["pearson", "spearman"])
+def test_association_matches_pingouin(cohort, method):
+    pairs = cl.paired_changes(cohort.data, "pseq", "piq")
+    ours = cl.association(cohort.data, "pseq", "piq").set_index("method").loc[method]
+    theirs = pg.corr(pairs["pseq_change"], pairs["piq_change"], method=method).iloc[0]
+    assert ours.r == pytest.approx(theirs["r"], rel=1e-12)
+    assert ours.p_val == pytest.approx(theirs["p_val"], rel=1e-9)
+    # pingouin.corr rounds its interval to 6 decimals (compute_esci(..., decimals=6))
+    assert (ours.ci_low, ours.ci_high) == pytest.approx(tuple(theirs["CI95"]), abs=5e-7)
+
+
+def test_reconstructed_association_is_inverse_as_reported(cohort):
+    table = cl.association(cohort.data).set_index("method")
+    assert (table["r"] < 0).all()
+    assert table.loc["pearson", "n"] == 14
+
+
+def test_association_needs_distinct_instruments_and_three_pairs(cohort):
+    with pytest.raises(ValueError, match="x and y must be different instruments"):
+        cl.association(cohort.data, "piq", "piq")
+    few = cohort.data[cohort.data["participant"].isin(["R01", "R02"])]
+    with pytest.raises(ValueError, match="needs at least 3 participants with both; this cohort has 2"):
+        cl.association(few)
+
+
+def test_perfect_correlation_has_no_interval():
+    frame = pd.DataFrame(
+        {
+            "participant": ["a", "b", "c", "d"] * 2,
+            "stage": [2] * 4 + [3] * 4,
+            "piq": [10.0, 10, 10, 10, 9, 8, 7, 6],
+            "pseq": [10.0, 10, 10, 10, 11, 12, 13, 14],
+        }
+    )
+    row = cl.association(frame).set_index("method").loc["pearson"]
+    assert row.r == pytest.approx(-1.0)
+    assert np.isnan(row.ci_low)

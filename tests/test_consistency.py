@@ -1,0 +1,52 @@
+"""Data-free checks, against values worked out by hand from the abstract."""
+
+import pytest
+from scipy import stats
+
+from cnslbp_lib.consistency import consistency_checks, grim_sums, percentage_counts, t_test_implied_by_ci
+from cnslbp_lib.reported import get_reported
+
+
+def test_grim_finds_the_only_totals_over_fourteen():
+    assert grim_sums("\u221218.79", 14, 2) == (-263,)
+    assert grim_sums("+17.93", 14, 2) == (251,)
+    assert grim_sums("\u22124.64", 14, 2) == (-65,)
+    assert grim_sums("5.19", 14, 2) == ()  # 72/14 = 5.1429 and 73/14 = 5.2143: 5.19 is impossible
+
+
+def test_percentages_as_counts_out_of_fourteen():
+    assert percentage_counts("78.5", 14, 1) == {"rounded": (), "truncated": (11,)}
+    assert percentage_counts("64.3", 14, 1) == {"rounded": (9,), "truncated": ()}
+
+
+def test_pseq_interval_implies_a_p_value_that_prints_as_0_006():
+    # By hand: half-width (29.83 − 6.03)/2 = 11.90, SE = 11.90/t(0.975, 13) = 5.5083,
+    # t = 17.93/5.5083 = 3.2551, two-sided p = 0.00627.
+    implied = t_test_implied_by_ci(
+        get_reported("pseq_mean_change"), get_reported("pseq_ci_low"), get_reported("pseq_ci_high"), 14
+    )
+    by_hand_t = 17.93 / (11.90 / stats.t.ppf(0.975, 13))
+    assert implied.t[0] <= by_hand_t <= implied.t[1]
+    assert 0.0062 < implied.p_val[0] <= implied.p_val[1] < 0.0063
+    assert implied.dz[0] <= 0.87 <= implied.dz[1] + 0.005
+
+
+def test_verdicts_single_out_the_pseq_p_value_and_the_piq_percentage():
+    table = consistency_checks()
+    inconsistent = table[table["verdict"] == "inconsistent"]
+    assert inconsistent["subject"].tolist()[:2] == ["pseq_p_val", "piq_responders"]
+    assert inconsistent["subject"].isna().tolist() == [False, False, True]
+    assert inconsistent["check"].tolist() == ["p from CI", "PIQ % as k/14", "Same rounding rule"]
+    assert set(table.loc[table["verdict"] == "derived", "check"]) == {"CI from p"}
+
+
+def test_psq_derivation_says_whether_its_interval_includes_zero():
+    detail = consistency_checks().set_index("check").loc["CI from p", "detail"]
+    assert "which includes zero" in detail
+    assert detail.startswith("The abstract gives no CI or dz for PSQ.")
+
+
+@pytest.mark.parametrize("check", ["GRIM", "CI midpoint", "dz from CI"])
+def test_checks_that_pass_for_every_outcome(check):
+    table = consistency_checks()
+    assert set(table.loc[table["check"] == check, "verdict"]) == {"consistent"}

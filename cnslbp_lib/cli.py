@@ -1,0 +1,130 @@
+"""The ``cnslbp`` command: a thin layer that parses arguments and calls the library.
+
+Exit codes: 0 success, 1 invalid input (the message names file, line, column,
+value and rule), 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+from .audit import audit
+from .consistency import consistency_checks
+from .exceptions import CnslbpError
+from .load import load_cohort
+from .reconstruct import write_reconstruction
+from .schema import write_schema
+
+__all__ = ["main"]
+
+
+def _validate(arguments: argparse.Namespace) -> int:
+
+    cohort = load_cohort(arguments.file)
+    stages = cohort.data["stage"].nunique()
+    print(
+        f"{arguments.file}: valid. {cohort.n_participants} participants, {len(cohort.data)} rows "
+        f"over {stages} stages, global_change {'present' if cohort.has_global_change else 'not collected'}."
+    )
+    warnings = cohort.warnings
+    if warnings:
+        print(
+            f"{len(warnings)} incomplete record{'s' if len(warnings) != 1 else ''} (analyses state who they exclude):"
+        )
+        for warning in warnings:
+            print(f"  - {warning}")
+    return 0
+
+
+def _audit(arguments: argparse.Namespace) -> int:
+    table = audit(load_cohort(arguments.file))
+    if arguments.format == "json":
+        print(json.dumps(table.to_dict(orient="records"), indent=2, ensure_ascii=False))
+    elif arguments.format == "csv":
+        sys.stdout.write(table.to_csv(index=False, lineterminator="\n"))
+    else:
+        shown = table.assign(
+            recomputed=table["recomputed"].map(lambda value: f"{value:.6f}"),
+            verdict=table["agrees"].map({True: "agrees", False: "DISAGREES"}),
+        )[["key", "reported", "recomputed", "recomputed_printed", "verdict"]]
+        print(shown.rename(columns={"recomputed_printed": "as printed"}).to_string(index=False))
+        disagreements = table[~table["agrees"]]
+        print(f"\n{len(table) - len(disagreements)} of {len(table)} reported numbers agree.")
+        for row in disagreements.itertuples(index=False):
+            print(f"\n{row.key}:")
+            print(textwrap.indent(textwrap.fill(row.explanation, width=96), "  "))
+    return 0
+
+
+def _checks(arguments: argparse.Namespace) -> int:
+
+    table = consistency_checks()
+    for row in table.itertuples(index=False):
+        print(f"[{row.verdict}] {row.check} ({row.keys})")
+        print(textwrap.indent(textwrap.fill(row.detail, width=96), "  "))
+    return 0
+
+
+def _reconstruct(arguments: argparse.Namespace) -> int:
+
+    digest = write_reconstruction(arguments.out)
+    print(f"wrote {arguments.out} (SHA-256 {digest})")
+    return 0
+
+
+def _schema(arguments: argparse.Namespace) -> int:
+
+    write_schema(arguments.out)
+    print(f"wrote {arguments.out}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cnslbp",
+        description="Validate, audit and reconstruct cohort files for the CNSLBP MRI study book.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser("validate", help="check a cohort file against the data dictionary")
+    validate.add_argument("file", help="cohort CSV file")
+    validate.set_defaults(run=_validate)
+
+    audit = commands.add_parser("audit", help="compare every number in the abstract with a cohort file")
+    audit.add_argument("file", help="cohort CSV file")
+    audit.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    audit.set_defaults(run=_audit)
+
+    checks = commands.add_parser("checks", help="run the data-free consistency checks on the abstract")
+    checks.set_defaults(run=_checks)
+
+    reconstruct = commands.add_parser("reconstruct", help="write the reconstructed cohort file")
+    reconstruct.add_argument("--out", required=True, type=Path, help="where to write the CSV")
+    reconstruct.set_defaults(run=_reconstruct)
+
+    schema = commands.add_parser("schema", help="write the machine-readable schema (Table Schema JSON)")
+    schema.add_argument("--out", required=True, type=Path, help="where to write the JSON")
+    schema.set_defaults(run=_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    arguments = _parser().parse_args(argv)
+    try:
+        return int(arguments.run(arguments))
+    except CnslbpError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"error: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

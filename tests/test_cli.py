@@ -1,0 +1,78 @@
+"""The command line: exit codes and messages, run as a user would run it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from .conftest import COHORT_CSV, HEADER
+
+
+def run(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cnslbp_lib.cli", *arguments], capture_output=True, text=True, check=False
+    )
+
+
+def test_validate_accepts_the_committed_cohort():
+    result = run("validate", str(COHORT_CSV))
+    assert result.returncode == 0
+    assert "valid. 14 participants, 42 rows over 3 stages" in result.stdout
+
+
+def test_validate_rejects_a_bad_file_with_every_problem_and_no_traceback(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"{HEADER}\nA,1,99,20,20,\nA,2,41,x,21,0\n", encoding="utf-8")
+    result = run("validate", str(bad))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"{bad}, line 2, column 'piq', value '99': PIQ total must be a whole number from 0 to 70" in result.stderr
+    assert f"{bad}, line 3, column 'pseq', value 'x': must be a whole number" in result.stderr
+
+
+def test_validate_lists_incomplete_records_as_warnings(tmp_path):
+    partial = tmp_path / "partial.csv"
+    partial.write_text(f"{HEADER}\nA,1,40,20,20,\nA,2,,22,21,0\n", encoding="utf-8")
+    result = run("validate", str(partial))
+    assert result.returncode == 0
+    assert "participant 'A', stage 2: piq is blank" in result.stdout
+    assert "participant 'A', stage 3: no row for this stage" in result.stdout
+
+
+def test_audit_prints_every_reported_number_with_its_verdict():
+    result = run("audit", str(COHORT_CSV))
+    assert result.returncode == 0
+    assert "15 of 17 reported numbers agree." in result.stdout
+    assert "pseq_p_val" in result.stdout and "DISAGREES" in result.stdout
+
+
+def test_audit_as_json_and_csv():
+    records = json.loads(run("audit", str(COHORT_CSV), "--format", "json").stdout)
+    assert [record["key"] for record in records if not record["agrees"]] == ["pseq_p_val", "piq_responders"]
+    csv_text = run("audit", str(COHORT_CSV), "--format", "csv").stdout
+    assert csv_text.splitlines()[0] == "key,label,reported,recomputed,recomputed_printed,agrees,explanation"
+
+
+def test_reconstruct_writes_the_committed_file(tmp_path):
+    out = tmp_path / "x.csv"
+    result = run("reconstruct", "--out", str(out))
+    assert result.returncode == 0
+    assert out.read_bytes() == COHORT_CSV.read_bytes()
+
+
+def test_unwritable_output_is_a_clean_error(tmp_path):
+    result = run("reconstruct", "--out", str(tmp_path / "no" / "such" / "dir" / "x.csv"))
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_checks_show_the_inconsistent_numbers():
+    result = run("checks")
+    assert result.returncode == 0
+    assert "[inconsistent] p from CI" in result.stdout
+
+
+def test_wrong_usage_exits_two():
+    assert run("audit").returncode == 2

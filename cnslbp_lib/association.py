@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .change import stage_change
+from .change import participants_of, stage_change
 from .instruments import BASELINE_STAGE, FOLLOW_UP_STAGE
 
 __all__ = ["association", "paired_changes"]
@@ -31,10 +31,16 @@ def paired_changes(
         raise ValueError(f"x and y must be different instruments; both are {x!r}")
     left = stage_change(data, x, from_stage=from_stage, to_stage=to_stage).changes
     right = stage_change(data, y, from_stage=from_stage, to_stage=to_stage).changes
-    return (
-        left[["participant", "change"]]
-        .merge(right[["participant", "change"]], on="participant", suffixes=(f"_{x}", f"_{y}"))
-        .rename(columns={f"change_{x}": f"{x}_change", f"change_{y}": f"{y}_change"})
+    # both tables list participants in the same categorical order, so align on the codes
+    left_codes = pd.Series(left["participant"]).cat.codes.to_numpy()
+    right_codes = pd.Series(right["participant"]).cat.codes.to_numpy()
+    _, in_left, in_right = np.intersect1d(left_codes, right_codes, assume_unique=True, return_indices=True)
+    return pd.DataFrame(
+        {
+            "participant": left["participant"].to_numpy()[in_left],
+            f"{x}_change": left["change"].to_numpy()[in_left],
+            f"{y}_change": right["change"].to_numpy()[in_right],
+        }
     )
 
 
@@ -70,7 +76,7 @@ def association(
         raise ValueError(
             f"association of {x} and {y} changes needs at least 3 participants with both; this cohort has {n}"
         )
-    n_excluded = int(data["participant"].nunique()) - n
+    n_excluded = len(participants_of(data)) - n
     x_values = pairs[f"{x}_change"].to_numpy(float)
     y_values = pairs[f"{y}_change"].to_numpy(float)
     rows = []

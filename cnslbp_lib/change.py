@@ -68,29 +68,48 @@ def _check_stages(from_stage: int, to_stage: int) -> None:
 def _participant_codes(data: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
     participant = data["participant"]
     if isinstance(participant.dtype, pd.CategoricalDtype):
-        return participant.cat.codes.to_numpy(), pd.Index(participant.cat.categories.astype("str"))
+        return participant.cat.codes.to_numpy(), participant.cat.categories
     codes, labels = pd.factorize(participant.astype("str"), sort=True)
     return codes, pd.Index(labels)
 
 
-def stage_scores(data: pd.DataFrame, column: str, stages: tuple[int, ...]) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+def participants_of(data: pd.DataFrame) -> pd.Categorical:
+    """Every participant in ``data`` once, in sorted order, as a categorical."""
+    codes, labels = _participant_codes(data)
+    used = np.flatnonzero(np.bincount(codes, minlength=len(labels)) > 0)
+    return pd.Categorical.from_codes(used, categories=labels)
+
+
+def stage_scores(
+    data: pd.DataFrame, column: str, stages: tuple[int, ...]
+) -> tuple[pd.Categorical, np.ndarray, np.ndarray]:
     """Scores of one column as a participants × stages array.
 
-    Returns the participant labels, the float scores (NaN where blank or
-    absent) and a boolean array saying which stage rows exist. Vectorised: the
-    cost is linear in the number of rows.
+    Returns the participants (a categorical, one entry per participant in
+    ``data``), the float scores (NaN where blank or absent) and a boolean
+    array saying which stage rows exist. Vectorised: the cost is linear in
+    the number of rows.
     """
     codes, labels = _participant_codes(data)
-    used = np.bincount(codes, minlength=len(labels)) > 0
-    scores = np.full((len(labels), len(stages)), np.nan)
-    present = np.zeros((len(labels), len(stages)), dtype=bool)
-    stage = data["stage"].to_numpy()
-    column_values = data[column].to_numpy(dtype=float, na_value=np.nan)
-    for position, number in enumerate(stages):
-        rows = stage == number
-        scores[codes[rows], position] = column_values[rows]
-        present[codes[rows], position] = True
-    return labels[used], scores[used], present[used]
+    width = len(_STAGE_NUMBERS)
+    # stages are consecutive numbers, so stage − first stage is the slot within a participant
+    offset = np.asarray(data["stage"], dtype=float) - _STAGE_NUMBERS[0]
+    known = (offset >= 0) & (offset < width)
+    slot = codes * width + offset.astype(np.int64, copy=False)
+    values = data[column].to_numpy(dtype=float, na_value=np.nan)
+    if not known.all():
+        slot, values = slot[known], values[known]
+    flat_scores = np.full(len(labels) * width, np.nan)
+    flat_scores[slot] = values
+    flat_present = np.zeros(flat_scores.size, dtype=bool)
+    flat_present[slot] = True
+    columns = [number - _STAGE_NUMBERS[0] for number in stages]
+    participants = participants_of(data)
+    scores = flat_scores.reshape(-1, width)[:, columns]
+    present = flat_present.reshape(-1, width)[:, columns]
+    if len(participants) < len(labels):
+        scores, present = scores[participants.codes], present[participants.codes]
+    return participants, scores, present
 
 
 def stage_change(
@@ -117,28 +136,27 @@ def stage_change(
     """
     abbreviation = get_instrument(instrument).abbreviation
     _check_stages(from_stage, to_stage)
-    labels, scores, present = stage_scores(data, instrument, (from_stage, to_stage))
+    participants, scores, present = stage_scores(data, instrument, (from_stage, to_stage))
     complete = ~np.isnan(scores).any(axis=1)
-    reasons = np.full(len(labels), "", dtype=object)
-    for position, stage in enumerate((from_stage, to_stage)):
-        missing_row = ~present[:, position]
-        blank = present[:, position] & np.isnan(scores[:, position])
-        reasons = np.where(missing_row, reasons + f"no stage {stage} row; ", reasons)
-        reasons = np.where(blank, reasons + f"{abbreviation} blank at stage {stage}; ", reasons)
     changes = pd.DataFrame(
         {
-            "participant": labels[complete],
+            "participant": participants[complete],
             "before": scores[complete, 0],
             "after": scores[complete, 1],
             "change": scores[complete, 1] - scores[complete, 0],
         }
     )
-    excluded = pd.DataFrame(
-        {
-            "participant": labels[~complete],
-            "reason": pd.Series(reasons[~complete], dtype="str").str.removesuffix("; "),
-        }
-    )
+    # reasons are written only for the excluded, usually few, participants
+    reasons = []
+    for row in np.flatnonzero(~complete):
+        parts = []
+        for position, stage in enumerate((from_stage, to_stage)):
+            if not present[row, position]:
+                parts.append(f"no stage {stage} row")
+            elif np.isnan(scores[row, position]):
+                parts.append(f"{abbreviation} blank at stage {stage}")
+        reasons.append("; ".join(parts))
+    excluded = pd.DataFrame({"participant": participants[~complete], "reason": pd.Series(reasons, dtype="str")})
     return StageChange(instrument, from_stage, to_stage, changes, excluded)
 
 

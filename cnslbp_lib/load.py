@@ -69,7 +69,7 @@ class Cohort:
     @property
     def n_participants(self) -> int:
         """Number of distinct participants in the file."""
-        return int(self.data["participant"].nunique())
+        return len(self.data["participant"].cat.categories)
 
     @property
     def warnings(self) -> list[str]:
@@ -144,9 +144,9 @@ def load_cohort(path: str | Path) -> Cohort:
         skip_blank_lines=False,
         skiprows=sorted(line - 1 for line in unreadable_lines if line is not None),
     )
-    kept = [line for line in record_lines if line not in unreadable_lines]
+    kept = record_lines[~np.isin(record_lines, list(unreadable_lines))]
     # the frame's index is the line number of each record, so every message can cite it
-    frame.index = pd.Index(kept if len(kept) == len(frame) else range(2, len(frame) + 2))
+    frame.index = pd.Index(kept if kept.size == len(frame) else np.arange(2, len(frame) + 2))
     frame = frame.drop(index=[line for line in blank_lines if line in frame.index])
     if frame.empty and not problems:
         raise CohortValidationError([Problem(name, None, None, None, "file has a header but no data rows")])
@@ -240,22 +240,25 @@ def _check_header(text: str, name: str) -> tuple[list[str], list[dict[str, Any]]
     return header, [fields[column] for column in header]
 
 
-def _check_field_counts(text: str, expected: int, name: str) -> tuple[list[int], tuple[int, ...], list[Problem]]:
+def _check_field_counts(text: str, expected: int, name: str) -> tuple[np.ndarray, tuple[int, ...], list[Problem]]:
     """Find rows whose field count differs from the header's.
 
-    Returns the line number of every record, the blank lines, and one problem
-    per malformed row. Counting separators with numpy keeps this linear and
-    fast for large files; a file with quotes falls back to the csv module,
-    which respects them.
+    Returns the line number of every record (as an array), the blank lines,
+    and one problem per malformed row. Counting separators with numpy keeps
+    this linear and fast for large files; a file with quotes falls back to the
+    csv module, which respects them.
     """
     if '"' in text:
         reader = csv.reader(io.StringIO(text))
-        records = []
+        next(reader)
+        lines, counts, contents = [], [], {}
         for row in reader:
-            if reader.line_num == 1:
-                continue
             blank = not row or (len(row) == 1 and not row[0].strip())
-            records.append((reader.line_num, 0 if blank else len(row), ",".join(row)))
+            lines.append(reader.line_num)
+            counts.append(0 if blank else len(row))
+            if not blank and len(row) != expected:
+                contents[reader.line_num] = ",".join(row)
+        line_numbers, fields = np.array(lines, dtype=np.int64), np.array(counts, dtype=np.int64)
     else:
         codes = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
         newline = np.flatnonzero(codes == ord("\n"))
@@ -263,31 +266,33 @@ def _check_field_counts(text: str, expected: int, name: str) -> tuple[list[int],
         ends = np.concatenate((newline, [codes.size]))
         if codes[-1] == ord("\n"):  # the text after the final line break is not a line
             starts, ends = starts[:-1], ends[:-1]
-        comma_total = np.concatenate(([0], np.cumsum(codes == ord(","))))
-        fields = comma_total[ends] - comma_total[starts] + 1
-        printable = np.concatenate(([0], np.cumsum(codes > ord(" "))))
-        fields[(printable[ends] - printable[starts]) == 0] = 0
-        wrong = np.flatnonzero((fields != expected) & (fields != 0))
-        wrong = wrong[wrong > 0]
-        lines = text.split("\n") if wrong.size else []
-        contents = {int(index): lines[index].rstrip("\r") for index in wrong}
-        records = [
-            (index + 1, int(count), contents.get(index, "")) for index, count in enumerate(fields[1:].tolist(), 1)
-        ]
+        starts, ends = starts[1:], ends[1:]
+        commas = np.flatnonzero(codes == ord(","))
+        fields = np.searchsorted(commas, ends) - np.searchsorted(commas, starts) + 1
+        line_numbers = np.arange(2, starts.size + 2)
+
+        def line_text(i: int) -> str:
+            return codes[starts[i] : ends[i]].tobytes().decode("utf-8").rstrip("\r")
+
+        for i in np.flatnonzero(fields == 1):  # a line without commas may be blank
+            if not line_text(int(i)).strip():
+                fields[i] = 0
+        bad = np.flatnonzero((fields != expected) & (fields != 0))
+        contents = {int(line_numbers[i]): line_text(int(i)) for i in bad}
+    wrong = np.flatnonzero((fields != expected) & (fields != 0))
     problems = [
         Problem(
             name,
-            line,
+            int(line_numbers[i]),
             None,
-            content[:60],
-            f"row has {count} fields but the header has {expected} "
+            contents[int(line_numbers[i])][:60],
+            f"row has {fields[i]} fields but the header has {expected} "
             "(a missing value needs an empty field; a comma inside a value needs quotes)",
         )
-        for line, count, content in records
-        if count not in (0, expected)
+        for i in wrong
     ]
-    blank_lines = tuple(line for line, count, _ in records if count == 0)
-    return [line for line, _, _ in records], blank_lines, problems
+    blank_lines = tuple(int(line) for line in line_numbers[fields == 0])
+    return line_numbers, blank_lines, problems
 
 
 def _parse_integers(
@@ -304,7 +309,7 @@ def _parse_integers(
         column = field["name"]
         values = frame[column]
         if field["type"] != "integer":
-            typed[column] = values.astype("str")
+            typed[column] = _sorted_categorical(values)
             continue
         if pd.api.types.is_numeric_dtype(values):
             numbers = values.astype("float64")
@@ -317,6 +322,22 @@ def _parse_integers(
             problems.append(Problem(name, int(line), column, str(value), "must be a whole number"))
         typed[column] = numbers.where(~fractional).astype("Int64")
     return pd.DataFrame(typed, index=frame.index), problems
+
+
+def _sorted_categorical(values: pd.Series) -> pd.Series:
+    """Text as a categorical with sorted categories; blanks stay missing.
+
+    Checks and the duplicate test then work on integer codes, not millions of
+    strings. Factorising without sorting and then sorting only the distinct
+    values is much faster than ``astype("category")`` for large files.
+    """
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), sort=False)
+    order = np.argsort(uniques, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    sorted_codes = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)
+    categories = pd.Index(uniques[order], dtype="str")
+    return pd.Series(pd.Categorical.from_codes(sorted_codes, categories=categories), index=values.index)
 
 
 def _pandera_schema(columns: list[dict[str, Any]]) -> tuple[pa.DataFrameSchema, dict[str, str]]:
@@ -343,11 +364,14 @@ def _pandera_schema(columns: list[dict[str, Any]]) -> tuple[pa.DataFrameSchema, 
         if "minLength" in constraints:
             checks.append(
                 pa.Check(
-                    lambda series: series.str.strip().str.len() > 0,
+                    lambda series: pd.Series(
+                        series.cat.categories.str.strip().str.len().to_numpy()[series.cat.codes] > 0,
+                        index=series.index,
+                    ),
                     error=f"{column} must not be blank",
                 )
             )
-        dtype = "Int64" if field["type"] == "integer" else str
+        dtype = "Int64" if field["type"] == "integer" else "category"
         schema_columns[column] = pa.Column(dtype, checks=checks, nullable=not constraints.get("required", False))
         if "blankAtStage" in field:
             stage = field["blankAtStage"]
@@ -417,10 +441,8 @@ def _problem_order(problem: Problem) -> tuple[int, str]:
 
 
 def _tidy(typed: pd.DataFrame, name: str, sha256: str, skipped: tuple[int, ...]) -> Cohort:
-    data = typed.assign(
-        participant=typed["participant"].astype("category"),
-        stage=typed["stage"].astype("int64"),
-    )
+    participant = typed["participant"].cat.remove_unused_categories()
+    data = typed.assign(participant=participant, stage=typed["stage"].astype("int64"))
     data = data.sort_values(["participant", "stage"], kind="stable").reset_index(drop=True)
     score_columns = [column for column in data.columns if column not in ("participant", "stage")]
     ordered = ["participant", "stage", *sorted(score_columns, key=_column_rank)]

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .change import stage_change
+from .change import participants_of, stage_change
 from .instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, NON_RESPONSE, get_instrument
 
 __all__ = ["pe_nonresponse", "responder_sweep", "responder_table", "responders"]
@@ -163,16 +163,13 @@ def pe_nonresponse(data: pd.DataFrame) -> pd.DataFrame:
         by the rule is missing; ``non_responder`` is then undecided, NA).
     """
     columns = {}
-    participants: pd.Index | None = None
     for instrument in NON_RESPONSE.instruments:
-        table = responder_table(
-            data, instrument, from_stage=NON_RESPONSE.from_stage, to_stage=NON_RESPONSE.to_stage
-        ).set_index("participant")
-        columns[f"{instrument}_change"] = table["change"]
-        columns[f"{instrument}_improved"] = table["responder"]
-        participants = table.index if participants is None else participants.union(table.index)
-    everyone = pd.Index(sorted(data["participant"].astype("str").unique()), name="participant")
-    result = pd.DataFrame(columns).reindex(everyone)
+        table = responder_table(data, instrument, from_stage=NON_RESPONSE.from_stage, to_stage=NON_RESPONSE.to_stage)
+        codes = pd.Series(table["participant"]).cat.codes.to_numpy()
+        columns[f"{instrument}_change"] = pd.Series(table["change"].to_numpy(), index=codes)
+        columns[f"{instrument}_improved"] = pd.Series(table["responder"].to_numpy(), index=codes)
+    participants = participants_of(data)
+    result = pd.DataFrame(columns).reindex(participants.codes)
     improved = result[[f"{key}_improved" for key in NON_RESPONSE.instruments]]
     complete = improved.notna().all(axis=1)
     non_responder = (~improved.fillna(False).astype(bool).any(axis=1)).astype("boolean")
@@ -180,4 +177,5 @@ def pe_nonresponse(data: pd.DataFrame) -> pd.DataFrame:
     result["complete"] = complete
     for key in NON_RESPONSE.instruments:
         result[f"{key}_improved"] = result[f"{key}_improved"].astype("boolean")
-    return result.reset_index()
+    result.insert(0, "participant", participants)
+    return result.reset_index(drop=True)

@@ -18,7 +18,7 @@ from .consistency import consistency_checks
 from .exceptions import CnslbpError
 from .load import load_cohort
 from .reconstruct import write_reconstruction
-from .schema import write_schema
+from .schema import data_dictionary, write_schema
 
 __all__ = ["main"]
 
@@ -84,6 +84,12 @@ def _schema(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _dictionary(arguments: argparse.Namespace) -> int:
+    arguments.out.write_text(data_dictionary(), encoding="utf-8")
+    print(f"wrote {arguments.out}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cnslbp",
@@ -110,6 +116,10 @@ def _parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="write the machine-readable schema (Table Schema JSON)")
     schema.add_argument("--out", required=True, type=Path, help="where to write the JSON")
     schema.set_defaults(run=_schema)
+
+    dictionary = commands.add_parser("dictionary", help="write the data dictionary (Markdown)")
+    dictionary.add_argument("--out", required=True, type=Path, help="where to write the Markdown")
+    dictionary.set_defaults(run=_dictionary)
     return parser
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from .instruments import GLOBAL_CHANGE, INSTRUMENTS, PRE_EDUCATION_STAGE, STAGES
 
-__all__ = ["RECONSTRUCTION_NOTICE", "cohort_table_schema", "schema_json"]
+__all__ = ["RECONSTRUCTION_NOTICE", "cohort_table_schema", "data_dictionary", "schema_json", "write_schema"]
 
 RECONSTRUCTION_NOTICE = (
     "The rows in data/cohort.csv are a reconstruction, not patient data: integer scores "
@@ -86,7 +86,7 @@ def cohort_table_schema() -> dict[str, Any]:
                 "type": "integer",
                 "description": (
                     f"{GLOBAL_CHANGE.name} since the previous stage, "
-                    f"{GLOBAL_CHANGE.minimum} to +{GLOBAL_CHANGE.maximum}: {GLOBAL_CHANGE.source}. "
+                    f"\u2212{abs(GLOBAL_CHANGE.minimum)} to +{GLOBAL_CHANGE.maximum}: {GLOBAL_CHANGE.source}. "
                     f"Empty at stage {PRE_EDUCATION_STAGE}, where nothing is compared yet. "
                     "The whole column may be left out if it was not collected."
                 ),
@@ -112,3 +112,70 @@ def schema_json() -> str:
 def write_schema(path: str | Path) -> None:
     """Write :func:`schema_json` to ``path``."""
     Path(path).write_text(schema_json(), encoding="utf-8")
+
+
+def _allowed(field: dict[str, Any]) -> str:
+    constraints = field.get("constraints", {})
+    if "enum" in constraints:
+        return ", ".join(str(value) for value in constraints["enum"])
+    if "minimum" in constraints:
+        return f"{constraints['minimum']} to {constraints['maximum']}".replace("-", "\u2212")
+    return "any non-blank text"
+
+
+def data_dictionary() -> str:
+    """The human-readable data dictionary (``data/README.md``), written from the schema."""
+    schema = cohort_table_schema()
+    optional = set(schema["optionalFields"])
+    lines = [
+        "# Data dictionary: `cohort.csv`",
+        "",
+        f"> **Reconstruction, not patient data.** {schema['description']}",
+        "",
+        "This file is generated from the instrument registry (`cnslbp dictionary --out data/README.md`);",
+        "`cohort.schema.json` beside it is the machine-readable form the loader validates against.",
+        "",
+        "## Format",
+        "",
+        "- UTF-8 text; a byte-order mark and CRLF line ends (what spreadsheet programs write) are accepted.",
+        "- Comma-separated, with a header row; columns may come in any order.",
+        "- One row per participant per stage; a participant × stage pair appears at most once.",
+        "- A blank score is allowed and reported as an incomplete record; so is a missing stage row.",
+        "  Each analysis states its n and names whom it excluded. Nothing is dropped silently.",
+        f"- Optional columns: {', '.join(f'`{name}`' for name in sorted(optional))} (may be left out if not collected).",
+        "",
+        "## Columns",
+        "",
+        "| column | type | allowed values | direction | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for field in schema["fields"]:
+        direction = field.get("direction", "")
+        description = field["description"].replace("|", "/")
+        lines.append(f"| `{field['name']}` | {field['type']} | {_allowed(field)} | {direction} | {description} |")
+    lines += ["", "## Thresholds and their sources (assumptions of this reconstruction)", ""]
+    for field in schema["fields"]:
+        if "assumption" not in field:
+            continue
+        rule = field.get("clinicallyImportantChange") or field.get("improved")
+        source = field.get("thresholdSource", "")
+        citations = ", ".join(field["citations"])
+        basis = f" Basis: {source}." if source else ""
+        lines.append(
+            f"- **`{field['name']}`**: important change = {rule}.{basis} Sources: {citations}. "
+            f"Assumption: {field['assumption']}"
+        )
+    lines += [
+        "",
+        "Citation keys refer to `book/references.bib`.",
+        "",
+        "## Check a file",
+        "",
+        "```",
+        "cnslbp validate path/to/cohort.csv",
+        "```",
+        "",
+        "Every problem is listed at once with its file, line, column, value and rule; the exit code is 1.",
+        "",
+    ]
+    return "\n".join(lines)

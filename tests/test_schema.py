@@ -1,7 +1,7 @@
 import json
 
 from cnslbp_lib.instruments import INSTRUMENTS
-from cnslbp_lib.schema import cohort_table_schema, schema_json
+from cnslbp_lib.schema import cohort_table_schema, data_dictionary, schema_json
 
 from .conftest import ROOT
 
@@ -31,3 +31,10 @@ def test_schema_is_valid_json_with_the_reconstruction_notice():
         "psq",
         "global_change",
     ]
+
+
+def test_committed_data_dictionary_is_generated_from_the_registry():
+    committed = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    assert committed == data_dictionary(), "regenerate with: cnslbp dictionary --out data/README.md"
+    assert "Reconstruction, not patient data" in committed
+    assert "| `piq` | integer | 0 to 70 | higher = worse |" in committed

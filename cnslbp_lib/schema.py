@@ -142,7 +142,8 @@ def data_dictionary() -> str:
         "- One row per participant per stage; a participant × stage pair appears at most once.",
         "- A blank score is allowed and reported as an incomplete record; so is a missing stage row.",
         "  Each analysis states its n and names whom it excluded. Nothing is dropped silently.",
-        f"- Optional columns: {', '.join(f'`{name}`' for name in sorted(optional))} (may be left out if not collected).",
+        f"- Optional columns: {', '.join(f'`{name}`' for name in sorted(optional))}"
+        " (may be left out if not collected).",
         "",
         "## Columns",
         "",

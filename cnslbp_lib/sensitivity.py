@@ -1,0 +1,160 @@
+"""Sensitivity analyses: multiplicity, influence, power and what dz means for individuals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.power import TTestPower
+
+from .change import paired_change, stage_change
+from .instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, get_instrument
+
+__all__ = ["effect_size_summary", "holm", "leave_one_out", "minimum_detectable_dz"]
+
+
+def holm(
+    data: pd.DataFrame,
+    instruments: tuple[str, ...] = ("piq", "pseq"),
+    *,
+    from_stage: int = BASELINE_STAGE,
+    to_stage: int = FOLLOW_UP_STAGE,
+) -> pd.DataFrame:
+    """Holm-adjusted paired-t p-values across several outcomes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per instrument: ``instrument``, ``p_val`` (unadjusted),
+        ``p_holm`` (adjusted) and ``rank`` (1 = smallest p).
+
+    Notes
+    -----
+    Holm's step-down method controls the family-wise error rate without
+    assuming independence: the k-th smallest of m p-values is multiplied by
+    m − k + 1, and adjusted values are made non-decreasing.
+
+    References
+    ----------
+    Holm S. A simple sequentially rejective multiple test procedure.
+    Scand J Stat 1979;6(2):65–70.
+    """
+    if len(instruments) < 2:
+        raise ValueError(f"instruments must name at least two outcomes; got {instruments!r}")
+    p_values = np.array(
+        [paired_change(data, key, from_stage=from_stage, to_stage=to_stage).iloc[0]["p_val"] for key in instruments]
+    )
+    _, adjusted, _, _ = multipletests(p_values, method="holm")
+    return pd.DataFrame(
+        {
+            "instrument": list(instruments),
+            "p_val": p_values,
+            "p_holm": adjusted,
+            "rank": stats.rankdata(p_values, method="ordinal").astype(int),
+        }
+    )
+
+
+def leave_one_out(
+    data: pd.DataFrame,
+    instrument: str,
+    *,
+    from_stage: int = BASELINE_STAGE,
+    to_stage: int = FOLLOW_UP_STAGE,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """The paired-t result with each participant left out in turn.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per participant left out: ``participant``, ``change`` (theirs),
+        ``mean_change``, ``ci_low``, ``ci_high``, ``p_val`` and ``dz`` of the
+        remaining n − 1.
+
+    Notes
+    -----
+    Computed for everyone at once from the totals: leaving out :math:`d_i`
+    leaves sum :math:`S - d_i` and sum of squares :math:`Q - d_i^2` over
+    n − 1 people, so no loop over participants is needed.
+    """
+    change = stage_change(data, instrument, from_stage=from_stage, to_stage=to_stage)
+    if change.n < 3:
+        raise ValueError(f"leave-one-out needs at least 3 participants with both scores; this cohort has {change.n}")
+    values = change.change_values
+    n = values.size - 1
+    total = values.sum() - values
+    squares = (values**2).sum() - values**2
+    mean = total / n
+    sd = np.sqrt(np.maximum(squares - n * mean**2, 0) / (n - 1))
+    se = sd / np.sqrt(n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_stat = mean / se
+        dz = mean / sd
+    critical = stats.t.ppf((1 + confidence) / 2, n - 1)
+    return pd.DataFrame(
+        {
+            "participant": change.changes["participant"].to_numpy(),
+            "change": values,
+            "mean_change": mean,
+            "ci_low": mean - critical * se,
+            "ci_high": mean + critical * se,
+            "p_val": 2 * stats.t.sf(np.abs(t_stat), n - 1),
+            "dz": dz,
+        }
+    )
+
+
+def minimum_detectable_dz(n: int, *, alpha: float = 0.05, power: float = 0.8) -> float:
+    """Smallest |dz| a two-sided paired t-test detects with the given power.
+
+    >>> round(minimum_detectable_dz(14), 3)
+    0.81
+    """
+    if n < 2:
+        raise ValueError(f"n must be at least 2; got {n!r}")
+    return float(TTestPower().solve_power(effect_size=None, nobs=n, alpha=alpha, power=power, alternative="two-sided"))
+
+
+def effect_size_summary(
+    data: pd.DataFrame, instrument: str, *, from_stage: int = BASELINE_STAGE, to_stage: int = FOLLOW_UP_STAGE
+) -> pd.DataFrame:
+    """dz beside quantities that say what it means for individual patients.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``dz`` (signed so that positive = improvement), ``d_av``
+        (mean change over the average of the two stages' SDs, the scale of a
+        between-group d), ``r_stages`` (correlation of the two stages' scores),
+        ``share_improved`` (observed share whose score moved in the better
+        direction) and ``share_improved_normal`` (Φ(dz): the share expected to
+        improve if changes were normal with this mean and SD).
+
+    Notes
+    -----
+    For two stages with equal SDs, :math:`d_z = d_{av}/\\sqrt{2(1-r)}`: the more
+    the stages correlate, the larger dz is for the same shift. dz therefore
+    cannot be set beside a between-group d from a trial (Lakens 2013).
+    """
+    entry = get_instrument(instrument)
+    change = stage_change(data, instrument, from_stage=from_stage, to_stage=to_stage).changes
+    before = change["before"].to_numpy(float)
+    after = change["after"].to_numpy(float)
+    improvement = (after - before) * entry.improvement_sign
+    sd_change = improvement.std(ddof=1)
+    dz = improvement.mean() / sd_change
+    average_sd = (before.std(ddof=1) + after.std(ddof=1)) / 2
+    return pd.DataFrame(
+        [
+            {
+                "instrument": instrument,
+                "dz": dz,
+                "d_av": improvement.mean() / average_sd,
+                "r_stages": float(np.corrcoef(before, after)[0, 1]),
+                "share_improved": float((improvement > 0).mean()),
+                "share_improved_normal": float(stats.norm.cdf(dz)),
+            }
+        ]
+    )

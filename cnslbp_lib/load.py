@@ -135,16 +135,16 @@ def load_cohort(path: str | Path) -> Cohort:
     text = _decode(raw, name)
     header, columns = _check_header(text, name)
     record_lines, blank_lines, problems = _check_field_counts(text, len(header), name)
-    unreadable_lines = {problem.line for problem in problems}
+    unreadable_lines = [problem.line for problem in problems if problem.line is not None]
     frame = pd.read_csv(
         io.StringIO(text),
         dtype={"participant": str},
         keep_default_na=False,
         na_values=[""],
         skip_blank_lines=False,
-        skiprows=sorted(line - 1 for line in unreadable_lines if line is not None),
+        skiprows=sorted(line - 1 for line in unreadable_lines),
     )
-    kept = record_lines[~np.isin(record_lines, list(unreadable_lines))]
+    kept = record_lines[~np.isin(record_lines, unreadable_lines)]
     # the frame's index is the line number of each record, so every message can cite it
     frame.index = pd.Index(kept if kept.size == len(frame) else np.arange(2, len(frame) + 2))
     frame = frame.drop(index=[line for line in blank_lines if line in frame.index])

@@ -1,0 +1,483 @@
+"""Altair charts for the book, and the renderer that makes them work offline.
+
+Every chart uses the Okabe–Ito colour-blind-safe palette, labels its axes with
+units and direction, shows participant label, stage and score on hover, and
+carries a text alternative in its ``description`` (Vega puts it on the SVG as
+its accessible name). :func:`enable` registers a renderer whose HTML calls the
+page's own ``vegaEmbed`` (served from the site, never a CDN) and whose element
+ids come from a hash of the spec, so re-executing a chapter gives identical
+output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from .association import paired_changes
+from .change import paired_change
+from .formatting import format_ci, format_number
+from .global_change import global_change_distribution
+from .instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, GLOBAL_CHANGE, STAGES, get_instrument
+from .reported import REPORTED
+from .responders import responder_table
+
+__all__ = [
+    "OKABE_ITO",
+    "association_scatter",
+    "audit_overview",
+    "enable",
+    "estimation_plot",
+    "global_change_chart",
+    "responder_chart",
+    "to_html",
+    "trajectories",
+]
+
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "black": "#000000",
+    "grey": "#6B6B6B",
+}
+STAGE_COLOURS = [OKABE_ITO["sky"], OKABE_ITO["orange"], OKABE_ITO["blue"]]
+RESPONDER_COLOURS = {"responder": OKABE_ITO["blue"], "not a responder": OKABE_ITO["orange"]}
+MAX_LINES = 200
+WIDTH = 560
+EMBED_OPTIONS = {"renderer": "svg", "actions": False, "mode": "vega-lite"}
+
+
+def _stage_label(number: int) -> str:
+    stage = next(stage for stage in STAGES if stage.number == number)
+    return f"{number}: {stage.name}"
+
+
+def _spec_id(spec: dict[str, Any]) -> str:
+    text = json.dumps(spec, sort_keys=True, ensure_ascii=False)
+    return "cnslbp-chart-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def to_html(spec: dict[str, Any]) -> str:
+    """HTML that draws ``spec`` with the page's ``vegaEmbed``; deterministic.
+
+    The chart's description is repeated as hidden text so that it is read
+    even where the SVG is not drawn (no script, printing).
+    """
+    # the $schema URL only names the format; leaving it out keeps every page free of outside hosts
+    spec = {key: value for key, value in spec.items() if key != "$schema"}
+    element = _spec_id(spec)
+    description = html.escape(str(spec.get("description", "Chart")))
+    payload = json.dumps(spec, sort_keys=True, ensure_ascii=False).replace("</", "<\\/")
+    options = json.dumps(EMBED_OPTIONS, sort_keys=True)
+    return (
+        f'<div class="cnslbp-chart" id="{element}" data-description="{description}"></div>\n'
+        f'<p class="cnslbp-chart-alt visually-hidden">{description}</p>\n'
+        "<script>\n"
+        "(function () {\n"
+        f'  var element = document.getElementById("{element}");\n'
+        f"  var spec = {payload};\n"
+        "  function draw() {\n"
+        f"    window.vegaEmbed(element, spec, {options}).catch(function (error) {{\n"
+        '      element.textContent = "The chart could not be drawn: " + error.message;\n'
+        "      console.error(error);\n"
+        "    });\n"
+        "  }\n"
+        "  if (window.vegaEmbed) { draw(); } else { window.addEventListener('load', draw); }\n"
+        "})();\n"
+        "</script>"
+    )
+
+
+def _render(spec: dict[str, Any], **metadata: Any) -> dict[str, str]:
+    return {"text/html": to_html(spec), "text/plain": str(spec.get("description", "Chart"))}
+
+
+def enable() -> None:
+    """Make Altair charts display through the offline, deterministic renderer."""
+    alt.renderers.register("cnslbp", _render)
+    alt.renderers.enable("cnslbp")
+    alt.data_transformers.disable_max_rows()
+
+
+def _score_axis(instrument: str) -> alt.Y:
+    entry = get_instrument(instrument)
+    return alt.Y(
+        "score:Q",
+        title=f"{entry.abbreviation} score (points, {entry.direction})",
+        scale=alt.Scale(domain=[entry.minimum, entry.maximum]),
+    )
+
+
+def _long_scores(data: pd.DataFrame, instrument: str) -> pd.DataFrame:
+    scores = data[["participant", "stage", instrument]].dropna()
+    return pd.DataFrame(
+        {
+            "participant": scores["participant"].astype("str").to_numpy(),
+            "stage": scores["stage"].map(_stage_label).to_numpy(),
+            "score": scores[instrument].astype(float).to_numpy(),
+        }
+    )
+
+
+def trajectories(data: pd.DataFrame, instrument: str, *, seed: int = 1) -> alt.LayerChart:
+    """One line per participant across the three stages, with the stage means.
+
+    With more than 200 participants a seeded random sample of 200 lines is
+    drawn (the means use everyone) so the page stays light.
+    """
+    entry = get_instrument(instrument)
+    scores = _long_scores(data, instrument)
+    participants = scores["participant"].unique()
+    shown = participants
+    if participants.size > MAX_LINES:
+        shown = np.random.default_rng(seed).choice(participants, MAX_LINES, replace=False)
+    lines_data = scores[scores["participant"].isin(shown)]
+    means = scores.groupby("stage", as_index=False)["score"].mean()
+    stage_order = [_stage_label(stage.number) for stage in STAGES]
+    x_axis = alt.X("stage:N", title="Stage", sort=stage_order, axis=alt.Axis(labelAngle=0))
+    lines = (
+        alt.Chart(lines_data)
+        .mark_line(
+            point=alt.OverlayMarkDef(size=30, color=OKABE_ITO["grey"]),
+            strokeWidth=1,
+            opacity=0.55,
+            color=OKABE_ITO["grey"],
+        )
+        .encode(
+            x=x_axis,
+            y=_score_axis(instrument),
+            detail="participant:N",
+            tooltip=[
+                alt.Tooltip("participant:N", title="Participant"),
+                alt.Tooltip("stage:N", title="Stage"),
+                alt.Tooltip("score:Q", title=entry.abbreviation),
+            ],
+        )
+    )
+    mean_line = (
+        alt.Chart(means)
+        .mark_line(point=alt.OverlayMarkDef(size=90, filled=True), strokeWidth=3, color=OKABE_ITO["blue"])
+        .encode(
+            x=x_axis,
+            y=_score_axis(instrument),
+            tooltip=[alt.Tooltip("stage:N", title="Stage"), alt.Tooltip("score:Q", title="Mean", format=".1f")],
+        )
+    )
+    means_text = ", ".join(f"{row.stage} {format_number(row.score, 1)}" for row in means.itertuples())
+    sample_note = (
+        f" (a random sample of {MAX_LINES} of {participants.size} participants)" if shown is not participants else ""
+    )
+    description = (
+        f"Line chart of {entry.abbreviation} scores at the three stages, one grey line per participant"
+        f"{sample_note}, with the mean in blue. Means by stage: {means_text}. {entry.direction.capitalize()}."
+    )
+    chart: alt.LayerChart = (lines + mean_line).properties(width=WIDTH, height=300, description=description)
+    return chart
+
+
+def _spread(values: np.ndarray, step: float = 0.12) -> np.ndarray:
+    """Horizontal offsets that fan out equal values symmetrically (deterministic jitter)."""
+    offsets = np.zeros(values.size)
+    for value in np.unique(values):
+        where = np.flatnonzero(values == value)
+        offsets[where] = (np.arange(where.size) - (where.size - 1) / 2) * step
+    return offsets
+
+
+def estimation_plot(
+    data: pd.DataFrame, instrument: str, *, from_stage: int = BASELINE_STAGE, to_stage: int = FOLLOW_UP_STAGE
+) -> alt.LayerChart:
+    """Each participant's change, the mean change with its 95% CI, zero and the threshold."""
+    entry = get_instrument(instrument)
+    table = responder_table(data, instrument, from_stage=from_stage, to_stage=to_stage)
+    summary = paired_change(data, instrument, from_stage=from_stage, to_stage=to_stage).iloc[0]
+    points = pd.DataFrame(
+        {
+            "participant": table["participant"].astype("str").to_numpy(),
+            "change": table["change"].to_numpy(),
+            "offset": _spread(table["change"].to_numpy()),
+            "status": np.where(table["responder"], "responder", "not a responder"),
+            "before": table["before"].to_numpy(),
+            "after": table["after"].to_numpy(),
+        }
+    )
+    movement = "a rise" if entry.improvement_sign > 0 else "a fall"
+    y_title = f"Change in {entry.abbreviation}, stage {from_stage} → {to_stage} (points; {movement} = better)"
+    y_axis = alt.Y("change:Q", title=y_title)
+    colour = alt.Color(
+        "status:N",
+        title="Against the threshold",
+        scale=alt.Scale(domain=list(RESPONDER_COLOURS), range=list(RESPONDER_COLOURS.values())),
+    )
+    dots = (
+        alt.Chart(points)
+        .mark_circle(size=70, opacity=0.85)
+        .encode(
+            x=alt.X("offset:Q", axis=None, scale=alt.Scale(domain=[-1.2, 1.6])),
+            y=y_axis,
+            color=colour,
+            tooltip=[
+                alt.Tooltip("participant:N", title="Participant"),
+                alt.Tooltip("before:Q", title=f"Stage {from_stage}"),
+                alt.Tooltip("after:Q", title=f"Stage {to_stage}"),
+                alt.Tooltip("change:Q", title="Change"),
+            ],
+        )
+    )
+    mean = pd.DataFrame(
+        [
+            {
+                "offset": 1.2,
+                "change": summary.mean_change,
+                "ci_low": summary.ci_low,
+                "ci_high": summary.ci_high,
+                "label": "mean change and 95% CI",
+            }
+        ]
+    )
+    interval = (
+        alt.Chart(mean)
+        .mark_rule(strokeWidth=3, color=OKABE_ITO["black"])
+        .encode(x="offset:Q", y="ci_low:Q", y2="ci_high:Q")
+    )
+    centre = (
+        alt.Chart(mean)
+        .mark_point(shape="diamond", size=160, filled=True, color=OKABE_ITO["black"])
+        .encode(
+            x="offset:Q",
+            y="change:Q",
+            tooltip=[
+                alt.Tooltip("label:N", title="Summary"),
+                alt.Tooltip("change:Q", title="Mean change", format=".2f"),
+                alt.Tooltip("ci_low:Q", title="95% CI from", format=".2f"),
+                alt.Tooltip("ci_high:Q", title="95% CI to", format=".2f"),
+            ],
+        )
+    )
+    references = pd.DataFrame(
+        [
+            {"change": 0.0, "label": "no change"},
+            {"change": float(entry.threshold * entry.improvement_sign), "label": "important improvement"},
+        ]
+    )
+    rules = (
+        alt.Chart(references)
+        .mark_rule(strokeDash=[4, 4], color=OKABE_ITO["grey"])
+        .encode(y="change:Q", tooltip=[alt.Tooltip("label:N", title="Line"), alt.Tooltip("change:Q", title="Points")])
+    )
+    description = (
+        f"Dot plot of each participant's change in {entry.abbreviation} from stage {from_stage} to {to_stage}, "
+        f"coloured by whether it reached {entry.improvement_rule}. The black diamond and bar show the mean change, "
+        f"{format_number(summary.mean_change, 2)} points, and its 95% CI, "
+        f"{format_ci(summary.ci_low, summary.ci_high, 2)}. Dashed lines mark no change and the threshold."
+    )
+    chart: alt.LayerChart = (rules + dots + interval + centre).properties(
+        width=360, height=320, description=description
+    )
+    return chart
+
+
+def responder_chart(
+    data: pd.DataFrame, instrument: str, *, from_stage: int = BASELINE_STAGE, to_stage: int = FOLLOW_UP_STAGE
+) -> alt.LayerChart:
+    """Each participant's improvement as a bar, sorted, against the threshold."""
+    entry = get_instrument(instrument)
+    table = responder_table(data, instrument, from_stage=from_stage, to_stage=to_stage)
+    bars_data = pd.DataFrame(
+        {
+            "participant": table["participant"].astype("str").to_numpy(),
+            "improvement": table["improvement"].to_numpy(),
+            "status": np.where(table["responder"], "responder", "not a responder"),
+        }
+    )
+    order = bars_data.sort_values(["improvement", "participant"], ascending=[False, True])["participant"].tolist()
+    bars = (
+        alt.Chart(bars_data)
+        .mark_bar()
+        .encode(
+            x=alt.X("participant:N", sort=order, title="Participant (sorted by improvement)"),
+            y=alt.Y("improvement:Q", title=f"Improvement in {entry.abbreviation} (points, positive = better)"),
+            color=alt.Color(
+                "status:N",
+                title="Against the threshold",
+                scale=alt.Scale(domain=list(RESPONDER_COLOURS), range=list(RESPONDER_COLOURS.values())),
+            ),
+            tooltip=[
+                alt.Tooltip("participant:N", title="Participant"),
+                alt.Tooltip("improvement:Q", title="Improvement"),
+                alt.Tooltip("status:N", title="Status"),
+            ],
+        )
+    )
+    threshold = (
+        alt.Chart(pd.DataFrame([{"improvement": float(entry.threshold), "label": entry.improvement_rule}]))
+        .mark_rule(strokeDash=[6, 3], color=OKABE_ITO["black"])
+        .encode(y="improvement:Q", tooltip=[alt.Tooltip("label:N", title="Threshold")])
+    )
+    k = int(table["responder"].sum())
+    description = (
+        f"Bar chart of each participant's improvement in {entry.abbreviation} from stage {from_stage} to {to_stage}, "
+        f"sorted from largest to smallest, with a dashed line at the threshold ({entry.improvement_rule}). "
+        f"{k} of {len(table)} bars reach it."
+    )
+    chart: alt.LayerChart = (bars + threshold).properties(width=WIDTH, height=260, description=description)
+    return chart
+
+
+def association_scatter(
+    data: pd.DataFrame,
+    x: str = "pseq",
+    y: str = "piq",
+    *,
+    from_stage: int = BASELINE_STAGE,
+    to_stage: int = FOLLOW_UP_STAGE,
+) -> alt.LayerChart:
+    """Change in ``y`` against change in ``x``, with a least-squares line."""
+    x_entry, y_entry = get_instrument(x), get_instrument(y)
+    pairs = paired_changes(data, x, y, from_stage=from_stage, to_stage=to_stage)
+    frame = pd.DataFrame(
+        {
+            "participant": pairs["participant"].astype("str").to_numpy(),
+            "x": pairs[f"{x}_change"].to_numpy(),
+            "y": pairs[f"{y}_change"].to_numpy(),
+        }
+    )
+    x_axis = alt.X("x:Q", title=f"Change in {x_entry.abbreviation} (points, {x_entry.direction})")
+    y_axis = alt.Y("y:Q", title=f"Change in {y_entry.abbreviation} (points, {y_entry.direction})")
+    points = (
+        alt.Chart(frame)
+        .mark_circle(size=80, color=OKABE_ITO["blue"], opacity=0.85)
+        .encode(
+            x=x_axis,
+            y=y_axis,
+            tooltip=[
+                alt.Tooltip("participant:N", title="Participant"),
+                alt.Tooltip("x:Q", title=f"Change in {x_entry.abbreviation}"),
+                alt.Tooltip("y:Q", title=f"Change in {y_entry.abbreviation}"),
+            ],
+        )
+    )
+    fit = (
+        alt.Chart(frame)
+        .transform_regression("x", "y")
+        .mark_line(color=OKABE_ITO["vermillion"], strokeWidth=2)
+        .encode(x="x:Q", y="y:Q")
+    )
+    r = float(np.corrcoef(frame["x"], frame["y"])[0, 1]) if len(frame) > 2 else float("nan")
+    description = (
+        f"Scatter plot of the change in {y_entry.abbreviation} against the change in {x_entry.abbreviation} "
+        f"from stage {from_stage} to {to_stage}, one dot per participant ({len(frame)}), with a least-squares line. "
+        f"Pearson r = {format_number(r, 2)}."
+    )
+    chart: alt.LayerChart = (points + fit).properties(width=420, height=320, description=description)
+    return chart
+
+
+def global_change_chart(data: pd.DataFrame) -> alt.Chart:
+    """Counts of each global perceived change rating after education and after the MRI."""
+    tables = []
+    for stage in (BASELINE_STAGE, FOLLOW_UP_STAGE):
+        table = global_change_distribution(data, stage=stage)
+        tables.append(table.assign(stage=_stage_label(stage)))
+    frame = pd.concat(tables, ignore_index=True)
+    frame["rating_label"] = [
+        f"{format_number(rating, 0, plus=True)} {label}"
+        for rating, label in zip(frame["rating"], frame["label"], strict=True)
+    ]
+    order = frame.drop_duplicates("rating").sort_values("rating")["rating_label"].tolist()
+    stages = [_stage_label(BASELINE_STAGE), _stage_label(FOLLOW_UP_STAGE)]
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "rating_label:N",
+                sort=order,
+                title="Global perceived change since the previous stage",
+                axis=alt.Axis(labelAngle=-30),
+            ),
+            xOffset=alt.XOffset("stage:N", sort=stages),
+            y=alt.Y("count:Q", title="Participants", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color("stage:N", title="Rated at stage", sort=stages, scale=alt.Scale(range=STAGE_COLOURS[1:])),
+            tooltip=[
+                alt.Tooltip("stage:N", title="Stage"),
+                alt.Tooltip("rating_label:N", title="Rating"),
+                alt.Tooltip("count:Q", title="Participants"),
+                alt.Tooltip("pct:Q", title="Percent", format=".1f"),
+            ],
+        )
+    )
+    improved = {stage: int(frame.loc[(frame["stage"] == stage) & frame["improved"], "count"].sum()) for stage in stages}
+    answered = {stage: int(frame.loc[frame["stage"] == stage, "n"].iloc[0]) for stage in stages}
+    description = (
+        f"Grouped bar chart of {GLOBAL_CHANGE.name.lower()} ratings from very much worse to very much improved. "
+        + " ".join(
+            f"At stage {stage}, {improved[stage]} of {answered[stage]} rated themselves much or very much improved."
+            for stage in stages
+        )
+    )
+    result: alt.Chart = chart.properties(width=WIDTH, height=280, description=description)
+    return result
+
+
+def audit_overview(table: pd.DataFrame) -> alt.Chart:
+    """Each reported number's recomputed value relative to the printed one, coloured by verdict."""
+    records = {record.key: record for record in REPORTED}
+    rows = []
+    for row in table.itertuples(index=False):
+        printed = records[row.key].value
+        if printed is None or not np.isfinite(row.recomputed):
+            difference = 0.0 if row.agrees else float("nan")
+        else:
+            reference = float(printed)
+            value = abs(row.recomputed) if records[row.key].style == "magnitude" else row.recomputed
+            difference = 100 * (value - reference) / abs(reference) if reference else 0.0
+        rows.append(
+            {
+                "label": row.label,
+                "difference": difference,
+                "verdict": "agrees" if row.agrees else "disagrees",
+                "reported": row.reported,
+                "recomputed": row.recomputed_printed,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    chart = (
+        alt.Chart(frame)
+        .mark_point(filled=True, size=110)
+        .encode(
+            y=alt.Y("label:N", sort=frame["label"].tolist(), title=None),
+            x=alt.X("difference:Q", title="Recomputed minus printed (% of the printed value)"),
+            color=alt.Color(
+                "verdict:N",
+                title="Verdict",
+                scale=alt.Scale(domain=["agrees", "disagrees"], range=[OKABE_ITO["blue"], OKABE_ITO["vermillion"]]),
+            ),
+            shape=alt.Shape("verdict:N", scale=alt.Scale(domain=["agrees", "disagrees"], range=["circle", "cross"])),
+            tooltip=[
+                alt.Tooltip("label:N", title="Number"),
+                alt.Tooltip("reported:N", title="Paper"),
+                alt.Tooltip("recomputed:N", title="Recomputed, printed as the paper would"),
+                alt.Tooltip("verdict:N", title="Verdict"),
+            ],
+        )
+    )
+    disagreeing = frame.loc[frame["verdict"] == "disagrees", "label"].tolist()
+    description = (
+        f"Dot chart of the {len(frame)} numbers in the abstract, each placed at the difference between its "
+        f"recomputed and printed value. {len(frame) - len(disagreeing)} agree when printed the paper's way"
+        + (f"; these disagree: {'; '.join(disagreeing)}." if disagreeing else ".")
+    )
+    result: alt.Chart = chart.properties(width=420, height=alt.Step(22), description=description)
+    return result

@@ -7,7 +7,7 @@ import pytest
 
 import cnslbp_lib as cl
 from cnslbp_lib.provenance import reconstruction_sha256
-from cnslbp_lib.reconstruct import ASSUMPTIONS, Assumptions, change_targets, reconstruction_csv
+from cnslbp_lib.reconstruction import ASSUMPTIONS, Assumptions, change_targets, reconstruction_csv
 
 from .conftest import COHORT_CSV
 
@@ -71,3 +71,11 @@ def test_another_seed_gives_another_valid_reconstruction():
 def test_impossible_constraints_fail_with_a_reconstruction_error():
     with pytest.raises(cl.ReconstructionError, match="no reconstruction met every target in 3 attempts"):
         cl.reconstruct(Assumptions(correlations={("pseq", "piq"): (0.9, 0.95)}, max_attempts=3))
+
+
+def test_stage_two_and_three_scores_correlate_positively_within_the_window(cohort):
+    low, high = ASSUMPTIONS.stage_correlation
+    for instrument in cl.INSTRUMENTS:
+        pairs = cl.stage_change(cohort.data, instrument.key).changes
+        r = np.corrcoef(pairs["before"], pairs["after"])[0, 1]
+        assert low <= r <= high, instrument.key

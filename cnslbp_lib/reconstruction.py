@@ -42,6 +42,7 @@ from .instruments import (
     GLOBAL_CHANGE,
     INSTRUMENTS,
     PRE_EDUCATION_STAGE,
+    Instrument,
     get_instrument,
 )
 from .reported import REPORTED, ReportedNumber, reported_for, reported_n
@@ -51,9 +52,11 @@ __all__ = [
     "ASSUMPTIONS",
     "Assumptions",
     "ChangeTarget",
+    "assumptions_table",
     "change_targets",
     "reconstruct",
     "reconstruction_csv",
+    "targets_table",
     "write_reconstruction",
 ]
 
@@ -83,9 +86,12 @@ class Assumptions:
         2019); PIQ and PSQ in the upper middle of their ranges, as expected of
         people referred to specialist care after first-line care failed
         (a choice, not a sourced value).
-    baseline_link : float
-        Correlation between a participant's stage 2 severity and their later
-        improvement: those with more room to improve improve more.
+    stage_correlation : tuple
+        Window for the correlation between each instrument's stage 2 and
+        stage 3 scores. Repeated measures of the same people correlate
+        positively; with changes as large and varied as the abstract's, a
+        moderate window is plausible. Stage 2 levels are swapped between
+        participants (keeping every score inside its scale) to reach it.
     scale_margin : int
         Points kept clear of each end of a scale at every stage where the
         changes allow it, so few people sit exactly at a floor or ceiling.
@@ -111,9 +117,9 @@ class Assumptions:
         default_factory=lambda: {("pseq", "piq"): (-0.65, -0.55), ("psq", "piq"): (0.45, 0.60)}
     )
     baseline_levels: dict[str, tuple[float, float]] = field(
-        default_factory=lambda: {"piq": (44.0, 9.0), "pseq": (24.0, 6.0), "psq": (24.0, 5.0)}
+        default_factory=lambda: {"piq": (44.0, 10.0), "pseq": (24.0, 7.0), "psq": (24.0, 5.0)}
     )
-    baseline_link: float = 0.5
+    stage_correlation: tuple[float, float] = (0.25, 0.55)
     scale_margin: int = 3
     education_change: dict[str, tuple[float, float]] = field(
         default_factory=lambda: {"piq": (1.5, 3.0), "pseq": (2.0, 4.0), "psq": (0.5, 3.0)}
@@ -301,6 +307,51 @@ def _pair(fixed: np.ndarray, movable: np.ndarray, window: tuple[float, float], r
     raise ReconstructionError(f"no ordering reached a correlation within {window}")
 
 
+def _stage_two_bounds(
+    instrument: Instrument, change_12: np.ndarray, change_23: np.ndarray, margin: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stage 2 scores that keep stages 1, 2 and 3 at least ``margin`` points inside the scale."""
+    floor, ceiling = instrument.minimum + margin, instrument.maximum - margin
+    size = change_12.size
+    low = np.maximum.reduce([np.full(size, floor), floor - change_23, floor + change_12])
+    high = np.minimum.reduce([np.full(size, ceiling), ceiling - change_23, ceiling + change_12])
+    return low, high
+
+
+def _match_stage_correlation(
+    baseline: np.ndarray,
+    change: np.ndarray,
+    *,
+    low: np.ndarray,
+    high: np.ndarray,
+    window: tuple[float, float],
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Swap stage 2 levels between participants until stage 2 and 3 correlate within ``window``.
+
+    A swap is kept only if both participants stay inside their allowed range
+    and the correlation moves towards the window's centre.
+    """
+    values = baseline.copy()
+    aim = sum(window) / 2
+
+    def correlation(levels: np.ndarray) -> float:
+        return float(np.corrcoef(levels, levels + change)[0, 1])
+
+    for _ in range(5_000):
+        r = correlation(values)
+        if window[0] <= r <= window[1]:
+            return values
+        i, j = rng.choice(values.size, size=2, replace=False)
+        if not (low[i] <= values[j] <= high[i] and low[j] <= values[i] <= high[j]):
+            continue
+        swapped = values.copy()
+        swapped[[i, j]] = swapped[[j, i]]
+        if abs(correlation(swapped) - aim) < abs(r - aim):
+            values = swapped
+    raise ReconstructionError(f"no arrangement of stage 2 levels reached a stage 2–3 correlation within {window}")
+
+
 def _global_rating(composite: np.ndarray, assumptions: Assumptions) -> np.ndarray:
     rating = np.full(composite.shape, GLOBAL_CHANGE.minimum)
     for cut, value in reversed(assumptions.global_cutpoints):
@@ -331,27 +382,18 @@ def _attempt(targets: list[ChangeTarget], n: int, rng: np.random.Generator, assu
         change_12 = early * instrument.improvement_sign
         change_23 = later * instrument.improvement_sign
         # stage 2 must leave stages 1 and 3 inside the scale, clear of its ends where possible
-        inside = [
-            (
-                np.maximum.reduce([np.full(n, floor), floor - change_23, floor + change_12]),
-                np.minimum.reduce([np.full(n, ceiling_), ceiling_ - change_23, ceiling_ + change_12]),
-            )
-            for floor, ceiling_ in (
-                (instrument.minimum + assumptions.scale_margin, instrument.maximum - assumptions.scale_margin),
-                (instrument.minimum, instrument.maximum),
-            )
-        ]
-        (low, high), (hard_low, hard_high) = inside
+        low, high = _stage_two_bounds(instrument, change_12, change_23, assumptions.scale_margin)
+        hard_low, hard_high = _stage_two_bounds(instrument, change_12, change_23, 0)
         if (hard_low > hard_high).any():
             raise ReconstructionError(f"{instrument.abbreviation}: a participant's changes do not fit the scale")
         tight = low > high
-        low, high = np.where(tight, hard_low, low), np.where(tight, hard_high, high)
+        low = np.where(tight, hard_low, low)
+        high = np.where(tight, hard_high, high)
         level_mean, level_sd = assumptions.baseline_levels[key]
-        room = (later - later.mean()) / later.std()
-        link = assumptions.baseline_link
-        severity = link * room + math.sqrt(1 - link**2) * rng.standard_normal(n)
-        level = level_mean - instrument.improvement_sign * level_sd * severity
-        baseline = np.clip(np.rint(level), low, high).astype(int)
+        drawn = np.clip(np.rint(rng.normal(level_mean, level_sd, n)), low, high).astype(int)
+        baseline = _match_stage_correlation(
+            drawn, change_23, low=low, high=high, window=assumptions.stage_correlation, rng=rng
+        )
         scores[key] = np.stack([baseline - change_12, baseline, baseline + change_23], axis=1)
     ratings = {
         stage: _global_rating(np.mean([source[item.key] / item.threshold for item in INSTRUMENTS], axis=0), assumptions)
@@ -439,3 +481,69 @@ def write_reconstruction(path: str | Path, assumptions: Assumptions = ASSUMPTION
         Path(temporary).unlink(missing_ok=True)
         raise
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def assumptions_table(assumptions: Assumptions = ASSUMPTIONS) -> pd.DataFrame:
+    """Every open choice of the reconstruction with its value, for the book's appendix.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``choice`` and ``value``, in the order of :class:`Assumptions`.
+    """
+
+    def instrument_pairs(values: dict[str, tuple[float, float]], unit: str) -> str:
+        return "; ".join(
+            f"{get_instrument(key).abbreviation} {format_number(mean, 1)} {unit} (SD {format_number(sd, 1)})"
+            for key, (mean, sd) in values.items()
+        )
+
+    windows = "; ".join(
+        f"Δ{get_instrument(x).abbreviation} with Δ{get_instrument(y).abbreviation}: r from "
+        f"{format_number(low, 2)} to {format_number(high, 2)}"
+        for (x, y), (low, high) in assumptions.correlations.items()
+    )
+    cutpoints = ", ".join(
+        f"{'≥' if value > 0 else '>'} {format_number(cut, 1)} → {format_number(value, 0, plus=True)}"
+        for cut, value in assumptions.global_cutpoints
+    )
+    rows = [
+        ("Seed of the search", str(assumptions.seed)),
+        ("Largest worsening from stage 2 to 3", f"{format_number(100 * assumptions.worsen_fraction, 0)}% of the scale"),
+        (
+            "Largest improvement from stage 2 to 3",
+            f"{format_number(100 * assumptions.improve_fraction, 0)}% of the scale",
+        ),
+        ("No change exactly on a threshold", "yes" if assumptions.strict_responders else "no"),
+        ("Correlation between changes (not reported)", windows),
+        ("Stage 2 levels", instrument_pairs(assumptions.baseline_levels, "points")),
+        (
+            "Correlation of stage 2 with stage 3 scores",
+            f"r from {format_number(assumptions.stage_correlation[0], 2)} "
+            f"to {format_number(assumptions.stage_correlation[1], 2)}",
+        ),
+        ("Points kept clear of each end of a scale", str(assumptions.scale_margin)),
+        ("Improvement during education, before clipping", instrument_pairs(assumptions.education_change, "points")),
+        ("Global rating from the average improvement in threshold units", cutpoints + ", otherwise −3"),
+        ("Participant ids", f"{assumptions.id_prefix}01, {assumptions.id_prefix}02, …"),
+    ]
+    return pd.DataFrame(rows, columns=["choice", "value"])
+
+
+def targets_table(n: int | None = None) -> pd.DataFrame:
+    """The reconstruction targets in words, one row per outcome, for the book's appendix."""
+    labels = {record.key: record.label for record in REPORTED}
+    rows = []
+    for target in change_targets(n):
+        entry = get_instrument(target.instrument)
+        rows.append(
+            {
+                "outcome": entry.abbreviation,
+                "total change": format_number(target.total, 0),
+                "sum of squares": f"{target.sum_of_squares[0]} to {target.sum_of_squares[1]}",
+                "responders": "not reported" if target.responders is None else str(target.responders),
+                "reproduced": "; ".join(labels[key] for key in target.targets),
+                "not a target": "; ".join(labels[key] for key in target.not_targets) or "none",
+            }
+        )
+    return pd.DataFrame(rows)

@@ -23,6 +23,7 @@ from .reported import REPORTED, ReportedNumber, reported_for, reported_n
 __all__ = [
     "Finding",
     "consistency_checks",
+    "dz_from_printed_ci",
     "grim_sums",
     "percentage_counts",
     "printed_range",
@@ -143,6 +144,27 @@ def t_test_implied_by_ci(
         p_val=p_range,
         dz=(t_range[0] / root_n, t_range[1] / root_n),
     )
+
+
+def dz_from_printed_ci(instrument: str) -> dict[str, float]:
+    """Work out the SD of the changes and dz from a printed mean and CI, step by step.
+
+    Uses the printed values as if exact (the teaching version of
+    :func:`t_test_implied_by_ci`, which carries rounding intervals).
+
+    Returns
+    -------
+    dict
+        ``n``, ``critical`` (t quantile), ``half_width``, ``sd`` and ``dz``.
+    """
+    mean, low, high = (reported_for(instrument, quantity) for quantity in ("mean_change", "ci_low", "ci_high"))
+    if mean is None or low is None or high is None:
+        raise ValueError(f"instrument {instrument!r} has no printed mean and CI in the abstract")
+    n = reported_n()
+    critical = float(stats.t.ppf(0.975, n - 1))
+    half_width = (float(high.value or 0) - float(low.value or 0)) / 2
+    sd = half_width * math.sqrt(n) / critical
+    return {"n": n, "critical": critical, "half_width": half_width, "sd": sd, "dz": abs(float(mean.value or 0)) / sd}
 
 
 def _overlaps(first: tuple[float, float], second: tuple[float, float]) -> bool:

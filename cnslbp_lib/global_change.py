@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .instruments import FOLLOW_UP_STAGE, GLOBAL_CHANGE, PRE_EDUCATION_STAGE
+from .instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, GLOBAL_CHANGE, PRE_EDUCATION_STAGE
+from .responders import responder_table
 
-__all__ = ["global_change_distribution"]
+__all__ = ["global_change_distribution", "rating_against_responders"]
 
 
 def global_change_distribution(data: pd.DataFrame, *, stage: int = FOLLOW_UP_STAGE) -> pd.DataFrame:
@@ -46,3 +47,31 @@ def global_change_distribution(data: pd.DataFrame, *, stage: int = FOLLOW_UP_STA
             "n_blank": int(ratings.isna().sum()),
         }
     )
+
+
+def rating_against_responders(
+    data: pd.DataFrame, instruments: tuple[str, ...] = ("piq", "pseq"), *, stage: int = FOLLOW_UP_STAGE
+) -> pd.DataFrame:
+    """Each participant's global rating beside whether their scores crossed the thresholds.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``participant``, ``rating``, ``label``, then ``<instrument>_responder``
+        for each instrument (NA where the change could not be computed).
+    """
+    if GLOBAL_CHANGE.key not in data.columns:
+        raise ValueError("data has no global_change column: global perceived change was not collected")
+    ratings = data.loc[data["stage"] == stage, ["participant", GLOBAL_CHANGE.key]].dropna()
+    table = pd.DataFrame(
+        {
+            "participant": ratings["participant"].astype("str").to_numpy(),
+            "rating": ratings[GLOBAL_CHANGE.key].astype(int).to_numpy(),
+        }
+    )
+    table["label"] = [GLOBAL_CHANGE.label(value) for value in table["rating"]]
+    for instrument in instruments:
+        flags = responder_table(data, instrument, from_stage=BASELINE_STAGE, to_stage=stage)
+        lookup = dict(zip(flags["participant"].astype("str"), flags["responder"], strict=True))
+        table[f"{instrument}_responder"] = pd.array([lookup.get(key) for key in table["participant"]], dtype="boolean")
+    return table

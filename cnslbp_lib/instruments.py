@@ -49,6 +49,8 @@ class Instrument:
     citations: tuple[str, ...]
     assumption: str
     responder_reported: bool
+    bands: tuple[tuple[str, int, int], ...] = ()
+    bands_source: str = ""
 
     @property
     def improvement_sign(self) -> int:
@@ -174,6 +176,8 @@ INSTRUMENTS: tuple[Instrument, ...] = (
             "and is assumed, not stated, in the abstract."
         ),
         responder_reported=True,
+        bands=(("severe", 0, 19), ("moderate", 20, 30), ("mild", 31, 40), ("minimal", 41, 60)),
+        bands_source="nicholas2019",
     ),
     Instrument(
         key="psq",

@@ -14,9 +14,15 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, stats
 
-__all__ = ["DEFAULT_RELIABILITY", "expected_null_improvement", "null_improvement_grid", "simulate_null_improvement"]
+__all__ = [
+    "DEFAULT_RELIABILITY",
+    "expected_null_improvement",
+    "null_improvement_grid",
+    "reliability_explaining",
+    "simulate_null_improvement",
+]
 
 # PSEQ three-month test–retest correlation reported by Nicholas (2007); used for every instrument by default.
 DEFAULT_RELIABILITY = 0.73
@@ -72,6 +78,28 @@ def expected_null_improvement(reliability: float | np.ndarray, threshold: float 
     sigma_d = _error_sd(sd, reliability) * np.sqrt(2)
     ratio = np.asarray(threshold, dtype=float) / sigma_d
     return np.asarray(sigma_d / 2 * stats.norm.pdf(ratio) / stats.norm.cdf(ratio))
+
+
+def reliability_explaining(observed: float, threshold: float, sd: float) -> float:
+    """The reliability at which regression to the mean alone would equal ``observed``.
+
+    The expected improvement falls as reliability rises, so there is at most
+    one such value. Returns NaN when even a reliability near 0 would not
+    explain it (or when ``observed`` is not an improvement).
+
+    >>> round(reliability_explaining(1.0, 7, 8.0), 3)
+    0.619
+    """
+    low, high = 1e-6, 1 - 1e-6
+
+    def gap(reliability: float) -> float:
+        return float(expected_null_improvement(reliability, threshold, sd)) - observed
+
+    if observed <= 0 or gap(low) < 0:
+        return float("nan")
+    if gap(high) > 0:
+        return 1.0
+    return float(optimize.brentq(gap, low, high))
 
 
 def simulate_null_improvement(

@@ -14,7 +14,14 @@ from typing import Any
 
 from .instruments import GLOBAL_CHANGE, INSTRUMENTS, PRE_EDUCATION_STAGE, STAGES
 
-__all__ = ["RECONSTRUCTION_NOTICE", "cohort_table_schema", "data_dictionary", "schema_json", "write_schema"]
+__all__ = [
+    "RECONSTRUCTION_NOTICE",
+    "cohort_table_schema",
+    "columns_markdown",
+    "data_dictionary",
+    "schema_json",
+    "write_schema",
+]
 
 RECONSTRUCTION_NOTICE = (
     "The rows in data/cohort.csv are a reconstruction, not patient data: integer scores "
@@ -123,6 +130,21 @@ def _allowed(field: dict[str, Any]) -> str:
     return "any non-blank text"
 
 
+def _column_rows(schema: dict[str, Any]) -> list[str]:
+    rows = []
+    for field in schema["fields"]:
+        direction = field.get("direction", "")
+        description = field["description"].replace("|", "/")
+        rows.append(f"| `{field['name']}` | {field['type']} | {_allowed(field)} | {direction} | {description} |")
+    return rows
+
+
+def columns_markdown() -> str:
+    """The columns of the data dictionary as a Markdown table (for the book's appendix)."""
+    header = ["| column | type | allowed values | direction | meaning |", "|---|---|---|---|---|"]
+    return "\n".join(header + _column_rows(cohort_table_schema())) + "\n"
+
+
 def data_dictionary() -> str:
     """The human-readable data dictionary (``data/README.md``), written from the schema."""
     schema = cohort_table_schema()
@@ -150,10 +172,7 @@ def data_dictionary() -> str:
         "| column | type | allowed values | direction | meaning |",
         "|---|---|---|---|---|",
     ]
-    for field in schema["fields"]:
-        direction = field.get("direction", "")
-        description = field["description"].replace("|", "/")
-        lines.append(f"| `{field['name']}` | {field['type']} | {_allowed(field)} | {direction} | {description} |")
+    lines += _column_rows(schema)
     lines += ["", "## Thresholds and their sources (assumptions of this reconstruction)", ""]
     for field in schema["fields"]:
         if "assumption" not in field:

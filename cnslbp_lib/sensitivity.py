@@ -8,10 +8,10 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import TTestPower
 
-from .change import paired_change, stage_change
+from .change import bootstrap_change, paired_change, stage_change, wilcoxon_change
 from .instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, get_instrument
 
-__all__ = ["effect_size_summary", "holm", "leave_one_out", "minimum_detectable_dz"]
+__all__ = ["effect_size_summary", "holm", "leave_one_out", "minimum_detectable_dz", "sensitivity_summary"]
 
 
 def holm(
@@ -125,18 +125,23 @@ def effect_size_summary(
     Returns
     -------
     pandas.DataFrame
-        One row: ``dz`` (signed so that positive = improvement), ``d_av``
+        One row: ``mean_improvement`` (points, positive = better), ``sd_before``
+        and ``sd_after`` (the two stages' SDs), ``dz`` (signed so that
+        positive = improvement), ``d_av``
         (mean change over the average of the two stages' SDs, the scale of a
         between-group d), ``r_stages`` (correlation of the two stages' scores),
         ``share_improved`` (observed share whose score moved in the better
-        direction) and ``share_improved_normal`` (Φ(dz): the share expected to
-        improve if changes were normal with this mean and SD).
+        direction), ``share_improved_normal`` (Φ(dz): the share expected to
+        improve if changes were normal with this mean and SD) and ``overlap``
+        (2Φ(−|d_av|/2): how much the stage 2 and stage 3 score distributions
+        overlap, assuming normal distributions with equal SDs).
 
     Notes
     -----
-    For two stages with equal SDs, :math:`d_z = d_{av}/\\sqrt{2(1-r)}`: the more
-    the stages correlate, the larger dz is for the same shift. dz therefore
-    cannot be set beside a between-group d from a trial (Lakens 2013).
+    With stage SDs :math:`s_2, s_3` and their correlation r, the SD of the
+    changes is :math:`\\sqrt{s_2^2 + s_3^2 - 2 r s_2 s_3}`, so for the same mean
+    change dz grows as r grows (for equal SDs, :math:`d_z = d_{av}/\\sqrt{2(1-r)}`).
+    dz therefore cannot be set beside a between-group d from a trial (Lakens 2013).
     """
     entry = get_instrument(instrument)
     change = stage_change(data, instrument, from_stage=from_stage, to_stage=to_stage).changes
@@ -150,11 +155,81 @@ def effect_size_summary(
         [
             {
                 "instrument": instrument,
+                "mean_improvement": float(improvement.mean()),
+                "sd_before": float(before.std(ddof=1)),
+                "sd_after": float(after.std(ddof=1)),
                 "dz": dz,
                 "d_av": improvement.mean() / average_sd,
                 "r_stages": float(np.corrcoef(before, after)[0, 1]),
                 "share_improved": float((improvement > 0).mean()),
                 "share_improved_normal": float(stats.norm.cdf(dz)),
+                "overlap": float(2 * stats.norm.cdf(-abs(improvement.mean() / average_sd) / 2)),
             }
         ]
     )
+
+
+def sensitivity_summary(
+    data: pd.DataFrame,
+    instrument: str,
+    *,
+    others: tuple[str, ...] = ("piq", "pseq"),
+    from_stage: int = BASELINE_STAGE,
+    to_stage: int = FOLLOW_UP_STAGE,
+) -> pd.DataFrame:
+    """The paired-t result beside the checks that do not share its assumptions.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per analysis: ``analysis``, ``estimate`` (mean change, or NaN),
+        ``ci_low``, ``ci_high`` (NaN where the analysis gives no interval),
+        ``p_val`` (NaN where it gives none) and ``note``.
+    """
+    stages = {"from_stage": from_stage, "to_stage": to_stage}
+    t_row = paired_change(data, instrument, **stages).iloc[0]
+    wilcoxon_row = wilcoxon_change(data, instrument, **stages).iloc[0]
+    boot_row = bootstrap_change(data, instrument, **stages).iloc[0]
+    rows = [
+        (
+            "Paired t-test",
+            t_row.mean_change,
+            t_row.ci_low,
+            t_row.ci_high,
+            t_row.p_val,
+            "assumes roughly normal changes",
+        ),
+        (
+            "Wilcoxon signed-rank test",
+            np.nan,
+            np.nan,
+            np.nan,
+            wilcoxon_row.p_val,
+            f"ranks only; {wilcoxon_row.method} p-value; {wilcoxon_row.n_zero} zero change(s) dropped",
+        ),
+        (
+            "Percentile bootstrap",
+            boot_row.mean_change,
+            boot_row.ci_low,
+            boot_row.ci_high,
+            np.nan,
+            f"{boot_row.n_resamples:,} resamples, seed {boot_row.seed}",
+        ),
+    ]
+    if instrument in others and len(set(others)) > 1:
+        adjusted = holm(data, others, **stages).set_index("instrument").loc[instrument, "p_holm"]
+        rows.append(
+            ("Holm-adjusted t-test", np.nan, np.nan, np.nan, adjusted, f"across {len(others)} primary outcomes")
+        )
+    out = leave_one_out(data, instrument, **stages)
+    rows.append(
+        (
+            "Leave one participant out (worst case)",
+            float(out["mean_change"].iloc[np.argmax(np.abs(out["mean_change"] - t_row.mean_change))]),
+            np.nan,
+            np.nan,
+            float(out["p_val"].max()),
+            "largest shift in the mean and largest p when any one person is removed",
+        )
+    )
+    return pd.DataFrame(rows, columns=["analysis", "estimate", "ci_low", "ci_high", "p_val", "note"])

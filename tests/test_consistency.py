@@ -50,3 +50,13 @@ def test_psq_derivation_says_whether_its_interval_includes_zero():
 def test_checks_that_pass_for_every_outcome(check):
     table = consistency_checks()
     assert set(table.loc[table["check"] == check, "verdict"]) == {"consistent"}
+
+
+def test_worked_dz_from_the_printed_piq_interval():
+    from cnslbp_lib.consistency import dz_from_printed_ci
+
+    steps = dz_from_printed_ci("piq")
+    # by hand: (−7.70 − (−29.87)) / 2 = 11.085; SD = 11.085·√14 / 2.1604 = 19.199; dz = 18.79 / 19.199 = 0.979
+    assert steps["half_width"] == pytest.approx(11.085)
+    assert steps["sd"] == pytest.approx(19.199, abs=5e-4)
+    assert steps["dz"] == pytest.approx(0.9787, abs=5e-4)

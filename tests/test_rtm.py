@@ -39,3 +39,12 @@ def test_grid_spans_the_slider_ranges():
 def test_reliability_outside_zero_one_is_refused():
     with pytest.raises(ValueError, match="reliability must lie strictly between 0 and 1"):
         expected_null_improvement(1.0, 7, 8.0)
+
+
+def test_reliability_explaining_inverts_the_closed_form():
+    from cnslbp_lib.rtm import reliability_explaining
+
+    needed = reliability_explaining(1.0, 7, 8.0)
+    assert float(expected_null_improvement(needed, 7, 8.0)) == pytest.approx(1.0)
+    assert np.isnan(reliability_explaining(50.0, 7, 8.0))  # far beyond what noise can produce
+    assert np.isnan(reliability_explaining(-1.0, 7, 8.0))

@@ -24,7 +24,7 @@ from .instruments import (
 )
 from .load import Cohort, load_cohort
 from .provenance import Provenance, cohort_path, provenance
-from .reconstruct import ASSUMPTIONS, change_targets, reconstruct
+from .reconstruction import ASSUMPTIONS, change_targets, reconstruct
 from .reported import REPORTED, get_reported, reported_n
 from .responders import pe_nonresponse, responder_sweep, responder_table, responders
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-from typing import Any
+from typing import Any, cast
 
 import altair as alt
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from .association import paired_changes
 from .change import paired_change
@@ -26,7 +27,7 @@ from .formatting import format_ci, format_number
 from .global_change import global_change_distribution
 from .instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, GLOBAL_CHANGE, STAGES, get_instrument
 from .reported import REPORTED
-from .responders import responder_table
+from .responders import pe_nonresponse, responder_sweep, responder_table
 
 __all__ = [
     "OKABE_ITO",
@@ -219,6 +220,7 @@ def estimation_plot(
         "status:N",
         title="Against the threshold",
         scale=alt.Scale(domain=list(RESPONDER_COLOURS), range=list(RESPONDER_COLOURS.values())),
+        legend=alt.Legend(orient="bottom"),
     )
     dots = (
         alt.Chart(points)
@@ -312,6 +314,7 @@ def responder_chart(
                 "status:N",
                 title="Against the threshold",
                 scale=alt.Scale(domain=list(RESPONDER_COLOURS), range=list(RESPONDER_COLOURS.values())),
+                legend=alt.Legend(orient="bottom"),
             ),
             tooltip=[
                 alt.Tooltip("participant:N", title="Participant"),
@@ -409,7 +412,13 @@ def global_change_chart(data: pd.DataFrame) -> alt.Chart:
             ),
             xOffset=alt.XOffset("stage:N", sort=stages),
             y=alt.Y("count:Q", title="Participants", axis=alt.Axis(tickMinStep=1)),
-            color=alt.Color("stage:N", title="Rated at stage", sort=stages, scale=alt.Scale(range=STAGE_COLOURS[1:])),
+            color=alt.Color(
+                "stage:N",
+                title="Rated at stage",
+                sort=stages,
+                scale=alt.Scale(range=STAGE_COLOURS[1:]),
+                legend=alt.Legend(orient="bottom"),
+            ),
             tooltip=[
                 alt.Tooltip("stage:N", title="Stage"),
                 alt.Tooltip("rating_label:N", title="Rating"),
@@ -481,3 +490,367 @@ def audit_overview(table: pd.DataFrame) -> alt.Chart:
     )
     result: alt.Chart = chart.properties(width=420, height=alt.Step(22), description=description)
     return result
+
+
+def education_phase_chart(data: pd.DataFrame) -> alt.LayerChart:
+    """Each participant's stage 1 → 2 change in the two rule instruments, against the response region."""
+    table = pe_nonresponse(data).dropna(subset=["piq_change", "pseq_change"])
+    piq, pseq = get_instrument("piq"), get_instrument("pseq")
+    frame = pd.DataFrame(
+        {
+            "participant": table["participant"].astype("str").to_numpy(),
+            "pseq_change": table["pseq_change"].to_numpy(float),
+            "piq_change": table["piq_change"].to_numpy(float),
+            "status": np.where(table["non_responder"].astype(bool), "non-responder", "responded to education"),
+        }
+    )
+    x_span = [min(-15.0, frame["pseq_change"].min() - 2), max(25.0, frame["pseq_change"].max() + 2)]
+    y_span = [min(-20.0, frame["piq_change"].min() - 2), max(15.0, frame["piq_change"].max() + 2)]
+    regions = pd.DataFrame(
+        [
+            {
+                "x": pseq.threshold,
+                "x2": x_span[1],
+                "y": y_span[0],
+                "y2": y_span[1],
+                "label": f"PSEQ {pseq.improvement_rule}",
+            },
+            {
+                "x": x_span[0],
+                "x2": x_span[1],
+                "y": y_span[0],
+                "y2": -piq.threshold,
+                "label": f"PIQ {piq.improvement_rule}",
+            },
+        ]
+    )
+    shaded = (
+        alt.Chart(regions)
+        .mark_rect(opacity=0.15, color=OKABE_ITO["vermillion"])
+        .encode(x="x:Q", x2="x2:Q", y="y:Q", y2="y2:Q", tooltip=[alt.Tooltip("label:N", title="Response region")])
+    )
+    points = (
+        alt.Chart(frame)
+        .mark_point(filled=True, size=80)
+        .encode(
+            x=alt.X(
+                "pseq_change:Q",
+                title="Change in PSEQ, stage 1 → 2 (points, higher = better)",
+                scale=alt.Scale(domain=x_span),
+            ),
+            y=alt.Y(
+                "piq_change:Q",
+                title="Change in PIQ, stage 1 → 2 (points, higher = worse)",
+                scale=alt.Scale(domain=y_span),
+            ),
+            color=alt.Color(
+                "status:N",
+                title="During education",
+                scale=alt.Scale(
+                    domain=["non-responder", "responded to education"],
+                    range=[OKABE_ITO["blue"], OKABE_ITO["vermillion"]],
+                ),
+            ),
+            shape=alt.Shape(
+                "status:N",
+                scale=alt.Scale(domain=["non-responder", "responded to education"], range=["circle", "triangle"]),
+            ),
+            tooltip=[
+                alt.Tooltip("participant:N", title="Participant"),
+                alt.Tooltip("pseq_change:Q", title="PSEQ change"),
+                alt.Tooltip("piq_change:Q", title="PIQ change"),
+                alt.Tooltip("status:N", title="Status"),
+            ],
+        )
+    )
+    outside = int((frame["status"] == "non-responder").sum())
+    description = (
+        f"Scatter plot of each participant's change during pain education: PSEQ on the horizontal axis, PIQ on the "
+        f"vertical. Shaded areas mark a clinically important response ({pseq.improvement_rule} in PSEQ, or "
+        f"{piq.improvement_rule} in PIQ). {outside} of {len(frame)} participants lie outside them: non-responders."
+    )
+    chart: alt.LayerChart = (shaded + points).properties(width=420, height=320, description=description)
+    return chart
+
+
+def flow_chart(flow: pd.DataFrame) -> alt.LayerChart:
+    """Participant flow as horizontal bars, one per step, with counts."""
+    order = flow["step"].tolist()
+    base = alt.Chart(flow).encode(
+        y=alt.Y("step:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
+        x=alt.X("n:Q", title="Participants", axis=alt.Axis(tickMinStep=1)),
+        tooltip=[
+            alt.Tooltip("step:N", title="Step"),
+            alt.Tooltip("n:Q", title="Participants"),
+            alt.Tooltip("excluded:Q", title="Not included"),
+        ],
+    )
+    bars = base.mark_bar(color=OKABE_ITO["sky"])
+    labels = base.mark_text(align="left", dx=4, color=OKABE_ITO["black"]).encode(text="n:Q")
+    description = (
+        "Participant flow, one bar per step: " + "; ".join(f"{row.step}: {row.n}" for row in flow.itertuples()) + "."
+    )
+    chart: alt.LayerChart = (bars + labels).properties(width=360, height=alt.Step(26), description=description)
+    return chart
+
+
+def threshold_sweep(data: pd.DataFrame, instrument: str) -> alt.LayerChart:
+    """Share of responders as the threshold moves, with a slider and the registry threshold marked."""
+    entry = get_instrument(instrument)
+    sweep = responder_sweep(data, instrument)
+    sweep = sweep.assign(pct=sweep["pct"].round(2))
+    name = f"{instrument}_threshold"
+    slider = alt.param(
+        name=name,
+        value=entry.threshold,
+        bind=alt.binding_range(
+            min=0, max=int(sweep["threshold"].max()), step=1, name=f"{entry.abbreviation} threshold (points): "
+        ),
+    )
+    x_axis = alt.X("threshold:Q", title=f"Threshold: improvement in {entry.abbreviation} needed to count (points)")
+    y_axis = alt.Y("pct:Q", title="Responders (% of participants)", scale=alt.Scale(domain=[0, 100]))
+    line = (
+        alt.Chart(sweep)
+        .mark_line(interpolate="step-after", color=OKABE_ITO["blue"], strokeWidth=2)
+        .encode(
+            x=x_axis,
+            y=y_axis,
+            tooltip=[
+                alt.Tooltip("threshold:Q", title="Threshold"),
+                alt.Tooltip("pct:Q", title="Responders %"),
+                alt.Tooltip("k:Q", title="Responders"),
+            ],
+        )
+    )
+    registry = (
+        alt.Chart(
+            pd.DataFrame([{"threshold": entry.threshold, "label": f"the book's threshold: {entry.improvement_rule}"}])
+        )
+        .mark_rule(strokeDash=[6, 3], color=OKABE_ITO["black"])
+        .encode(x="threshold:Q", tooltip=[alt.Tooltip("label:N", title="Marked")])
+    )
+    chosen = alt.Chart(sweep).transform_filter(f"datum.threshold == {name}")
+    marker = chosen.mark_rule(color=OKABE_ITO["vermillion"], strokeWidth=2).encode(x="threshold:Q")
+    readout = (
+        chosen.mark_text(align="left", dx=6, dy=-8, fontSize=13, color=OKABE_ITO["black"])
+        .encode(
+            x="threshold:Q",
+            y="pct:Q",
+            text=alt.Text("label:N"),
+        )
+        .transform_calculate(label="format(datum.pct, '.1f') + '% (' + datum.k + ' of ' + datum.n + ')'")
+    )
+    registry_row = sweep.loc[sweep["is_registry_threshold"]].iloc[0]
+    description = (
+        f"Step chart of the share of participants counted as {entry.abbreviation} responders for every threshold "
+        "from 0 to "
+        f"{int(sweep['threshold'].max())} points. At the book's threshold of {entry.threshold} points it is "
+        f"{format_number(registry_row.pct, 1)}%. A slider moves a marker and shows the share at any threshold."
+    )
+    layered = alt.layer(line, registry, marker, readout).add_params(slider)
+    return cast(alt.LayerChart, layered.properties(width=WIDTH, height=280, description=description))
+
+
+def dz_explorer(summaries: pd.DataFrame) -> alt.LayerChart:
+    """How dz would change with the correlation between stages, for the same mean change and SDs.
+
+    ``summaries`` is one row per instrument from
+    :func:`cnslbp_lib.sensitivity.effect_size_summary`. Each curve is
+    dz(r) = mean / √(s₂² + s₃² − 2·r·s₂·s₃), which passes through the observed
+    point; a slider picks a correlation.
+    """
+    lowest = min(-0.5, float(np.floor(summaries["r_stages"].min() * 10) / 10))
+    grid = np.round(np.arange(lowest, 0.951, 0.01), 2)
+    rows = []
+    for summary in summaries.itertuples(index=False):
+        name = get_instrument(summary.instrument).abbreviation
+        sd_change = np.sqrt(
+            summary.sd_before**2 + summary.sd_after**2 - 2 * grid * summary.sd_before * summary.sd_after
+        )
+        dz = summary.mean_improvement / sd_change
+        for r, value in zip(grid, dz, strict=True):
+            rows.append(
+                {
+                    "instrument": name,
+                    "r": float(r),
+                    "dz": round(float(value), 4),
+                    "share": round(100 * float(stats.norm.cdf(value)), 2),
+                }
+            )
+    curves = pd.DataFrame(rows)
+    observed = pd.DataFrame(
+        {
+            "instrument": [get_instrument(key).abbreviation for key in summaries["instrument"]],
+            "r": summaries["r_stages"].round(3).to_numpy(),
+            "dz": summaries["dz"].round(3).to_numpy(),
+        }
+    )
+    slider = alt.param(
+        name="stage_correlation",
+        value=0.5,
+        bind=alt.binding_range(
+            min=float(lowest), max=0.95, step=0.01, name="Correlation between stage 2 and stage 3 scores: "
+        ),
+    )
+    colour = alt.Color(
+        "instrument:N",
+        title="Outcome",
+        scale=alt.Scale(range=[OKABE_ITO["blue"], OKABE_ITO["orange"]]),
+        legend=alt.Legend(orient="bottom"),
+    )
+    x_axis = alt.X("r:Q", title="Correlation between the two stages' scores (r)")
+    y_axis = alt.Y("dz:Q", title="dz for the same mean change and stage SDs")
+    lines = (
+        alt.Chart(curves)
+        .mark_line(strokeWidth=2)
+        .encode(
+            x=x_axis,
+            y=y_axis,
+            color=colour,
+            tooltip=[
+                alt.Tooltip("instrument:N", title="Outcome"),
+                alt.Tooltip("r:Q", title="r"),
+                alt.Tooltip("dz:Q", title="dz", format=".2f"),
+            ],
+        )
+    )
+    dots = (
+        alt.Chart(observed)
+        .mark_point(filled=True, size=140, shape="diamond")
+        .encode(
+            x="r:Q",
+            y="dz:Q",
+            color=colour,
+            tooltip=[
+                alt.Tooltip("instrument:N", title="Observed"),
+                alt.Tooltip("r:Q", title="r", format=".2f"),
+                alt.Tooltip("dz:Q", title="dz", format=".2f"),
+            ],
+        )
+    )
+    chosen = alt.Chart(curves).transform_filter("abs(datum.r - stage_correlation) < 0.001")
+    marker = chosen.mark_rule(color=OKABE_ITO["grey"]).encode(x="r:Q")
+    readout = (
+        chosen.transform_calculate(
+            label=(
+                "datum.instrument + ': dz ' + format(datum.dz, '.2f') + ', '"
+                " + format(datum.share, '.0f') + '% expected to improve'"
+            )
+        )
+        .mark_text(align="left", dx=6, dy=-10, fontSize=12)
+        .encode(x="r:Q", y="dz:Q", text="label:N", color=colour)
+    )
+    description = (
+        "Line chart of the dz each primary outcome would have if its two stages correlated differently, keeping "
+        "its mean change and stage SDs; diamonds mark the observed values ("
+        + "; ".join(
+            f"{row.instrument}: r {format_number(row.r, 2)}, dz {format_number(row.dz, 2)}"
+            for row in observed.itertuples()
+        )
+        + "). The same mean change gives a larger dz the more the stages correlate. A slider picks a correlation."
+    )
+    layered = alt.layer(lines, dots, marker, readout).add_params(slider)
+    return cast(alt.LayerChart, layered.properties(width=WIDTH, height=300, description=description))
+
+
+def rtm_simulator(
+    grid: pd.DataFrame, *, instrument: str, sd: float, observed: float, cohort_size: int, reliability: float
+) -> alt.LayerChart:
+    """Regression to the mean with no MRI effect: closed form, simulation, and the observed change.
+
+    ``grid`` comes from :func:`cnslbp_lib.rtm.null_improvement_grid`. Two
+    sliders set the reliability and the non-response threshold; the closed
+    form is evaluated in the browser, the simulated cohort range is read from
+    the grid.
+    """
+    entry = get_instrument(instrument)
+    prefix = instrument
+    reliability_param = alt.param(
+        name=f"{prefix}_reliability",
+        value=reliability,
+        bind=alt.binding_range(min=0.5, max=0.95, step=0.01, name=f"{entry.abbreviation} test–retest reliability: "),
+    )
+    thresholds = sorted(grid["threshold"].unique())
+    threshold_param = alt.param(
+        name=f"{prefix}_threshold",
+        value=float(entry.threshold),
+        bind=alt.binding_range(
+            min=float(thresholds[0]),
+            max=float(thresholds[-1]),
+            step=1,
+            name=f"{entry.abbreviation} non-response threshold (points): ",
+        ),
+    )
+    sigma = f"{sd!r} * sqrt(1 - datum.reliability) * sqrt(2)"
+    ratio = f"{prefix}_threshold / datum.sigma"
+    expected = f"(datum.sigma / 2) * densityNormal({ratio}, 0, 1) / cumulativeNormal({ratio}, 0, 1)"
+    x_axis = alt.X("reliability:Q", title="Test–retest reliability", scale=alt.Scale(domain=[0.5, 0.95]))
+    y_title = f"Stage 2 → 3 improvement in {entry.abbreviation} with no effect (points)"
+    upper = max(observed, float(grid["cohort_high"].max())) * 1.1
+    lower = min(0.0, float(grid["cohort_low"].min()), observed) * 1.1
+    y_axis = alt.Y("value:Q", title=y_title, scale=alt.Scale(domain=[lower, upper]))
+    curve = (
+        alt.Chart(alt.sequence(0.5, 0.9501, 0.01, as_="reliability"))
+        .transform_calculate(sigma=sigma)
+        .transform_calculate(value=expected)
+        .mark_line(color=OKABE_ITO["blue"], strokeWidth=2)
+        .encode(
+            x=x_axis,
+            y=y_axis,
+            tooltip=[
+                alt.Tooltip("reliability:Q", format=".2f", title="Reliability"),
+                alt.Tooltip("value:Q", format=".2f", title="Expected (closed form)"),
+            ],
+        )
+    )
+    simulated = grid.assign(
+        value=grid["mean_improvement"].round(3), low=grid["cohort_low"].round(3), high=grid["cohort_high"].round(3)
+    )[["reliability", "threshold", "value", "low", "high", "responder_pct"]]
+    selected = alt.Chart(simulated).transform_filter(f"datum.threshold == {prefix}_threshold")
+    band = selected.mark_area(opacity=0.2, color=OKABE_ITO["sky"]).encode(
+        x=x_axis, y=alt.Y("low:Q", title=y_title), y2="high:Q"
+    )
+    dots = selected.mark_point(filled=True, size=50, color=OKABE_ITO["black"]).encode(
+        x="reliability:Q",
+        y="value:Q",
+        tooltip=[
+            alt.Tooltip("reliability:Q", title="Reliability"),
+            alt.Tooltip("value:Q", title="Simulated mean", format=".2f"),
+            alt.Tooltip("low:Q", title=f"Cohort of {cohort_size}: 2.5%", format=".2f"),
+            alt.Tooltip("high:Q", title=f"Cohort of {cohort_size}: 97.5%", format=".2f"),
+            alt.Tooltip("responder_pct:Q", title="Responders by chance %", format=".1f"),
+        ],
+    )
+    observed_rule = (
+        alt.Chart(
+            pd.DataFrame(
+                [{"value": observed, "label": f"observed mean improvement: {format_number(observed, 2)} points"}]
+            )
+        )
+        .mark_rule(color=OKABE_ITO["vermillion"], strokeWidth=2, strokeDash=[6, 3])
+        .encode(y="value:Q", tooltip=[alt.Tooltip("label:N", title="Observed")])
+    )
+    pointer = (
+        alt.Chart(pd.DataFrame([{"row": 0}]))
+        .transform_calculate(reliability=f"{prefix}_reliability")
+        .transform_calculate(sigma=sigma)
+        .transform_calculate(value=expected)
+        .transform_calculate(label="'expected with no effect: ' + format(datum.value, '.2f') + ' points'")
+    )
+    marker = pointer.mark_point(size=160, filled=True, shape="diamond", color=OKABE_ITO["blue"]).encode(
+        x="reliability:Q", y="value:Q"
+    )
+    readout = pointer.mark_text(align="left", dx=8, dy=-12, fontSize=13).encode(
+        x="reliability:Q", y="value:Q", text="label:N"
+    )
+    description = (
+        f"Line chart of the stage 2 → 3 improvement in {entry.abbreviation} expected from regression to the mean "
+        "alone, with no effect of the MRI, across test–retest reliabilities from 0.50 to 0.95. Dots show the "
+        f"simulated mean and the shaded band the range (2.5th to 97.5th percentile) of a {cohort_size}-person "
+        f"cohort's mean; the dashed line is the observed mean improvement, {format_number(observed, 2)} points. "
+        f"Sliders set the reliability and the non-response threshold (default {entry.threshold} points)."
+    )
+    layered = alt.layer(band, curve, dots, observed_rule, marker, readout).add_params(
+        reliability_param, threshold_param
+    )
+    return cast(alt.LayerChart, layered.properties(width=WIDTH, height=320, description=description))

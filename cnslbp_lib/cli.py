@@ -17,7 +17,7 @@ from .audit import audit
 from .consistency import consistency_checks
 from .exceptions import CnslbpError
 from .load import load_cohort
-from .reconstruct import write_reconstruction
+from .reconstruction import write_reconstruction
 from .schema import data_dictionary, write_schema
 
 __all__ = ["main"]

@@ -1,0 +1,54 @@
+"""The chapters: stored with outputs (so strict nbval is not vacuous), and free of typed results."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from cnslbp_lib.reported import REPORTED
+
+from .conftest import ROOT
+
+CHAPTERS = sorted((ROOT / "book").glob("*.ipynb"))
+TOC = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+
+
+def code_cells(path: Path) -> list[dict]:
+    return [cell for cell in json.loads(path.read_text(encoding="utf-8"))["cells"] if cell["cell_type"] == "code"]
+
+
+def test_every_chapter_in_the_toc_exists_and_every_notebook_is_in_the_toc():
+    listed = set(re.findall(r"(?:file|root): (book/\w+)", TOC))
+    on_disk = {f"book/{path.stem}" for path in (ROOT / "book").glob("*") if path.suffix in {".ipynb", ".md"}}
+    assert listed == on_disk
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
+def test_every_cell_that_displays_something_has_stored_output(chapter):
+    for cell in code_cells(chapter):
+        source = "".join(cell["source"])
+        tree = ast.parse(source)
+        displays = (tree.body and isinstance(tree.body[-1], ast.Expr)) or "glue" in source or "notice()" in source
+        if displays:
+            assert cell["outputs"], f"{chapter.name}: a cell that displays something has no stored output:\n{source}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
+def test_stored_outputs_have_no_memory_addresses_or_random_ids(chapter):
+    text = chapter.read_text(encoding="utf-8")
+    assert not re.search(r" at 0x[0-9a-f]{6,}", text)
+    assert "altair-viz-" not in text
+    assert not re.search(r'id="T_[0-9a-f]{5}', text)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
+def test_no_reported_result_is_typed_into_the_prose(chapter):
+    cells = json.loads(chapter.read_text(encoding="utf-8"))["cells"]
+    prose = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
+    for record in REPORTED:
+        if record.decimals:  # words and directions are ordinary English
+            assert record.printed not in prose, f"{chapter.name} types {record.printed} ({record.key}) by hand"

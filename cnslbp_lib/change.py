@@ -223,7 +223,7 @@ def paired_change(
     >>> data = load_cohort("data/cohort.csv").data
     >>> row = paired_change(data, "piq").iloc[0]
     >>> int(row.n), round(float(row.mean_change), 4), round(float(row.dz), 4)
-    (14, -18.7857, -0.9788)
+    (14, -18.7857, -0.9782)
     """
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must lie strictly between 0 and 1; got {confidence!r}")

@@ -219,11 +219,11 @@ def paired_change(
 
     Examples
     --------
-    >>> from cnslbp_lib import load_cohort
+    >>> from cnslbp_lib import format_ci, format_number, load_cohort
     >>> data = load_cohort("data/cohort.csv").data
     >>> row = paired_change(data, "piq").iloc[0]
-    >>> int(row.n), round(float(row.mean_change), 4), round(float(row.dz), 4)
-    (14, -18.7857, -0.9782)
+    >>> int(row.n), format_number(row.mean_change, 2), format_ci(row.ci_low, row.ci_high, 2)
+    (14, '−18.79', '−29.87 to −7.70')
     """
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must lie strictly between 0 and 1; got {confidence!r}")

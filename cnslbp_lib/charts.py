@@ -472,8 +472,13 @@ def audit_overview(table: pd.DataFrame) -> alt.Chart:
                 "verdict:N",
                 title="Verdict",
                 scale=alt.Scale(domain=["agrees", "disagrees"], range=[OKABE_ITO["blue"], OKABE_ITO["vermillion"]]),
+                legend=alt.Legend(orient="bottom"),
             ),
-            shape=alt.Shape("verdict:N", scale=alt.Scale(domain=["agrees", "disagrees"], range=["circle", "cross"])),
+            shape=alt.Shape(
+                "verdict:N",
+                scale=alt.Scale(domain=["agrees", "disagrees"], range=["circle", "cross"]),
+                legend=alt.Legend(orient="bottom"),
+            ),
             tooltip=[
                 alt.Tooltip("label:N", title="Number"),
                 alt.Tooltip("reported:N", title="Paper"),

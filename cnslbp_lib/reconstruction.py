@@ -318,6 +318,23 @@ def _stage_two_bounds(
     return low, high
 
 
+def _assign_within_bounds(values: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Give each participant one of ``values`` inside their own [low, high], keeping the values' spread.
+
+    Participants are served in order of their upper bound, each taking the
+    smallest unused value that fits; for matching points to intervals this
+    greedy order finds an assignment whenever one exists.
+    """
+    pool = sorted(values.tolist())
+    assigned = np.empty(values.size, dtype=int)
+    for participant in np.argsort(high, kind="stable"):
+        fitting = [position for position, value in enumerate(pool) if low[participant] <= value <= high[participant]]
+        if not fitting:
+            raise ReconstructionError("the drawn stage 2 levels cannot all be placed inside the scale")
+        assigned[participant] = pool.pop(fitting[0])
+    return assigned
+
+
 def _match_stage_correlation(
     baseline: np.ndarray,
     change: np.ndarray,
@@ -390,7 +407,7 @@ def _attempt(targets: list[ChangeTarget], n: int, rng: np.random.Generator, assu
         low = np.where(tight, hard_low, low)
         high = np.where(tight, hard_high, high)
         level_mean, level_sd = assumptions.baseline_levels[key]
-        drawn = np.clip(np.rint(rng.normal(level_mean, level_sd, n)), low, high).astype(int)
+        drawn = _assign_within_bounds(np.rint(rng.normal(level_mean, level_sd, n)).astype(int), low, high)
         baseline = _match_stage_correlation(
             drawn, change_23, low=low, high=high, window=assumptions.stage_correlation, rng=rng
         )

@@ -18,7 +18,7 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 book: setup
-	$(BIN)/jupyter-book build . --all -W -n --keep-going
+	$(BIN)/cnslbp build
 
 test: setup
 	$(BIN)/ruff check .

@@ -5,10 +5,11 @@ reports, check the abstract's numbers against each other, and rebuild the
 reconstructed dataset. Chapters of the book import this package as ``cl``.
 """
 
-from .association import association, paired_changes
-from .audit import audit, print_as_paper, recompute
+from .auditing import audit, print_as_paper, recompute
 from .change import StageChange, bootstrap_change, paired_change, stage_change, wilcoxon_change
 from .consistency import consistency_checks, grim_sums, percentage_counts
+from .correlation import association, paired_changes
+from .datasets import Provenance, cohort_path, provenance
 from .exceptions import CnslbpError, CohortValidationError, Problem, ReconstructionError
 from .formatting import format_ci, format_number, format_p
 from .global_change import global_change_distribution
@@ -23,10 +24,9 @@ from .instruments import (
     get_instrument,
 )
 from .load import Cohort, load_cohort
-from .provenance import Provenance, cohort_path, provenance
 from .reconstruction import ASSUMPTIONS, change_targets, reconstruct
 from .reported import REPORTED, get_reported, reported_n
-from .responders import pe_nonresponse, responder_sweep, responder_table, responders
+from .responder_analysis import pe_nonresponse, responder_sweep, responder_table, responders
 
 __all__ = [
     "ASSUMPTIONS",

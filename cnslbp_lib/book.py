@@ -19,10 +19,11 @@ from IPython.display import HTML, Markdown, display
 from myst_nb import glue
 
 from . import charts
-from .association import association
-from .audit import audit
+from .auditing import audit
 from .change import StageChange, paired_change, stage_change
 from .consistency import consistency_checks
+from .correlation import association
+from .datasets import Provenance, cohort_path, provenance
 from .flow import stage_summary
 from .formatting import count_in_words, format_ci, format_number, format_p
 from .global_change import global_change_distribution, rating_against_responders
@@ -36,9 +37,8 @@ from .instruments import (
     get_instrument,
 )
 from .load import Cohort, load_cohort
-from .provenance import Provenance, cohort_path, provenance
 from .reported import REPORTED, get_reported
-from .responders import pe_nonresponse, responders
+from .responder_analysis import pe_nonresponse, responders
 from .rtm import (
     DEFAULT_RELIABILITY,
     expected_null_improvement,
@@ -183,8 +183,11 @@ def association_sentence(r: float, x: str = "pseq", y: str = "piq") -> str:
     x_better = "rose" if x_entry.improvement_sign > 0 else "fell"
     same_way = (r > 0) == (x_entry.improvement_sign == y_entry.improvement_sign)
     y_word = "improved more" if same_way else "improved less (or worsened more)"
+    size = abs(r)
+    strength = "a weak" if size < 0.3 else "a moderate" if size < 0.5 else "a strong"
     return (
-        f"participants whose {x_entry.construct} {x_better} more tended to be those whose {y_entry.construct} {y_word}"
+        f"there was {strength} tendency for participants whose {x_entry.construct} {x_better} more "
+        f"to be those whose {y_entry.construct} {y_word}"
     )
 
 
@@ -592,6 +595,27 @@ class Study:
         caption = f"The cohort file's rows with participants relabelled ({len(self.data)} rows"
         caption += f"; the first {limit} shown)" if more > 0 else ")"
         return html_table(rows, caption)
+
+    def association_table(self, x: str = "pseq", y: str = "piq") -> HTML:
+        """Pearson and Spearman correlations of two changes, formatted."""
+        table = association(self.data, x, y)
+        shown = pd.DataFrame(
+            {
+                "Method": table["method"].str.capitalize(),
+                "n": table["n"],
+                "Correlation": [format_number(value, 2) for value in table["r"]],
+                "95% CI": [
+                    "not computable" if not np.isfinite(low) else format_ci(low, high, 2)
+                    for low, high in zip(table["ci_low"], table["ci_high"], strict=True)
+                ],
+                "p": [p_text(value).removeprefix("p ").removeprefix("= ") for value in table["p_val"]],
+            }
+        )
+        caption = (
+            f"Correlation between the stage 2 → 3 changes in {get_instrument(x).abbreviation} "
+            f"and {get_instrument(y).abbreviation}"
+        )
+        return html_table(shown, caption)
 
     def glue_change(
         self, instrument: str, *, from_stage: int = BASELINE_STAGE, to_stage: int = FOLLOW_UP_STAGE

@@ -21,13 +21,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .association import paired_changes
 from .change import paired_change
+from .correlation import paired_changes
 from .formatting import format_ci, format_number
 from .global_change import global_change_distribution
 from .instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, GLOBAL_CHANGE, STAGES, get_instrument
 from .reported import REPORTED
-from .responders import pe_nonresponse, responder_sweep, responder_table
+from .responder_analysis import pe_nonresponse, responder_sweep, responder_table
 
 __all__ = [
     "OKABE_ITO",

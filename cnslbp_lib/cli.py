@@ -13,12 +13,13 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-from .audit import audit
+from .auditing import audit
 from .consistency import consistency_checks
 from .exceptions import CnslbpError
 from .load import load_cohort
 from .reconstruction import write_reconstruction
 from .schema import data_dictionary, write_schema
+from .sitebuild import build_site
 
 __all__ = ["main"]
 
@@ -90,6 +91,12 @@ def _dictionary(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _build(arguments: argparse.Namespace) -> int:
+    out = build_site(arguments.data, arguments.out)
+    print(f"built the book into {out} (open {out / 'index.html'})")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cnslbp",
@@ -120,6 +127,11 @@ def _parser() -> argparse.ArgumentParser:
     dictionary = commands.add_parser("dictionary", help="write the data dictionary (Markdown)")
     dictionary.add_argument("--out", required=True, type=Path, help="where to write the Markdown")
     dictionary.set_defaults(run=_dictionary)
+
+    build = commands.add_parser("build", help="build the whole website from a cohort file")
+    build.add_argument("--data", type=Path, help="cohort CSV file (default: the reconstruction, data/cohort.csv)")
+    build.add_argument("--out", type=Path, help="output folder (default: _build/html)")
+    build.set_defaults(run=_build)
     return parser
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, GLOBAL_CHANGE, PRE_EDUCATION_STAGE
-from .responders import responder_table
+from .responder_analysis import responder_table
 
 __all__ = ["global_change_distribution", "rating_against_responders"]
 

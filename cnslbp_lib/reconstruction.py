@@ -31,9 +31,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .association import association
 from .change import paired_change
 from .consistency import consistency_checks, grim_sums, percentage_counts
+from .correlation import association
 from .exceptions import ReconstructionError
 from .formatting import format_number, format_p
 from .instruments import (
@@ -46,7 +46,7 @@ from .instruments import (
     get_instrument,
 )
 from .reported import REPORTED, ReportedNumber, reported_for, reported_n
-from .responders import pe_nonresponse, responders
+from .responder_analysis import pe_nonresponse, responders
 
 __all__ = [
     "ASSUMPTIONS",

@@ -22,9 +22,9 @@ import vl_convert
 from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 
+from .datasets import cohort_path, provenance
 from .exceptions import CohortValidationError
 from .load import load_cohort
-from .provenance import cohort_path, provenance
 
 __all__ = ["VEGA_BUNDLE", "setup", "vega_lite_version"]
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import fcntl
+import hashlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -47,3 +49,33 @@ def tidy_pairs(before: np.ndarray, after: np.ndarray, column: str = "piq") -> pd
             column: np.concatenate([before, after]),
         }
     )
+
+
+def tree_digest(*folders: Path) -> str:
+    """One hash over every file's path and bytes under ``folders`` (to prove a build changed nothing)."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and ".ipynb_checkpoints" not in path.parts:
+                digest.update(str(path.relative_to(ROOT)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def shared_build(tmp_path_factory: pytest.TempPathFactory, worker_id: str, name: str, data: Path) -> Path:
+    """Build the site once per test run, whichever xdist worker asks first; the others wait and reuse it."""
+    from cnslbp_lib.sitebuild import build_site
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if worker_id != "master" else base
+    site = shared / f"site-{name}"
+    with (shared / f"site-{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (site / "index.html").exists():
+            build_site(data, site, quiet=True)
+    return site
+
+
+@pytest.fixture(scope="session")
+def reconstruction_site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Path]:
+    yield shared_build(tmp_path_factory, worker_id, "reconstruction", COHORT_CSV)

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from cnslbp_lib import book
-from cnslbp_lib.provenance import DATA_ENV
+from cnslbp_lib.datasets import DATA_ENV
 
 from .conftest import COHORT_CSV, HEADER
 

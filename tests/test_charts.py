@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from cnslbp_lib import charts
-from cnslbp_lib.audit import audit
+from cnslbp_lib.auditing import audit
 
 CHARTS = {
     "trajectories": lambda data: charts.trajectories(data, "piq"),

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import cnslbp_lib as cl
-from cnslbp_lib.provenance import reconstruction_sha256
+from cnslbp_lib.datasets import reconstruction_sha256
 from cnslbp_lib.reconstruction import ASSUMPTIONS, Assumptions, change_targets, reconstruction_csv
 
 from .conftest import COHORT_CSV

@@ -7,13 +7,13 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from .association import association
 from .change import paired_change
 from .consistency import consistency_checks
+from .correlation import association
 from .formatting import count_in_words, format_number, format_p
 from .load import Cohort
 from .reported import REPORTED, ReportedNumber
-from .responders import responders
+from .responder_analysis import responders
 
 __all__ = ["audit", "print_as_paper", "recompute"]
 

@@ -1,0 +1,137 @@
+"""Rebuilding the whole book on other cohort files: adapts, excludes openly, never leaks ids."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import cnslbp_lib as cl
+from cnslbp_lib import book
+
+from .conftest import HEADER, ROOT, shared_build, tree_digest
+
+
+def write_cohort(path, participants: int, *, seed: int, global_change: bool, gaps: bool):
+    """A plausible synthetic cohort with hospital-style ids; optionally with incomplete records."""
+    rng = np.random.default_rng(seed)
+    ids = [f"MRN-{number:06d}-{chr(65 + number % 26)}" for number in rng.choice(900_000, participants, replace=False)]
+    lines = [HEADER if global_change else HEADER.rsplit(",", 1)[0]]
+    for position, participant in enumerate(ids):
+        piq, pseq, psq = rng.integers(30, 60), rng.integers(10, 35), rng.integers(15, 32)
+        for stage in (1, 2, 3):
+            if gaps and position < 3 and stage == 3:
+                continue  # lost to follow-up: no stage 3 row
+            shift = 0 if stage < 3 else 1
+            scores = [
+                int(np.clip(piq - shift * rng.integers(-5, 25), 0, 70)),
+                int(np.clip(pseq + shift * rng.integers(-5, 25), 0, 60)),
+                int(np.clip(psq - shift * rng.integers(-6, 8), 0, 40)),
+            ]
+            cells = [participant, str(stage), *map(str, scores)]
+            if gaps and position in (3, 4) and stage == 2:
+                cells[2] = ""  # blank PIQ at the baseline
+            if global_change:
+                cells.append("" if stage == 1 else str(int(rng.integers(-1, 4)) if stage == 3 else 0))
+            lines.append(",".join(cells))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return ids
+
+
+@pytest.fixture(scope="module")
+def own_sites(tmp_path_factory, worker_id):
+    folder = tmp_path_factory.mktemp("cohorts")
+    before = tree_digest(ROOT / "data", ROOT / "book")
+    small, large = folder / "small-clinic.csv", folder / "large-clinic.csv"
+    small_ids = write_cohort(small, 3, seed=11, global_change=False, gaps=False)
+    large_ids = write_cohort(large, 40, seed=12, global_change=True, gaps=True)
+    sites = {
+        "small": (shared_build(tmp_path_factory, worker_id, "small", small), small, small_ids),
+        "large": (shared_build(tmp_path_factory, worker_id, "large", large), large, large_ids),
+    }
+    assert tree_digest(ROOT / "data", ROOT / "book") == before, "building changed data/ or book/"
+    return sites
+
+
+@pytest.mark.parametrize("name", ["small", "large"])
+def test_participant_ids_never_appear_in_the_built_site(own_sites, name):
+    site, _, ids = own_sites[name]
+    for path in site.rglob("*"):
+        if path.is_file() and path.suffix in {".html", ".js", ".json", ".txt", ".csv", ".ipynb"}:
+            text = path.read_text(encoding="utf-8", errors="ignore")
+            leaked = [participant for participant in ids if participant in text]
+            assert not leaked, f"{path.relative_to(site)} shows {leaked[:3]}"
+
+
+@pytest.mark.parametrize("name", ["small", "large"])
+def test_pages_say_the_data_were_user_supplied_with_the_files_hash(own_sites, name):
+    site, data, _ = own_sites[name]
+    digest = cl.load_cohort(data).sha256
+    start = (site / "book" / "start_here.html").read_text(encoding="utf-8")
+    assert f"user-supplied cohort file <code>{data.name}</code>" in start
+    assert digest in start
+    assert "reconstructed dataset" not in start
+
+
+@pytest.mark.parametrize("name", ["small", "large"])
+def test_chapters_show_this_cohorts_numbers_in_place(own_sites, name):
+    site, data, _ = own_sites[name]
+    table = cl.audit(cl.load_cohort(data)).set_index("key")
+    text = (site / "book" / "start_here.html").read_text(encoding="utf-8")
+    for key in ("piq_mean_change", "pseq_mean_change", "psq_p_val", "piq_responders"):
+        shown = re.search(rf'data-key="{key}">([^<]+)<', text).group(1)
+        assert shown == table.loc[key, "recomputed_printed"]
+    count = cl.formatting.count_in_words(cl.load_cohort(data).n_participants, capital=True)
+    assert f"{count} participants; file SHA-256" in text
+
+
+def test_prose_follows_the_numbers_not_the_paper(own_sites):
+    site, data, _ = own_sites["small"]
+    row = cl.paired_change(cl.load_cohort(data).data, "psq").iloc[0]
+    text = (site / "book" / "start_here.html").read_text(encoding="utf-8")
+    verb = book.change_verb(row.mean_change)
+    assert f"Pain severity {verb} by" in re.sub(r"<[^>]+>", "", text)
+
+
+def test_a_file_without_global_change_says_it_was_not_collected(own_sites):
+    site, _, _ = own_sites["small"]
+    text = (site / "book" / "secondary_outcomes.html").read_text(encoding="utf-8")
+    assert "Global perceived change was not collected in this cohort file" in text
+
+
+def test_exclusions_are_named_and_analyses_state_their_n(own_sites):
+    site, _, _ = own_sites["large"]
+    design = re.sub(r"<[^>]+>", " ", (site / "book" / "design.html").read_text(encoding="utf-8"))
+    assert "no row for this stage" in design and "piq is blank" in design
+    primary = re.sub(r"<[^>]+>", "", (site / "book" / "primary_outcomes.html").read_text(encoding="utf-8"))
+    assert re.search(r"35 of 40 participants had both scores; excluded: P\d\d \(", primary)
+
+
+def test_a_bad_file_stops_the_build_before_anything_is_written(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"{HEADER}\nA,1,99,20,20,\n", encoding="utf-8")
+    out = tmp_path / "site"
+    result = subprocess.run(
+        [sys.executable, "-m", "cnslbp_lib.cli", "build", "--data", str(bad), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "line 2, column 'piq', value '99': PIQ total must be a whole number from 0 to 70" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+def test_build_refuses_to_overwrite_a_folder_that_is_not_a_build(tmp_path):
+    keep = tmp_path / "notes"
+    keep.mkdir()
+    (keep / "mine.txt").write_text("precious", encoding="utf-8")
+    with pytest.raises(cl.sitebuild.BuildError, match="does not hold a previous build"):
+        cl.sitebuild.build_site(out=keep)
+    with pytest.raises(cl.sitebuild.BuildError, match="refusing to build into"):
+        cl.sitebuild.build_site(out=ROOT / "data")
+    assert (keep / "mine.txt").read_text(encoding="utf-8") == "precious"

@@ -55,7 +55,8 @@ OKABE_ITO = {
 STAGE_COLOURS = [OKABE_ITO["sky"], OKABE_ITO["orange"], OKABE_ITO["blue"]]
 RESPONDER_COLOURS = {"responder": OKABE_ITO["blue"], "not a responder": OKABE_ITO["orange"]}
 MAX_LINES = 200
-WIDTH = 560
+# charts fill their container, so they fit a phone and a desktop page alike
+WIDTH = "container"
 EMBED_OPTIONS = {"renderer": "svg", "actions": False, "mode": "vega-lite"}
 
 
@@ -72,8 +73,8 @@ def _spec_id(spec: dict[str, Any]) -> str:
 def to_html(spec: dict[str, Any]) -> str:
     """HTML that draws ``spec`` with the page's ``vegaEmbed``; deterministic.
 
-    The chart's description is repeated as hidden text so that it is read
-    even where the SVG is not drawn (no script, printing).
+    Once drawn, the SVG gets ``role="img"`` and the chart's description as its
+    accessible name; if drawing fails, the description is shown in its place.
     """
     # the $schema URL only names the format; leaving it out keeps every page free of outside hosts
     spec = {key: value for key, value in spec.items() if key != "$schema"}
@@ -83,14 +84,18 @@ def to_html(spec: dict[str, Any]) -> str:
     options = json.dumps(EMBED_OPTIONS, sort_keys=True)
     return (
         f'<div class="cnslbp-chart" id="{element}" data-description="{description}"></div>\n'
-        f'<p class="cnslbp-chart-alt visually-hidden">{description}</p>\n'
         "<script>\n"
         "(function () {\n"
         f'  var element = document.getElementById("{element}");\n'
         f"  var spec = {payload};\n"
         "  function draw() {\n"
-        f"    window.vegaEmbed(element, spec, {options}).catch(function (error) {{\n"
-        '      element.textContent = "The chart could not be drawn: " + error.message;\n'
+        f"    window.vegaEmbed(element, spec, {options}).then(function () {{\n"
+        "      var drawing = element.querySelector('svg');\n"
+        "      drawing.setAttribute('role', 'img');\n"
+        "      drawing.setAttribute('aria-label', element.dataset.description);\n"
+        "    }).catch(function (error) {\n"
+        "      element.textContent = element.dataset.description +\n"
+        '        " (The chart could not be drawn: " + error.message + ")";\n'
         "      console.error(error);\n"
         "    });\n"
         "  }\n"
@@ -285,7 +290,7 @@ def estimation_plot(
         f"{format_ci(summary.ci_low, summary.ci_high, 2)}. Dashed lines mark no change and the threshold."
     )
     chart: alt.LayerChart = (rules + dots + interval + centre).properties(
-        width=360, height=320, description=description
+        width=WIDTH, height=320, description=description
     )
     return chart
 
@@ -383,7 +388,7 @@ def association_scatter(
         f"from stage {from_stage} to {to_stage}, one dot per participant ({len(frame)}), with a least-squares line. "
         f"Pearson r = {format_number(r, 2)}."
     )
-    chart: alt.LayerChart = (points + fit).properties(width=420, height=320, description=description)
+    chart: alt.LayerChart = (points + fit).properties(width=WIDTH, height=320, description=description)
     return chart
 
 
@@ -493,7 +498,7 @@ def audit_overview(table: pd.DataFrame) -> alt.Chart:
         f"recomputed and printed value. {len(frame) - len(disagreeing)} agree when printed the paper's way"
         + (f"; these disagree: {'; '.join(disagreeing)}." if disagreeing else ".")
     )
-    result: alt.Chart = chart.properties(width=420, height=alt.Step(22), description=description)
+    result: alt.Chart = chart.properties(width=WIDTH, height=alt.Step(22), description=description)
     return result
 
 
@@ -574,7 +579,7 @@ def education_phase_chart(data: pd.DataFrame) -> alt.LayerChart:
         f"vertical. Shaded areas mark a clinically important response ({pseq.improvement_rule} in PSEQ, or "
         f"{piq.improvement_rule} in PIQ). {outside} of {len(frame)} participants lie outside them: non-responders."
     )
-    chart: alt.LayerChart = (shaded + points).properties(width=420, height=320, description=description)
+    chart: alt.LayerChart = (shaded + points).properties(width=WIDTH, height=320, description=description)
     return chart
 
 
@@ -595,7 +600,7 @@ def flow_chart(flow: pd.DataFrame) -> alt.LayerChart:
     description = (
         "Participant flow, one bar per step: " + "; ".join(f"{row.step}: {row.n}" for row in flow.itertuples()) + "."
     )
-    chart: alt.LayerChart = (bars + labels).properties(width=360, height=alt.Step(26), description=description)
+    chart: alt.LayerChart = (bars + labels).properties(width=WIDTH, height=alt.Step(26), description=description)
     return chart
 
 
@@ -616,7 +621,12 @@ def threshold_sweep(data: pd.DataFrame, instrument: str) -> alt.LayerChart:
     y_axis = alt.Y("pct:Q", title="Responders (% of participants)", scale=alt.Scale(domain=[0, 100]))
     line = (
         alt.Chart(sweep)
-        .mark_line(interpolate="step-after", color=OKABE_ITO["blue"], strokeWidth=2)
+        .mark_line(
+            interpolate="step-after",
+            color=OKABE_ITO["blue"],
+            strokeWidth=2,
+            point=alt.OverlayMarkDef(size=18, color=OKABE_ITO["blue"]),
+        )
         .encode(
             x=x_axis,
             y=y_axis,

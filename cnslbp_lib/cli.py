@@ -15,8 +15,10 @@ from pathlib import Path
 
 from .auditing import audit
 from .consistency import consistency_checks
+from .datasets import PROJECT_ROOT
 from .exceptions import CnslbpError
 from .load import load_cohort
+from .pdf import print_book
 from .reconstruction import write_reconstruction
 from .schema import data_dictionary, write_schema
 from .sitebuild import build_site
@@ -97,6 +99,16 @@ def _build(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _pdf(arguments: argparse.Namespace) -> int:
+    printed = print_book(arguments.site, arguments.out)
+    print(
+        f"wrote {printed.path}: {printed.pages} pages, {printed.size_bytes / 1e6:.1f} MB, "
+        f"{len(printed.chapters)} chapters in the order of _toc.yml, {printed.charts} charts, "
+        f"{printed.formulas} formulas"
+    )
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cnslbp",
@@ -132,6 +144,13 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--data", type=Path, help="cohort CSV file (default: the reconstruction, data/cohort.csv)")
     build.add_argument("--out", type=Path, help="output folder (default: _build/html)")
     build.set_defaults(run=_build)
+
+    pdf = commands.add_parser("pdf", help="print the built site to one PDF with Chromium")
+    pdf.add_argument(
+        "--site", type=Path, default=PROJECT_ROOT / "_build" / "html", help="built site (default: _build/html)"
+    )
+    pdf.add_argument("--out", type=Path, default=PROJECT_ROOT / "_build" / "pdf" / "book.pdf", help="the PDF to write")
+    pdf.set_defaults(run=_pdf)
     return parser
 
 

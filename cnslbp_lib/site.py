@@ -79,6 +79,9 @@ def _page_assets(app: Sphinx, pagename: str, templatename: str, context: dict[st
     if CHART_MARKER in body:
         source = context["pathto"](VEGA_BUNDLE, 1)
         context["metatags"] = context.get("metatags", "") + f'\n<script src="{source}"></script>'
+    # docutils marks bibliography entries as doc-biblioentry inside role="list", which
+    # ARIA does not allow (a list's children must be list items)
+    body = body.replace('role="doc-biblioentry"', 'role="listitem"')
     context["body"] = _THEBE_BLOCKS.sub("", body)
     context["script_files"] = [script for script in context.get("script_files", []) if not _is_thebe(script)]
     context["css_files"] = [sheet for sheet in context.get("css_files", []) if not _is_thebe(sheet)]

@@ -79,3 +79,10 @@ def shared_build(tmp_path_factory: pytest.TempPathFactory, worker_id: str, name:
 @pytest.fixture(scope="session")
 def reconstruction_site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Path]:
     yield shared_build(tmp_path_factory, worker_id, "reconstruction", COHORT_CSV)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say where the browser tests put their screenshots, so they can be looked at."""
+    folder = ROOT / "_build" / "screenshots"
+    if folder.exists() and any(folder.rglob("*.png")):
+        terminalreporter.write_line(f"Screenshots of every page at desktop and phone widths: {folder}")

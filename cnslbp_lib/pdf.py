@@ -1,0 +1,211 @@
+"""Print the built website as one PDF with Chromium, for reviewers who annotate on paper.
+
+The chapters are joined into a single document in the order of ``_toc.yml``,
+so page numbers run through the whole book; charts are drawn and math typeset
+before printing. The site is served on 127.0.0.1 and any request to another
+host is refused, exactly as the browser tests do.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pypdf import PdfReader
+
+from .datasets import PROJECT_ROOT
+from .exceptions import CnslbpError
+
+__all__ = ["PrintError", "PrintedBook", "chapter_order", "find_chromium", "print_book", "serve"]
+
+CHROMIUM_ENV = "CNSLBP_CHROMIUM"
+_PRINT_CSS = """
+.bd-sidebar-primary, .bd-sidebar-secondary, .bd-header, .header-article, .prev-next-area,
+.bd-footer, .bd-footer-article, .bd-footer-content, .vega-bindings, .toggle-button,
+.search-button-field, .cnslbp-tip, .onlyprint, .headerlink { display: none !important; }
+/* the theme hides an article's first h1 in print (it prints its own header, hidden above) */
+.bd-main .bd-content .bd-article h1:first-of-type { display: block !important; }
+.cnslbp-cover h1 { font-size: 2.2rem; margin-top: 30mm; }
+.cnslbp-cover ol { font-size: 1.05rem; line-height: 1.8; }
+.bd-main, .bd-content, .bd-article-container, .bd-page-width { max-width: 100% !important; }
+.cnslbp-print-chapter { break-before: page; }
+.cnslbp-print-chapter:first-child { break-before: auto; }
+figure, table, .cnslbp-chart { break-inside: avoid; }
+a.cnslbp-num { white-space: normal; }
+"""
+_JOIN_CHAPTERS = """
+async ({chapters, title}) => {
+  const article = document.querySelector("article.bd-article");
+  const sections = [];
+  const titles = [];
+  for (const url of chapters) {
+    const text = await (await fetch(url)).text();
+    const page = new DOMParser().parseFromString(text, "text/html");
+    const content = page.querySelector("article.bd-article");
+    titles.push(content.querySelector("h1").textContent.replace("#", "").trim());
+    const section = document.createElement("section");
+    section.className = "cnslbp-print-chapter";
+    section.innerHTML = content.innerHTML;
+    sections.push(section);
+  }
+  const cover = document.createElement("section");
+  cover.className = "cnslbp-print-chapter cnslbp-cover";
+  const heading = document.createElement("h1");
+  heading.textContent = title;
+  const list = document.createElement("ol");
+  for (const name of titles) {
+    const item = document.createElement("li");
+    item.textContent = name;
+    list.appendChild(item);
+  }
+  const intro = document.createElement("p");
+  intro.textContent = "Chapters, in the order of the website:";
+  cover.append(heading, intro, list);
+  article.replaceChildren(cover, ...sections);
+  document.title = title;
+  const load = (source) => new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = source; script.onload = resolve; script.onerror = reject;
+    document.head.appendChild(script);
+  });
+  if (!window.vegaEmbed) { await load("../_vendor/vega-bundle.js"); }
+  for (const old of article.querySelectorAll("script")) {
+    const fresh = document.createElement("script");
+    fresh.textContent = old.textContent;
+    old.replaceWith(fresh);
+  }
+  window.MathJax = {options: {processHtmlClass: "tex2jax_process|mathjax_process|math|output_area"}};
+  await load("../_static/mathjax/tex-chtml.js");
+  await window.MathJax.startup.promise;
+  await window.MathJax.typesetPromise();
+}
+"""
+
+
+class PrintError(CnslbpError):
+    """The PDF could not be made (no Chromium, no built site, or a page failed)."""
+
+
+@dataclass(frozen=True)
+class PrintedBook:
+    """Where the PDF went, with its page count and size."""
+
+    path: Path
+    pages: int
+    size_bytes: int
+    chapters: tuple[str, ...]
+    charts: int
+    formulas: int
+
+
+def chapter_order(toc: Path = PROJECT_ROOT / "_toc.yml") -> list[str]:
+    """Chapter files (without suffix) in the order of ``_toc.yml``: root, then each part."""
+    table = yaml.safe_load(toc.read_text(encoding="utf-8"))
+    order = [table["root"]]
+    for part in table.get("parts", []):
+        order += [entry["file"] for entry in part.get("chapters", [])]
+    order += [entry["file"] for entry in table.get("chapters", [])]
+    return order
+
+
+def find_chromium() -> str | None:
+    """Debian's Chromium, or the path in ``$CNSLBP_CHROMIUM``; None if neither exists."""
+    for candidate in (os.environ.get(CHROMIUM_ENV), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@contextmanager
+def serve(site: Path) -> Iterator[str]:
+    """Serve ``site`` on 127.0.0.1 (a free port) for the duration of the block; yield its base URL."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *arguments: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def print_book(
+    site: Path = PROJECT_ROOT / "_build" / "html",
+    out: Path = PROJECT_ROOT / "_build" / "pdf" / "book.pdf",
+    *,
+    chromium: str | None = None,
+    title: str = "MRI after pain education: the numbers, checked",
+) -> PrintedBook:
+    """Print the built site ``site`` to one PDF at ``out``, with page numbers.
+
+    Raises
+    ------
+    PrintError
+        If Chromium or the built site is missing, or a page fails to render.
+    """
+    from playwright.sync_api import Error, sync_playwright  # noqa: PLC0415 (only this command needs a browser)
+
+    executable = chromium or find_chromium()
+    if executable is None:
+        raise PrintError(f"Chromium was not found; install Debian's chromium or set {CHROMIUM_ENV}")
+    if not (site / "index.html").exists():
+        raise PrintError(f"no built site in {site}; run 'cnslbp build' first")
+    chapters = chapter_order()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_suffix(".pdf.partial")
+    with serve(site) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 1400})
+            page.route(
+                "**/*",
+                lambda route: route.continue_() if route.request.url.startswith(base) else route.abort(),
+            )
+            page.goto(f"{base}/{chapters[0]}.html", wait_until="networkidle")
+            urls = [f"{base}/{chapter}.html" for chapter in chapters]
+            page.evaluate(_JOIN_CHAPTERS, {"chapters": urls, "title": title})
+            page.add_style_tag(content=_PRINT_CSS)
+            page.wait_for_function(
+                "[...document.querySelectorAll('.cnslbp-chart')].every(chart => chart.querySelector('svg'))",
+                timeout=60_000,
+            )
+            charts = page.locator(".cnslbp-chart svg").count()
+            formulas = page.locator("mjx-container").count()
+            untypeset = page.evaluate("document.querySelectorAll('.math:not(:has(mjx-container))').length")
+            if untypeset:
+                raise PrintError(f"{untypeset} formulas were not typeset; the PDF would show raw TeX")
+            page.emulate_media(media="print")
+            page.pdf(
+                path=str(partial),
+                format="A4",
+                print_background=True,
+                display_header_footer=True,
+                header_template=f'<div style="font-size:8px;width:100%;text-align:center;color:#555">{title}</div>',
+                footer_template=(
+                    '<div style="font-size:8px;width:100%;text-align:center;color:#555">'
+                    'Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>'
+                ),
+                margin={"top": "16mm", "bottom": "16mm", "left": "14mm", "right": "14mm"},
+            )
+        except Error as error:
+            partial.unlink(missing_ok=True)
+            raise PrintError(f"printing failed: {error}") from None
+        finally:
+            browser.close()
+    partial.replace(out)
+    return PrintedBook(out, len(PdfReader(out).pages), out.stat().st_size, tuple(chapters), charts, formulas)

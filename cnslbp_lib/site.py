@@ -76,9 +76,26 @@ def _page_assets(app: Sphinx, pagename: str, templatename: str, context: dict[st
     kernels, so its assets and configuration are removed.
     """
     body = context.get("body", "")
-    if CHART_MARKER in body:
+    has_charts = CHART_MARKER in body
+    if has_charts:
         source = context["pathto"](VEGA_BUNDLE, 1)
         context["metatags"] = context.get("metatags", "") + f'\n<script src="{source}"></script>'
+    # Sphinx loads MathJax on the root page whenever any chapter has math; load it only where
+    # math is, and on chart pages only once the charts are drawn (cnslbp.js), so they don't compete
+    # the loader is the MathJax script with a file; the inline configuration has none and stays
+    mathjax = [
+        script
+        for script in context.get("script_files", [])
+        if "mathjax" in (getattr(script, "filename", None) or "").lower()
+    ]
+    has_math = 'class="math' in body
+    if mathjax and (has_charts or not has_math):
+        context["script_files"] = [script for script in context["script_files"] if script not in mathjax]
+        if has_math:
+            source = context["pathto"](mathjax[0].filename, 1)
+            context["metatags"] = (
+                context.get("metatags", "") + f'\n<script>window.CNSLBP_MATHJAX = "{source}";</script>'
+            )
     # docutils marks bibliography entries as doc-biblioentry inside role="list", which
     # ARIA does not allow (a list's children must be list items)
     body = body.replace('role="doc-biblioentry"', 'role="listitem"')

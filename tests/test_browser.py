@@ -126,6 +126,13 @@ def test_every_chart_renders_and_shows_a_tooltip_on_hover(visit, path):
         assert shown, f"chart {index + 1} on {path} showed no tooltip"
 
 
+@pytest.mark.parametrize("path", ["book/design.html", "book/primary_outcomes.html"])
+def test_math_is_typeset_from_the_sites_own_mathjax(visit, path):
+    page = visit(path)
+    page.tab.wait_for_function("document.querySelectorAll('.math:not(:has(mjx-container))').length === 0")
+    assert page.tab.locator("mjx-container").count() > 0
+
+
 @pytest.mark.parametrize("path", ["book/start_here.html", "book/primary_outcomes.html", "book/design.html"])
 def test_every_number_check_opens_with_the_paper_and_the_recomputed_value(visit, path):
     page = visit(path)

@@ -1,0 +1,67 @@
+"""Each page's weight and the time until all its charts are drawn, in Debian's Chromium.
+
+    python benchmarks/pages.py [SITE]        (default: _build/html; build it with 'make book')
+
+For every page: its own HTML, the page-specific assets it loads (the Vega bundle
+only on chart pages, MathJax only on pages with math), and the median over three
+fresh loads of the time from navigation start until every chart is an SVG.
+Target: under 1 s per page on this machine.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from cnslbp_lib.datasets import PROJECT_ROOT
+from cnslbp_lib.pdf import chapter_order, find_chromium, serve
+
+TARGET_S = 1.0
+LOADS = 3
+ALL_DRAWN = """() => {
+  const charts = [...document.querySelectorAll('.cnslbp-chart')];
+  return charts.every(chart => chart.querySelector('svg')) ? performance.now() : false;
+}"""
+
+
+def main(site: Path) -> None:
+    chromium = find_chromium()
+    if chromium is None:
+        sys.exit("Debian's chromium is needed: apt-get install chromium")
+    pages = [f"{chapter}.html" for chapter in chapter_order()]
+    print(f"{'page':40} {'HTML kB':>8} {'own assets kB':>14} {'charts':>6} {'to charts drawn s':>18}")
+    with serve(site) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        for path in pages:
+            timings, assets, charts = [], 0, 0
+            for _ in range(LOADS):
+                context = browser.new_context()
+                tab = context.new_page()
+                loaded: dict[str, int] = {}
+                tab.on(
+                    "response",
+                    lambda response, seen=loaded: (
+                        seen.__setitem__(response.url, len(response.body()))
+                        if response.ok and ("_vendor/" in response.url or "/mathjax/" in response.url)
+                        else None
+                    ),
+                )
+                tab.goto(f"{base}/{path}")
+                drawn = tab.wait_for_function(ALL_DRAWN, polling="raf", timeout=30_000).json_value()
+                timings.append(float(drawn) / 1000)
+                charts = tab.locator(".cnslbp-chart").count()
+                assets = sum(loaded.values())
+                context.close()
+            html_kb = (site / path).stat().st_size / 1024
+            median = statistics.median(timings)
+            flag = "" if median < TARGET_S else "  OVER TARGET"
+            print(f"{path:40} {html_kb:8.1f} {assets / 1024:14.0f} {charts:6d} {median:18.2f}{flag}")
+        browser.close()
+    print(f"\ntarget: every page's charts drawn in under {TARGET_S:.0f} s (median of {LOADS} fresh loads)")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else PROJECT_ROOT / "_build" / "html")

@@ -24,7 +24,7 @@ from .change import StageChange, paired_change, stage_change
 from .consistency import consistency_checks
 from .correlation import association
 from .datasets import Provenance, cohort_path, provenance
-from .flow import stage_summary
+from .flow import severity_bands, stage_summary
 from .formatting import count_in_words, format_ci, format_number, format_p
 from .global_change import global_change_distribution, rating_against_responders
 from .instruments import (
@@ -32,8 +32,10 @@ from .instruments import (
     FOLLOW_UP_STAGE,
     GLOBAL_CHANGE,
     INSTRUMENTS,
+    NON_RESPONSE,
     PRE_EDUCATION_STAGE,
     STAGES,
+    Instrument,
     get_instrument,
 )
 from .load import Cohort, load_cohort
@@ -310,6 +312,7 @@ class Study:
         conflicts = checks.loc[(checks["verdict"] == "inconsistent") & checks["subject"].notna(), "subject"]
         labels = {record.key: record.label for record in REPORTED}
         glue("conflict_count", Text(count_in_words(len(conflicts))), display=False)
+        glue("conflict_count_cap", Text(count_in_words(len(conflicts), capital=True)), display=False)
         glue("conflict_list", Text("; ".join(labels[key] for key in conflicts) or "none"), display=False)
 
     def notice(self) -> None:
@@ -400,6 +403,61 @@ class Study:
             sentence = " ".join(parts)
         glue("inclusion_sentence", Text(sentence), display=False)
         return table
+
+    def inclusion_table(self) -> HTML:
+        """The inclusion rule applied to each participant, in words."""
+        table = pe_nonresponse(self.data)
+
+        def words(flag: object) -> str:
+            return "not known" if flag is pd.NA or pd.isna(flag) else "yes" if flag else "no"
+
+        shown = pd.DataFrame({"Participant": table["participant"].astype(str)})
+        for key in NON_RESPONSE.instruments:
+            entry = get_instrument(key)
+            shown[f"{entry.abbreviation} change, stage 1 → 2"] = [
+                "missing" if pd.isna(value) else format_number(value, 0, plus=True) for value in table[f"{key}_change"]
+            ]
+            shown[f"{entry.abbreviation}: {entry.improvement_rule}?"] = [
+                words(flag) for flag in table[f"{key}_improved"]
+            ]
+        shown["Non-responder (entered the study)"] = [words(flag) for flag in table["non_responder"]]
+        return html_table(shown, "The inclusion rule applied to each participant (stage 1 → 2)")
+
+    def stage_table(self, stage: int = BASELINE_STAGE) -> HTML:
+        """Each outcome's mean, SD and range at one stage, beside the scale."""
+        table = stage_summary(self.data, stage=stage)
+        shown = pd.DataFrame(
+            {
+                "Outcome": [
+                    f"{get_instrument(key).abbreviation} ({get_instrument(key).direction})"
+                    for key in table["instrument"]
+                ],
+                "n": table["n"],
+                "Mean": [format_number(value, 1) for value in table["mean"]],
+                "SD": [format_number(value, 1) for value in table["sd"]],
+                "Lowest to highest": [
+                    f"{format_number(low, 0)} to {format_number(high, 0)}"
+                    for low, high in zip(table["minimum"], table["maximum"], strict=True)
+                ],
+                "Scale": [
+                    f"{low} to {high}" for low, high in zip(table["range_low"], table["range_high"], strict=True)
+                ],
+            }
+        )
+        name = next(item.name for item in STAGES if item.number == stage)
+        return html_table(shown, f"Scores at stage {stage} ({name})")
+
+    def bands_table(self, instrument: str, stage: int = BASELINE_STAGE) -> HTML:
+        """Participants in each published severity band of an instrument at one stage."""
+        table = severity_bands(self.data, instrument, stage=stage)
+        shown = pd.DataFrame(
+            {
+                "Band": table["band"],
+                "Scores": [f"{low} to {high}" for low, high in zip(table["low"], table["high"], strict=True)],
+                "Participants": table["count"],
+            }
+        )
+        return html_table(shown, f"{get_instrument(instrument).abbreviation} at stage {stage} by clinic severity band")
 
     def sensitivity_table(self, instrument: str) -> HTML:
         """The paired t-test beside its sensitivity analyses, formatted the paper's way."""
@@ -534,6 +592,13 @@ class Study:
             row_classes=["cnslbp-row--disagrees" if verdict == "inconsistent" else "" for verdict in checks["verdict"]],
         )
 
+    def _rtm_inputs(self, instrument: str) -> tuple[Instrument, float, float]:
+        """The instrument, its between-person SD at baseline, and the observed mean improvement."""
+        entry = get_instrument(instrument)
+        sd = float(stage_summary(self.data, stage=BASELINE_STAGE).set_index("instrument").loc[instrument, "sd"])
+        observed = float(paired_change(self.data, instrument).iloc[0]["mean_change"]) * entry.improvement_sign
+        return entry, sd, observed
+
     def glue_rtm(self, instrument: str, *, reliability: float = DEFAULT_RELIABILITY) -> pd.DataFrame:
         """Glue the regression-to-the-mean quantities for one instrument; return the simulator grid.
 
@@ -542,9 +607,7 @@ class Study:
         expectation at reliability 0.60) and ``explain_all`` (a sentence on the
         reliability that would explain the whole observed change).
         """
-        entry = get_instrument(instrument)
-        sd = float(stage_summary(self.data, stage=BASELINE_STAGE).set_index("instrument").loc[instrument, "sd"])
-        observed = float(paired_change(self.data, instrument).iloc[0]["mean_change"]) * entry.improvement_sign
+        entry, sd, observed = self._rtm_inputs(instrument)
         grid = null_improvement_grid(sd, entry.threshold, cohort_size=self.cohort.n_participants)
         row = simulate_null_improvement(
             np.array([reliability]), np.array([entry.threshold]), sd, cohort_size=self.cohort.n_participants
@@ -576,9 +639,7 @@ class Study:
 
     def rtm_chart(self, instrument: str, grid: pd.DataFrame) -> alt.LayerChart:
         """The interactive regression-to-the-mean simulator for one instrument."""
-        entry = get_instrument(instrument)
-        sd = float(stage_summary(self.data, stage=BASELINE_STAGE).set_index("instrument").loc[instrument, "sd"])
-        observed = float(paired_change(self.data, instrument).iloc[0]["mean_change"]) * entry.improvement_sign
+        _, sd, observed = self._rtm_inputs(instrument)
         return charts.rtm_simulator(
             grid,
             instrument=instrument,

@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from .change import paired_change
-from .correlation import paired_changes
+from .correlation import association, paired_changes
 from .formatting import format_ci, format_number
 from .global_change import global_change_distribution
 from .instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, GLOBAL_CHANGE, STAGES, get_instrument
@@ -382,7 +382,7 @@ def association_scatter(
         .mark_line(color=OKABE_ITO["vermillion"], strokeWidth=2)
         .encode(x="x:Q", y="y:Q")
     )
-    r = float(np.corrcoef(frame["x"], frame["y"])[0, 1]) if len(frame) > 2 else float("nan")
+    r = float(association(data, x, y, from_stage=from_stage, to_stage=to_stage).loc[0, "r"])
     description = (
         f"Scatter plot of the change in {y_entry.abbreviation} against the change in {x_entry.abbreviation} "
         f"from stage {from_stage} to {to_stage}, one dot per participant ({len(frame)}), with a least-squares line. "

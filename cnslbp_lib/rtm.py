@@ -24,8 +24,10 @@ __all__ = [
     "simulate_null_improvement",
 ]
 
-# PSEQ three-month test–retest correlation reported by Nicholas (2007); used for every instrument by default.
-DEFAULT_RELIABILITY = 0.73
+# The low end of the PSEQ test–retest ICCs (0.75–0.93, weighted mean 0.86) in the systematic review
+# by Dubé, Langevin and Roy (2021); the low end, because it can only overstate regression to the mean.
+# The book assumes the same for the other instruments.
+DEFAULT_RELIABILITY = 0.75
 
 
 def _error_sd(sd: float, reliability: np.ndarray | float) -> np.ndarray:

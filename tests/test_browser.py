@@ -231,10 +231,7 @@ def test_no_serious_or_critical_accessibility_violations(visit, path):
 @pytest.mark.parametrize("width", WIDTHS)
 def test_screenshot_at_desktop_and_phone_width(visit, path, width):
     page = visit(path, WIDTHS[width])
-    target = SCREENSHOTS / width / (path.replace("/", "_").split("?")[0] + ".png")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    page.tab.screenshot(path=str(target), full_page=True)
-    assert target.stat().st_size > 10_000
+    # layout checks first: a full-page screenshot briefly resizes the viewport
     overflow = page.tab.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 1, f"{path} scrolls sideways at {width} width"
     too_wide = page.tab.evaluate(
@@ -242,6 +239,11 @@ def test_screenshot_at_desktop_and_phone_width(visit, path, width):
         " chart.querySelector('svg').getBoundingClientRect().width > chart.getBoundingClientRect().width + 1).length"
     )
     assert too_wide == 0, f"{too_wide} charts on {path} are wider than their container at {width} width"
+    page.tab.wait_for_function("document.querySelectorAll('.math:not(:has(mjx-container))').length === 0")
+    target = SCREENSHOTS / width / (path.replace("/", "_").split("?")[0] + ".png")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.tab.screenshot(path=str(target), full_page=True)
+    assert target.stat().st_size > 10_000
 
 
 def test_the_whole_book_prints_to_one_pdf_in_toc_order(reconstruction_site, tmp_path):

@@ -10,8 +10,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import settings
 
 import cnslbp_lib as cl
+
+# reproducible property-based tests: the same examples on every run, nothing written to disk
+settings.register_profile("cnslbp", derandomize=True, database=None, deadline=None)
+settings.load_profile("cnslbp")
 
 ROOT = Path(__file__).resolve().parent.parent
 COHORT_CSV = ROOT / "data" / "cohort.csv"

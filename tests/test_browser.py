@@ -133,7 +133,11 @@ def test_math_is_typeset_from_the_sites_own_mathjax(visit, path):
     assert page.tab.locator("mjx-container").count() > 0
 
 
-@pytest.mark.parametrize("path", ["book/start_here.html", "book/primary_outcomes.html", "book/design.html"])
+CHECK_PAGES = ["book/start_here.html", "book/design.html", "book/primary_outcomes.html",
+               "book/secondary_outcomes.html", "book/association.html", "book/limitations.html"]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", CHECK_PAGES)
 def test_every_number_check_opens_with_the_paper_and_the_recomputed_value(visit, path):
     page = visit(path)
     checks = page.tab.locator("a.cnslbp-num")

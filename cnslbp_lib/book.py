@@ -363,7 +363,7 @@ class Study:
         """Glue MyST Markdown for a ``{glue:md}`` directive (tables, citations)."""
         glue(key, Markdown(text), display=False)
 
-    def glue_association(self, x: str = "pseq", y: str = "piq") -> pd.DataFrame:
+    def glue_association(self, x: str = "pseq", y: str = "piq") -> None:
         """Glue ``assoc_n``, ``assoc_r``, ``assoc_r_ci``, ``assoc_r_p``, ``assoc_rho``,
         ``assoc_rho_ci``, ``assoc_rho_p`` and ``assoc_sentence``."""
         table = association(self.data, x, y).set_index("method")
@@ -378,9 +378,8 @@ class Study:
         phrases["assoc_sentence"] = association_sentence(float(table.loc["pearson", "r"]), x, y)
         for key, text in phrases.items():
             glue(key, Text(text), display=False)
-        return table
 
-    def glue_inclusion(self) -> pd.DataFrame:
+    def glue_inclusion(self) -> None:
         """Glue ``inclusion_sentence``: who met the non-response rule, named if not everyone."""
         table = pe_nonresponse(self.data)
         met = table["non_responder"].fillna(False).astype(bool)
@@ -402,7 +401,6 @@ class Study:
                 parts.append(f"For {', '.join(unknown[:10])} the rule cannot be decided: a score is missing.")
             sentence = " ".join(parts)
         glue("inclusion_sentence", Text(sentence), display=False)
-        return table
 
     def inclusion_table(self) -> HTML:
         """The inclusion rule applied to each participant, in words."""

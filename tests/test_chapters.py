@@ -52,3 +52,11 @@ def test_no_reported_result_is_typed_into_the_prose(chapter):
     for record in REPORTED:
         if record.decimals:  # words and directions are ordinary English
             assert record.printed not in prose, f"{chapter.name} types {record.printed} ({record.key}) by hand"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
+def test_setup_cells_show_nothing_but_their_glued_values(chapter):
+    for cell in code_cells(chapter):
+        if ".glue" in "".join(cell["source"]):
+            stray = [output for output in cell["outputs"] if "scrapbook" not in output.get("metadata", {})]
+            assert not stray, f"{chapter.name}: a setup cell displays more than glued values"

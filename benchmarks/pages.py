@@ -21,10 +21,22 @@ from cnslbp_lib.pdf import chapter_order, find_chromium, serve
 
 TARGET_S = 1.0
 LOADS = 3
-ALL_DRAWN = """() => {
-  const charts = [...document.querySelectorAll('.cnslbp-chart')];
-  return charts.every(chart => chart.querySelector('svg')) ? performance.now() : false;
-}"""
+# Installed before the page loads: records the moment the last chart gets its SVG (or, on a page
+# without charts, when the document is parsed). Reading the clock later, at the next animation
+# frame, would also count whatever runs after the charts, such as MathJax typesetting.
+RECORD_DRAWN = """
+(() => {
+  const check = () => {
+    const charts = [...document.querySelectorAll('.cnslbp-chart')];
+    if (window.__drawn === undefined && document.readyState !== 'loading'
+        && charts.every(chart => chart.querySelector('svg'))) {
+      window.__drawn = performance.now();
+    }
+  };
+  new MutationObserver(check).observe(document, {subtree: true, childList: true});
+  document.addEventListener('DOMContentLoaded', check);
+})();
+"""
 
 
 def main(site: Path) -> None:
@@ -49,8 +61,9 @@ def main(site: Path) -> None:
                         else None
                     ),
                 )
+                tab.add_init_script(RECORD_DRAWN)
                 tab.goto(f"{base}/{path}")
-                drawn = tab.wait_for_function(ALL_DRAWN, polling="raf", timeout=30_000).json_value()
+                drawn = tab.wait_for_function("window.__drawn", timeout=30_000).json_value()
                 timings.append(float(drawn) / 1000)
                 charts = tab.locator(".cnslbp-chart").count()
                 assets = sum(loaded.values())

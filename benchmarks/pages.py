@@ -81,9 +81,7 @@ def main(site: Path) -> None:
                 f"{statistics.median(cold):7.2f} {statistics.median(warm):7.2f}{flag}"
             )
         browser.close()
-    print(
-        f"\ntarget: every page's charts drawn in under {TARGET_S:.0f} s (medians of {LOADS} cold and {LOADS} warm loads)"
-    )
+    print(f"\ntarget: every page's charts drawn in under {TARGET_S:.0f} s (medians of {LOADS} cold and warm loads)")
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ from .instruments import (
     get_instrument,
 )
 from .load import Cohort, load_cohort
-from .reported import REPORTED, get_reported
+from .reported import REPORTED
 from .responder_analysis import pe_nonresponse, responders
 from .rtm import (
     DEFAULT_RELIABILITY,
@@ -146,7 +146,7 @@ def instruments_markdown() -> str:
     for entry in INSTRUMENTS:
         lines.append(
             f"| {entry.abbreviation}: {entry.name} ({entry.role}) | {entry.construct} | {_cell(entry.structure)} "
-            f"| {entry.minimum}–{entry.maximum}, {entry.direction} | {entry.improvement_rule} "
+            f"| {entry.scale}, {entry.direction} | {entry.improvement_rule} "
             f"| {_cites(entry.citations)} |"
         )
     scale = GLOBAL_CHANGE
@@ -724,8 +724,3 @@ def open_book() -> Study:
     charts.enable()
     cohort = load_cohort(cohort_path())
     return Study(cohort=cohort.pseudonymised(), provenance=provenance(cohort))
-
-
-def reported_label(key: str) -> str:
-    """What a reported number measures, for captions."""
-    return get_reported(key).label

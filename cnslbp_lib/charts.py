@@ -30,6 +30,7 @@ from .reported import REPORTED
 from .responder_analysis import pe_nonresponse, responder_sweep, responder_table
 
 __all__ = [
+    "CHART_CLASS",
     "OKABE_ITO",
     "association_scatter",
     "audit_overview",
@@ -57,6 +58,7 @@ RESPONDER_COLOURS = {"responder": OKABE_ITO["blue"], "not a responder": OKABE_IT
 MAX_LINES = 200
 # charts fill their container, so they fit a phone and a desktop page alike
 WIDTH = "container"
+CHART_CLASS = "cnslbp-chart"
 EMBED_OPTIONS = {"renderer": "svg", "actions": False, "mode": "vega-lite"}
 
 
@@ -83,7 +85,7 @@ def to_html(spec: dict[str, Any]) -> str:
     payload = json.dumps(spec, sort_keys=True, ensure_ascii=False).replace("</", "<\\/")
     options = json.dumps(EMBED_OPTIONS, sort_keys=True)
     return (
-        f'<div class="cnslbp-chart" id="{element}" data-description="{description}"></div>\n'
+        f'<div class="{CHART_CLASS}" id="{element}" data-description="{description}"></div>\n'
         "<script>\n"
         "(function () {\n"
         f'  var element = document.getElementById("{element}");\n'
@@ -218,8 +220,7 @@ def estimation_plot(
             "after": table["after"].to_numpy(),
         }
     )
-    movement = "a rise" if entry.improvement_sign > 0 else "a fall"
-    y_title = f"Change in {entry.abbreviation}, stage {from_stage} → {to_stage} (points; {movement} = better)"
+    y_title = f"Change in {entry.abbreviation}, stage {from_stage} → {to_stage} (points; a {entry.movement} = better)"
     y_axis = alt.Y("change:Q", title=y_title)
     colour = alt.Color(
         "status:N",

@@ -63,15 +63,23 @@ class Instrument:
         return f"higher = {self.higher_is}"
 
     @property
-    def improvement_rule(self) -> str:
-        """The responder rule in words, e.g. ``a fall of at least 7 points``."""
-        movement = "rise" if self.improvement_sign > 0 else "fall"
-        return f"a {movement} of at least {self.threshold} points"
+    def movement(self) -> str:
+        """The direction of improvement as a word: ``rise`` or ``fall``."""
+        return "rise" if self.improvement_sign > 0 else "fall"
+
+    def rule(self, threshold: int) -> str:
+        """A responder rule in words for any threshold, e.g. ``a fall of at least 5 points``."""
+        return f"a {self.movement} of at least {threshold} points"
 
     @property
-    def axis_title(self) -> str:
-        """Axis title with range and direction, for charts."""
-        return f"{self.abbreviation} ({self.minimum}–{self.maximum}, {self.direction})"
+    def improvement_rule(self) -> str:
+        """The registry's responder rule in words, e.g. ``a fall of at least 7 points``."""
+        return self.rule(self.threshold)
+
+    @property
+    def scale(self) -> str:
+        """The range of the total, e.g. ``0–70``."""
+        return f"{self.minimum}–{self.maximum}"
 
 
 @dataclass(frozen=True)

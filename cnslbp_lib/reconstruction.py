@@ -31,11 +31,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .auditing import print_as_paper
 from .change import paired_change
 from .consistency import consistency_checks, grim_sums, percentage_counts
 from .correlation import association
 from .exceptions import ReconstructionError
-from .formatting import format_number, format_p
+from .formatting import format_number
 from .instruments import (
     BASELINE_STAGE,
     FOLLOW_UP_STAGE,
@@ -45,7 +46,7 @@ from .instruments import (
     Instrument,
     get_instrument,
 )
-from .reported import REPORTED, ReportedNumber, reported_for, reported_n
+from .reported import REPORTED, reported_for, reported_n
 from .responder_analysis import pe_nonresponse, responders
 
 __all__ = [
@@ -164,15 +165,6 @@ def _contradicted_keys() -> set[str]:
     return set(checks.loc[(checks["verdict"] == "inconsistent") & checks["subject"].notna(), "subject"])
 
 
-def _printed_as_paper(record: ReportedNumber, value: np.ndarray) -> np.ndarray:
-    decimals = record.decimals or 0
-    if record.style == "p":
-        return np.array([format_p(v) for v in value])
-    if record.style == "magnitude":
-        return np.array([format_number(abs(v), decimals) for v in value])
-    return np.array([format_number(v, decimals, plus=record.style == "plus") for v in value])
-
-
 def change_targets(n: int | None = None) -> list[ChangeTarget]:
     """Derive each instrument's targets from the reported numbers.
 
@@ -213,7 +205,8 @@ def change_targets(n: int | None = None) -> list[ChangeTarget]:
             }
         keep = np.isfinite(computed["dz"])
         for record in usable:
-            keep &= _printed_as_paper(record, np.nan_to_num(computed[record.quantity])) == record.printed
+            printed = [print_as_paper(record, value) for value in np.nan_to_num(computed[record.quantity])]
+            keep &= np.array(printed) == record.printed
         if not keep.any():
             raise ReconstructionError(
                 f"{instrument.abbreviation}: no sum of squares reproduces {[r.key for r in usable]}"
@@ -437,7 +430,7 @@ def _meets_targets(frame: pd.DataFrame, targets: list[ChangeTarget], assumptions
         row = paired_change(frame, target.instrument).iloc[0]
         for key in target.targets:
             record = next(record for record in REPORTED if record.key == key)
-            if _printed_as_paper(record, np.array([row[record.quantity]]))[0] != record.printed:
+            if print_as_paper(record, float(row[record.quantity])) != record.printed:
                 return False
         if (
             target.responders is not None

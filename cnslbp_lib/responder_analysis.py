@@ -93,7 +93,6 @@ def responders(
         )
     k = int((change.change_values * entry.improvement_sign >= limit).sum())
     interval = stats.binomtest(k, change.n).proportion_ci(confidence_level=confidence, method="wilson")
-    movement = "rise" if entry.improvement_sign > 0 else "fall"
     return pd.DataFrame(
         [
             {
@@ -101,7 +100,7 @@ def responders(
                 "from_stage": from_stage,
                 "to_stage": to_stage,
                 "threshold": limit,
-                "rule": f"a {movement} of at least {limit} points",
+                "rule": entry.rule(limit),
                 "n": change.n,
                 "n_excluded": len(change.excluded),
                 "k": k,

@@ -37,7 +37,7 @@ def _score_field(instrument: Any) -> dict[str, Any]:
         "type": "integer",
         "description": (
             f"{instrument.name} ({instrument.construct}): {instrument.structure}. "
-            f"Integer total {instrument.minimum}–{instrument.maximum}, "
+            f"Integer total {instrument.scale}, "
             f"{instrument.direction}. Blank = not recorded (reported as incomplete)."
         ),
         "constraints": {"minimum": instrument.minimum, "maximum": instrument.maximum},

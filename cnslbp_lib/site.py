@@ -22,6 +22,7 @@ import vl_convert
 from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 
+from .charts import CHART_CLASS
 from .datasets import cohort_path, provenance
 from .exceptions import CohortValidationError
 from .load import load_cohort
@@ -29,7 +30,7 @@ from .load import load_cohort
 __all__ = ["VEGA_BUNDLE", "setup", "vega_lite_version"]
 
 VEGA_BUNDLE = "_vendor/vega-bundle.js"
-CHART_MARKER = 'class="cnslbp-chart"'
+CHART_MARKER = f'class="{CHART_CLASS}"'
 logger = logging.getLogger(__name__)
 
 

@@ -46,6 +46,13 @@ def test_stored_outputs_have_no_memory_addresses_or_random_ids(chapter):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
+def test_cells_carry_no_execution_timestamps(chapter):
+    # timestamps would make every re-execution change the committed notebook
+    for cell in code_cells(chapter):
+        assert "execution" not in cell["metadata"], f"{chapter.name} stores execution timing"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
 def test_no_reported_result_is_typed_into_the_prose(chapter):
     cells = json.loads(chapter.read_text(encoding="utf-8"))["cells"]
     prose = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")

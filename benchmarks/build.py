@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from cnslbp_lib.datasets import PROJECT_ROOT
-from cnslbp_lib.sitebuild import build_site
+from cnslbp_lib.data.source import PROJECT_ROOT
+from cnslbp_lib.publish.sitebuild import build_site
 
 PAGE_BUDGET_KB = 300
 CLEAN_BUILD_TARGET_S = 60

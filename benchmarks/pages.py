@@ -18,8 +18,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from cnslbp_lib.datasets import PROJECT_ROOT
-from cnslbp_lib.pdf import chapter_order, find_chromium, serve
+from cnslbp_lib.data.source import PROJECT_ROOT
+from cnslbp_lib.publish.pdf import chapter_order, find_chromium, serve
 
 TARGET_S = 1.0
 LOADS = 3

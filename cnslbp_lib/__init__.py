@@ -5,15 +5,7 @@ reports, check the abstract's numbers against each other, and rebuild the
 reconstructed dataset. Chapters of the book import this package as ``cl``.
 """
 
-from .auditing import audit, print_as_paper, recompute
-from .change import StageChange, bootstrap_change, paired_change, stage_change, wilcoxon_change
-from .consistency import consistency_checks, grim_sums, percentage_counts
-from .correlation import association, paired_changes
-from .datasets import Provenance, cohort_path, provenance
-from .exceptions import CnslbpError, CohortValidationError, Problem, ReconstructionError
-from .formatting import format_ci, format_number, format_p
-from .global_change import global_change_distribution
-from .instruments import (
+from .data.instruments import (
     BASELINE_STAGE,
     FOLLOW_UP_STAGE,
     GLOBAL_CHANGE,
@@ -23,10 +15,18 @@ from .instruments import (
     STAGES,
     get_instrument,
 )
-from .load import Cohort, load_cohort
-from .reconstruction import ASSUMPTIONS, change_targets, reconstruct
-from .reported import REPORTED, get_reported, reported_n
-from .responder_analysis import pe_nonresponse, responder_sweep, responder_table, responders
+from .data.load import Cohort, load_cohort
+from .data.source import Provenance, cohort_path, provenance
+from .exceptions import CnslbpError, CohortValidationError, Problem, ReconstructionError
+from .paper.auditing import audit, print_as_paper, recompute
+from .paper.consistency import consistency_checks, grim_sums, percentage_counts
+from .paper.formatting import format_ci, format_number, format_p
+from .paper.reconstruction import ASSUMPTIONS, change_targets, reconstruct
+from .paper.reported import REPORTED, get_reported, reported_n
+from .stats.change import StageChange, bootstrap_change, paired_change, stage_change, wilcoxon_change
+from .stats.correlation import association, paired_changes
+from .stats.global_change import global_change_distribution
+from .stats.responder_analysis import pe_nonresponse, responder_sweep, responder_table, responders
 
 __all__ = [
     "ASSUMPTIONS",

@@ -13,15 +13,15 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-from .auditing import audit
-from .consistency import consistency_checks
-from .datasets import PROJECT_ROOT
+from .data.load import load_cohort
+from .data.schema import data_dictionary, write_schema
+from .data.source import PROJECT_ROOT
 from .exceptions import CnslbpError
-from .load import load_cohort
-from .pdf import print_book
-from .reconstruction import write_reconstruction
-from .schema import data_dictionary, write_schema
-from .sitebuild import build_site
+from .paper.auditing import audit
+from .paper.consistency import consistency_checks
+from .paper.reconstruction import write_reconstruction
+from .publish.pdf import print_book
+from .publish.sitebuild import build_site
 
 __all__ = ["main"]
 

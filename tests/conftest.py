@@ -69,7 +69,7 @@ def tree_digest(*folders: Path) -> str:
 
 def shared_build(tmp_path_factory: pytest.TempPathFactory, worker_id: str, name: str, data: Path) -> Path:
     """Build the site once per test run, whichever xdist worker asks first; the others wait and reuse it."""
-    from cnslbp_lib.sitebuild import build_site
+    from cnslbp_lib.publish.sitebuild import build_site
 
     base = tmp_path_factory.getbasetemp()
     shared = base.parent if worker_id != "master" else base

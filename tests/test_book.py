@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from cnslbp_lib import book
-from cnslbp_lib.datasets import DATA_ENV
+from cnslbp_lib.data.source import DATA_ENV
+from cnslbp_lib.publish import book
 
 from .conftest import COHORT_CSV, HEADER
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cnslbp_lib.pdf import chapter_order, find_chromium, serve
+from cnslbp_lib.publish.pdf import chapter_order, find_chromium, serve
 
 from .conftest import ROOT
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cnslbp_lib.reported import REPORTED
+from cnslbp_lib.paper.reported import REPORTED
 
 from .conftest import ROOT
 

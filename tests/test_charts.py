@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cnslbp_lib import charts
-from cnslbp_lib.auditing import audit
+from cnslbp_lib.paper.auditing import audit
+from cnslbp_lib.publish import charts
 
 CHARTS = {
     "trajectories": lambda data: charts.trajectories(data, "piq"),

@@ -3,8 +3,8 @@
 import pytest
 from scipy import stats
 
-from cnslbp_lib.consistency import consistency_checks, grim_sums, percentage_counts, t_test_implied_by_ci
-from cnslbp_lib.reported import get_reported
+from cnslbp_lib.paper.consistency import consistency_checks, grim_sums, percentage_counts, t_test_implied_by_ci
+from cnslbp_lib.paper.reported import get_reported
 
 
 def test_grim_finds_the_only_totals_over_fourteen():
@@ -53,7 +53,7 @@ def test_checks_that_pass_for_every_outcome(check):
 
 
 def test_worked_dz_from_the_printed_piq_interval():
-    from cnslbp_lib.consistency import dz_from_printed_ci
+    from cnslbp_lib.paper.consistency import dz_from_printed_ci
 
     steps = dz_from_printed_ci("piq")
     # by hand: (−7.70 − (−29.87)) / 2 = 11.085; SD = 11.085·√14 / 2.1604 = 19.199; dz = 18.79 / 19.199 = 0.979

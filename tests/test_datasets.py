@@ -1,5 +1,5 @@
 import cnslbp_lib as cl
-from cnslbp_lib.datasets import DATA_ENV, DEFAULT_DATA
+from cnslbp_lib.data.source import DATA_ENV, DEFAULT_DATA
 
 from .conftest import HEADER
 

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from cnslbp_lib.formatting import (
+from cnslbp_lib.paper.formatting import (
     count_in_words,
     format_ci,
     format_number,

@@ -1,7 +1,7 @@
 import pytest
 
 import cnslbp_lib as cl
-from cnslbp_lib.instruments import NON_RESPONSE
+from cnslbp_lib.data.instruments import NON_RESPONSE
 
 
 def test_registry_holds_the_scales_this_reconstruction_assumes():

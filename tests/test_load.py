@@ -157,7 +157,7 @@ def test_pseudonymised_copy_hides_ids_behind_stable_labels(write_csv):
 
 
 def test_labels_widen_for_large_cohorts():
-    labels = cl.load.participant_labels([str(i) for i in range(150)])
+    labels = cl.data.load.participant_labels([str(i) for i in range(150)])
     assert sorted(labels.values())[:2] == ["P001", "P002"]
 
 

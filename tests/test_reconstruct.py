@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import cnslbp_lib as cl
-from cnslbp_lib.datasets import reconstruction_sha256
-from cnslbp_lib.reconstruction import ASSUMPTIONS, Assumptions, change_targets, reconstruction_csv
+from cnslbp_lib.data.source import reconstruction_sha256
+from cnslbp_lib.paper.reconstruction import ASSUMPTIONS, Assumptions, change_targets, reconstruction_csv
 
 from .conftest import COHORT_CSV
 

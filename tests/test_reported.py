@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from cnslbp_lib.reported import REPORTED, get_reported, reported_for, reported_n
+from cnslbp_lib.paper.reported import REPORTED, get_reported, reported_for, reported_n
 
 ABSTRACT = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "paper" / "abstract.txt"
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from cnslbp_lib.rtm import expected_null_improvement, null_improvement_grid, simulate_null_improvement
+from cnslbp_lib.stats.rtm import expected_null_improvement, null_improvement_grid, simulate_null_improvement
 
 
 def test_closed_form_and_simulation_agree_across_the_grid():
@@ -42,7 +42,7 @@ def test_reliability_outside_zero_one_is_refused():
 
 
 def test_reliability_explaining_inverts_the_closed_form():
-    from cnslbp_lib.rtm import reliability_explaining
+    from cnslbp_lib.stats.rtm import reliability_explaining
 
     needed = reliability_explaining(1.0, 7, 8.0)
     assert float(expected_null_improvement(needed, 7, 8.0)) == pytest.approx(1.0)

@@ -1,7 +1,7 @@
 import json
 
-from cnslbp_lib.instruments import INSTRUMENTS
-from cnslbp_lib.schema import cohort_table_schema, data_dictionary, schema_json
+from cnslbp_lib.data.instruments import INSTRUMENTS
+from cnslbp_lib.data.schema import cohort_table_schema, data_dictionary, schema_json
 
 from .conftest import ROOT
 

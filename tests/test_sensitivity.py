@@ -4,7 +4,7 @@ import pingouin as pg
 import pytest
 
 import cnslbp_lib as cl
-from cnslbp_lib.sensitivity import effect_size_summary, holm, leave_one_out, minimum_detectable_dz
+from cnslbp_lib.stats.sensitivity import effect_size_summary, holm, leave_one_out, minimum_detectable_dz
 
 from .conftest import COHORT_CSV
 

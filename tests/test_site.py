@@ -1,6 +1,6 @@
 import altair as alt
 
-from cnslbp_lib.site import _THEBE_BLOCKS, vega_lite_version
+from cnslbp_lib.publish.site import _THEBE_BLOCKS, vega_lite_version
 
 
 def test_bundled_vega_lite_matches_altair():

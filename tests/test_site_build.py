@@ -61,7 +61,7 @@ def test_charts_math_and_vega_are_served_by_the_site_itself(reconstruction_site)
 
 
 def test_every_page_names_its_dataset_and_hash(reconstruction_site):
-    digest = cl.datasets.reconstruction_sha256()
+    digest = cl.data.source.reconstruction_sha256()
     for page in pages(reconstruction_site):
         text = page.read_text(encoding="utf-8")
         if "bd-header-announcement" in text:

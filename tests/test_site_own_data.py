@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import cnslbp_lib as cl
-from cnslbp_lib import book
+from cnslbp_lib.publish import book
 
 from .conftest import HEADER, ROOT, shared_build, tree_digest
 
@@ -84,7 +84,7 @@ def test_chapters_show_this_cohorts_numbers_in_place(own_sites, name):
     for key in ("piq_mean_change", "pseq_mean_change", "psq_p_val", "piq_responders"):
         shown = re.search(rf'data-key="{key}">([^<]+)<', text).group(1)
         assert shown == table.loc[key, "recomputed_printed"]
-    count = cl.formatting.count_in_words(cl.load_cohort(data).n_participants, capital=True)
+    count = cl.paper.formatting.count_in_words(cl.load_cohort(data).n_participants, capital=True)
     assert f"{count} participants; file SHA-256" in text
 
 
@@ -130,8 +130,8 @@ def test_build_refuses_to_overwrite_a_folder_that_is_not_a_build(tmp_path):
     keep = tmp_path / "notes"
     keep.mkdir()
     (keep / "mine.txt").write_text("precious", encoding="utf-8")
-    with pytest.raises(cl.sitebuild.BuildError, match="does not hold a previous build"):
-        cl.sitebuild.build_site(out=keep)
-    with pytest.raises(cl.sitebuild.BuildError, match="refusing to build into"):
-        cl.sitebuild.build_site(out=ROOT / "data")
+    with pytest.raises(cl.publish.sitebuild.BuildError, match="does not hold a previous build"):
+        cl.publish.sitebuild.build_site(out=keep)
+    with pytest.raises(cl.publish.sitebuild.BuildError, match="refusing to build into"):
+        cl.publish.sitebuild.build_site(out=ROOT / "data")
     assert (keep / "mine.txt").read_text(encoding="utf-8") == "precious"

@@ -8,8 +8,8 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import TTestPower
 
+from ..data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, get_instrument
 from .change import bootstrap_change, paired_change, stage_change, wilcoxon_change
-from .instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, get_instrument
 
 __all__ = ["effect_size_summary", "holm", "leave_one_out", "minimum_detectable_dz", "sensitivity_summary"]
 

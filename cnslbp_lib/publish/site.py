@@ -22,10 +22,10 @@ import vl_convert
 from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 
+from ..data.load import load_cohort
+from ..data.source import cohort_path, provenance
+from ..exceptions import CohortValidationError
 from .charts import CHART_CLASS
-from .datasets import cohort_path, provenance
-from .exceptions import CohortValidationError
-from .load import load_cohort
 
 __all__ = ["VEGA_BUNDLE", "setup", "vega_lite_version"]
 

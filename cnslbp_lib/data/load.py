@@ -1,6 +1,6 @@
 """Load a cohort file into a tidy DataFrame, validating it against the schema.
 
-Every rule lives in :func:`cnslbp_lib.schema.cohort_table_schema`; values are
+Every rule lives in :func:`cnslbp_lib.data.schema.cohort_table_schema`; values are
 checked with pandera. All problems are collected and raised together as one
 :class:`~cnslbp_lib.exceptions.CohortValidationError`, each naming file, line,
 column, value and rule. Incomplete records (a blank score, a missing stage row)
@@ -24,7 +24,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from .exceptions import CohortValidationError, Problem
+from ..exceptions import CohortValidationError, Problem
 from .schema import cohort_table_schema
 
 __all__ = ["Cohort", "load_cohort", "participant_labels"]

@@ -3,7 +3,7 @@
 Each printed number stands for an interval of true values (whatever rounds to
 it). The checks below carry those intervals through the formulas of a paired
 t-test and of a percentage of n people, and say whether the printed numbers
-can all be true at once. They use only :mod:`cnslbp_lib.reported`.
+can all be true at once. They use only :mod:`cnslbp_lib.paper.reported`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Literal
 import pandas as pd
 from scipy import stats
 
+from ..data.instruments import get_instrument
 from .formatting import format_number, format_p, round_half_up, truncate
-from .instruments import get_instrument
 from .reported import REPORTED, ReportedNumber, reported_for, reported_n
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 A responder is a participant whose change, in the instrument's direction of
 improvement, is at least its threshold. Thresholds come from
-:mod:`cnslbp_lib.instruments` unless a caller passes another one on purpose
+:mod:`cnslbp_lib.data.instruments` unless a caller passes another one on purpose
 (the threshold sweep does).
 """
 
@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, NON_RESPONSE, get_instrument
 from .change import participants_of, stage_change
-from .instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, NON_RESPONSE, get_instrument
 
 __all__ = ["pe_nonresponse", "responder_sweep", "responder_table", "responders"]
 

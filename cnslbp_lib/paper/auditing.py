@@ -7,13 +7,13 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from .change import paired_change
+from ..data.load import Cohort
+from ..stats.change import paired_change
+from ..stats.correlation import association
+from ..stats.responder_analysis import responders
 from .consistency import consistency_checks
-from .correlation import association
 from .formatting import count_in_words, format_number, format_p
-from .load import Cohort
 from .reported import REPORTED, ReportedNumber
-from .responder_analysis import responders
 
 __all__ = ["audit", "print_as_paper", "recompute"]
 
@@ -21,7 +21,7 @@ __all__ = ["audit", "print_as_paper", "recompute"]
 def print_as_paper(record: ReportedNumber, value: float) -> str:  # noqa: PLR0911 (one return per style)
     """Print a recomputed value the way the abstract prints ``record``.
 
-    >>> from cnslbp_lib.reported import get_reported
+    >>> from cnslbp_lib.paper.reported import get_reported
     >>> print_as_paper(get_reported("pseq_mean_change"), 251 / 14)
     '+17.93'
     >>> print_as_paper(get_reported("piq_dz"), -0.97849)

@@ -16,9 +16,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .datasets import DATA_ENV, DEFAULT_DATA, PROJECT_ROOT
-from .exceptions import CnslbpError
-from .load import load_cohort
+from ..data.load import load_cohort
+from ..data.source import DATA_ENV, DEFAULT_DATA, PROJECT_ROOT
+from ..exceptions import CnslbpError
 
 __all__ = ["BUILD_MARKER", "BuildError", "build_site"]
 

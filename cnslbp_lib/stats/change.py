@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, STAGES, get_instrument
+from ..data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, STAGES, get_instrument
 
 __all__ = [
     "StageChange",

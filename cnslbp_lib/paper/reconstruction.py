@@ -7,7 +7,7 @@ reproduce the abstract, in the spirit of SPRITE (Heathers et al. 2018).
 
 What is fixed by the paper and what is chosen here:
 
-- the targets come from :mod:`cnslbp_lib.reported`: the sample size, each mean
+- the targets come from :mod:`cnslbp_lib.paper.reported`: the sample size, each mean
   change (via GRIM), the CI, p and dz of each stage 2 → 3 change, and the
   responder counts implied by the percentages. A printed number that the
   data-free checks contradict (it is the subject of an inconsistent check) is
@@ -31,13 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .auditing import print_as_paper
-from .change import paired_change
-from .consistency import consistency_checks, grim_sums, percentage_counts
-from .correlation import association
-from .exceptions import ReconstructionError
-from .formatting import format_number
-from .instruments import (
+from ..data.instruments import (
     BASELINE_STAGE,
     FOLLOW_UP_STAGE,
     GLOBAL_CHANGE,
@@ -46,8 +40,14 @@ from .instruments import (
     Instrument,
     get_instrument,
 )
+from ..exceptions import ReconstructionError
+from ..stats.change import paired_change
+from ..stats.correlation import association
+from ..stats.responder_analysis import pe_nonresponse, responders
+from .auditing import print_as_paper
+from .consistency import consistency_checks, grim_sums, percentage_counts
+from .formatting import format_number
 from .reported import REPORTED, reported_for, reported_n
-from .responder_analysis import pe_nonresponse, responders
 
 __all__ = [
     "ASSUMPTIONS",

@@ -15,7 +15,7 @@ from .load import Cohort
 
 __all__ = ["DATA_ENV", "DEFAULT_DATA", "PROJECT_ROOT", "Provenance", "cohort_path", "provenance"]
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = PROJECT_ROOT / "data" / "cohort.csv"
 DATA_ENV = "CNSLBP_DATA"
 _RECONSTRUCTION_HASH = Path(__file__).with_name("reconstruction.sha256")

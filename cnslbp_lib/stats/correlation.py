@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE
 from .change import participants_of, stage_change
-from .instruments import BASELINE_STAGE, FOLLOW_UP_STAGE
 
 __all__ = ["association", "paired_changes"]
 

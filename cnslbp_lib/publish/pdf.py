@@ -21,8 +21,8 @@ from pathlib import Path
 import yaml
 from pypdf import PdfReader
 
-from .datasets import PROJECT_ROOT
-from .exceptions import CnslbpError
+from ..data.source import PROJECT_ROOT
+from ..exceptions import CnslbpError
 
 __all__ = ["PrintError", "PrintedBook", "chapter_order", "find_chromium", "print_book", "serve"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, GLOBAL_CHANGE, PRE_EDUCATION_STAGE
+from ..data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, GLOBAL_CHANGE, PRE_EDUCATION_STAGE
 from .responder_analysis import responder_table
 
 __all__ = ["global_change_distribution", "rating_against_responders"]

@@ -21,13 +21,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .change import paired_change
-from .correlation import association, paired_changes
-from .formatting import format_ci, format_number
-from .global_change import global_change_distribution
-from .instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, GLOBAL_CHANGE, STAGES, get_instrument
-from .reported import REPORTED
-from .responder_analysis import pe_nonresponse, responder_sweep, responder_table
+from ..data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, GLOBAL_CHANGE, STAGES, get_instrument
+from ..paper.formatting import format_ci, format_number
+from ..paper.reported import REPORTED
+from ..stats.change import paired_change
+from ..stats.correlation import association, paired_changes
+from ..stats.global_change import global_change_distribution
+from ..stats.responder_analysis import pe_nonresponse, responder_sweep, responder_table
 
 __all__ = [
     "CHART_CLASS",
@@ -671,7 +671,7 @@ def dz_explorer(summaries: pd.DataFrame) -> alt.LayerChart:
     """How dz would change with the correlation between stages, for the same mean change and SDs.
 
     ``summaries`` is one row per instrument from
-    :func:`cnslbp_lib.sensitivity.effect_size_summary`. Each curve is
+    :func:`cnslbp_lib.stats.sensitivity.effect_size_summary`. Each curve is
     dz(r) = mean / √(s₂² + s₃² − 2·r·s₂·s₃), which passes through the observed
     point; a slider picks a correlation.
     """
@@ -774,7 +774,7 @@ def rtm_simulator(
 ) -> alt.LayerChart:
     """Regression to the mean with no MRI effect: closed form, simulation, and the observed change.
 
-    ``grid`` comes from :func:`cnslbp_lib.rtm.null_improvement_grid`. Two
+    ``grid`` comes from :func:`cnslbp_lib.stats.rtm.null_improvement_grid`. Two
     sliders set the reliability and the non-response threshold; the closed
     form is evaluated in the browser, the simulated cohort range is read from
     the grid.

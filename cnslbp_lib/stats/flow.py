@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, GLOBAL_CHANGE, INSTRUMENTS, STAGES, get_instrument
+from ..data.load import Cohort
 from .change import stage_change
-from .instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, GLOBAL_CHANGE, INSTRUMENTS, STAGES, get_instrument
-from .load import Cohort
 
 __all__ = ["participant_flow", "severity_bands", "stage_summary"]
 

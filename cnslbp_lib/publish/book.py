@@ -18,16 +18,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 from myst_nb import glue
 
-from . import charts
-from .auditing import audit
-from .change import StageChange, paired_change, stage_change
-from .consistency import consistency_checks
-from .correlation import association
-from .datasets import Provenance, cohort_path, provenance
-from .flow import severity_bands, stage_summary
-from .formatting import count_in_words, format_ci, format_number, format_p
-from .global_change import global_change_distribution, rating_against_responders
-from .instruments import (
+from ..data.instruments import (
     BASELINE_STAGE,
     FOLLOW_UP_STAGE,
     GLOBAL_CHANGE,
@@ -38,17 +29,26 @@ from .instruments import (
     Instrument,
     get_instrument,
 )
-from .load import Cohort, load_cohort
-from .reported import REPORTED
-from .responder_analysis import pe_nonresponse, responders
-from .rtm import (
+from ..data.load import Cohort, load_cohort
+from ..data.source import Provenance, cohort_path, provenance
+from ..paper.auditing import audit
+from ..paper.consistency import consistency_checks
+from ..paper.formatting import count_in_words, format_ci, format_number, format_p
+from ..paper.reported import REPORTED
+from ..stats.change import StageChange, paired_change, stage_change
+from ..stats.correlation import association
+from ..stats.flow import severity_bands, stage_summary
+from ..stats.global_change import global_change_distribution, rating_against_responders
+from ..stats.responder_analysis import pe_nonresponse, responders
+from ..stats.rtm import (
     DEFAULT_RELIABILITY,
     expected_null_improvement,
     null_improvement_grid,
     reliability_explaining,
     simulate_null_improvement,
 )
-from .sensitivity import effect_size_summary, sensitivity_summary
+from ..stats.sensitivity import effect_size_summary, sensitivity_summary
+from . import charts
 
 __all__ = [
     "AUDIT_PAGE",

@@ -1,0 +1,4 @@
+"""Layer 4, publishing: what the chapters call (glue, wording, tables), charts, the Sphinx extension, site and PDF.
+
+The only layer that imports Altair, Sphinx, IPython or myst-nb.
+"""

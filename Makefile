@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup book test pdf clean
+.PHONY: setup book test pdf outputs clean
 
 setup: $(STAMP)
 
@@ -29,6 +29,10 @@ test: setup
 
 pdf: book
 	$(BIN)/cnslbp pdf
+
+# after editing a chapter (or anything its output depends on): re-execute and store the outputs nbval compares
+outputs: setup
+	$(BIN)/cnslbp outputs
 
 clean:
 	rm -rf _build .pytest_cache .mypy_cache .ruff_cache .hypothesis

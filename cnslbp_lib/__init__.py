@@ -14,17 +14,38 @@ from .data.instruments import (
     PRE_EDUCATION_STAGE,
     STAGES,
     get_instrument,
+    get_stage,
 )
 from .data.load import Cohort, load_cohort
 from .data.source import Provenance, cohort_path, provenance
-from .exceptions import CnslbpError, CohortValidationError, Problem, ReconstructionError
-from .paper.auditing import audit, print_as_paper, recompute
+from .exceptions import (
+    BuildError,
+    CnslbpError,
+    CohortValidationError,
+    NotEnoughDataError,
+    PrintError,
+    Problem,
+    ReconstructionError,
+)
+from .paper.auditing import audit, recompute
 from .paper.consistency import consistency_checks, grim_sums, percentage_counts
 from .paper.formatting import format_ci, format_number, format_p
 from .paper.reconstruction import ASSUMPTIONS, change_targets, reconstruct
 from .paper.reported import REPORTED, get_reported, reported_n
 from .stats.change import StageChange, bootstrap_change, paired_change, stage_change, wilcoxon_change
-from .stats.correlation import association, paired_changes
+from .stats.core import (
+    BootstrapInterval,
+    Correlation,
+    PairedT,
+    Proportion,
+    SignedRank,
+    bootstrap_mean_change,
+    correlation,
+    paired_t,
+    proportion,
+    signed_rank,
+)
+from .stats.correlation import Association, association, paired_changes
 from .stats.global_change import global_change_distribution
 from .stats.responder_analysis import pe_nonresponse, responder_sweep, responder_table, responders
 
@@ -38,32 +59,45 @@ __all__ = [
     "PRE_EDUCATION_STAGE",
     "REPORTED",
     "STAGES",
+    "Association",
+    "BootstrapInterval",
+    "BuildError",
     "CnslbpError",
     "Cohort",
     "CohortValidationError",
+    "Correlation",
+    "NotEnoughDataError",
+    "PairedT",
+    "PrintError",
     "Problem",
+    "Proportion",
     "Provenance",
     "ReconstructionError",
+    "SignedRank",
     "StageChange",
     "association",
     "audit",
     "bootstrap_change",
+    "bootstrap_mean_change",
     "change_targets",
     "cohort_path",
     "consistency_checks",
+    "correlation",
     "format_ci",
     "format_number",
     "format_p",
     "get_instrument",
     "get_reported",
+    "get_stage",
     "global_change_distribution",
     "grim_sums",
     "load_cohort",
     "paired_change",
     "paired_changes",
+    "paired_t",
     "pe_nonresponse",
     "percentage_counts",
-    "print_as_paper",
+    "proportion",
     "provenance",
     "recompute",
     "reconstruct",
@@ -71,6 +105,7 @@ __all__ = [
     "responder_sweep",
     "responder_table",
     "responders",
+    "signed_rank",
     "stage_change",
     "wilcoxon_change",
 ]

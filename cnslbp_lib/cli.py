@@ -20,6 +20,7 @@ from .exceptions import CnslbpError
 from .paper.auditing import audit
 from .paper.consistency import consistency_checks
 from .paper.reconstruction import write_reconstruction
+from .publish.outputs import chapter_notebooks, store_outputs
 from .publish.pdf import print_book
 from .publish.sitebuild import build_site
 
@@ -68,7 +69,7 @@ def _checks(arguments: argparse.Namespace) -> int:
 
     table = consistency_checks()
     for row in table.itertuples(index=False):
-        print(f"[{row.verdict}] {row.check} ({row.keys})")
+        print(f"[{row.verdict}] {row.check} ({', '.join(row.keys)})")
         print(textwrap.indent(textwrap.fill(row.detail, width=96), "  "))
     return 0
 
@@ -96,6 +97,15 @@ def _dictionary(arguments: argparse.Namespace) -> int:
 def _build(arguments: argparse.Namespace) -> int:
     out = build_site(arguments.data, arguments.out)
     print(f"built the book into {out} (open {out / 'index.html'})")
+    return 0
+
+
+def _outputs(arguments: argparse.Namespace) -> int:
+    chosen = [Path(name).resolve() for name in arguments.notebooks] or chapter_notebooks()
+    changed = store_outputs(chosen)
+    print(f"executed {len(chosen)} chapters; stored new outputs in {len(changed)}")
+    for path in changed:
+        print(f"  - {path.name}")
     return 0
 
 
@@ -145,6 +155,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, help="output folder (default: _build/html)")
     build.set_defaults(run=_build)
 
+    outputs = commands.add_parser("outputs", help="re-execute chapters and store their outputs (for strict nbval)")
+    outputs.add_argument("notebooks", nargs="*", help="chapter notebooks (default: every chapter in book/)")
+    outputs.set_defaults(run=_outputs)
+
     pdf = commands.add_parser("pdf", help="print the built site to one PDF with Chromium")
     pdf.add_argument(
         "--site", type=Path, default=PROJECT_ROOT / "_build" / "html", help="built site (default: _build/html)"
@@ -155,16 +169,50 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
-    arguments = _parser().parse_args(argv)
+    """Run the command line; return the exit code.
+
+    Besides 0, 1 and 2 (see the module docstring), the exit code is 141 when
+    the reader of the output goes away early, as in ``cnslbp validate FILE |
+    head -1``: the command then stops quietly, without a traceback. 141 is
+    128 + SIGPIPE, the status a shell reports for a program a closed pipe
+    stopped, so it is not mistaken for invalid input (1). This follows the
+    Python documentation's recipe for SIGPIPE: output is flushed while
+    exceptions can still be handled, and on a broken pipe stdout (and
+    stderr) are pointed at devnull so the interpreter's last flush cannot
+    fail again. Text the terminal cannot encode (an id in another script,
+    say) is written as backslash escapes instead of failing.
+    """
+    import contextlib  # noqa: PLC0415  (imported here only because main() alone may change for now)
+    import os  # noqa: PLC0415
+
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
     try:
-        return int(arguments.run(arguments))
-    except CnslbpError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except OSError as error:
-        print(f"error: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
-        return 1
+        try:
+            arguments = _parser().parse_args(argv)
+        except SystemExit:
+            sys.stdout.flush()  # help or usage text: a closed pipe shows up here, not at exit
+            raise
+        try:
+            code = int(arguments.run(arguments))
+        except BrokenPipeError:
+            raise  # an OSError, but not an error of the input: handled below
+        except CnslbpError as error:
+            print(f"error: {error}", file=sys.stderr)
+            code = 1
+        except OSError as error:
+            print(f"error: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+            code = 1
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for stream in (sys.stdout, sys.stderr):
+            # a stream without a file descriptor (captured output) has nothing left to flush
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(devnull, stream.fileno())
+        return 141
 
 
 if __name__ == "__main__":

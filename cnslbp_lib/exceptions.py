@@ -1,10 +1,25 @@
-"""The package's exceptions: one module, one base class."""
+"""The package's exceptions: one module, one base class.
+
+Every error the package raises on purpose is defined here and derives from
+:class:`CnslbpError`, so the command line can report any of them in one line.
+Argument errors (a wrong instrument key, a confidence outside (0, 1)) stay
+plain ``ValueError``: they are programming mistakes, never data conditions, and
+no caller catches them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CnslbpError", "CohortValidationError", "Problem", "ReconstructionError"]
+__all__ = [
+    "BuildError",
+    "CnslbpError",
+    "CohortValidationError",
+    "NotEnoughDataError",
+    "PrintError",
+    "Problem",
+    "ReconstructionError",
+]
 
 
 class CnslbpError(Exception):
@@ -54,3 +69,28 @@ class CohortValidationError(CnslbpError):
 
 class ReconstructionError(CnslbpError):
     """The reported numbers admit no reconstruction under the given constraints."""
+
+
+class NotEnoughDataError(CnslbpError, ValueError):
+    """A statistic needs more data than the cohort has (too few complete pairs, say).
+
+    The audit and the chapters catch this error by name, and only this one, to
+    show the reason in words instead of a number.
+    """
+
+    def __init__(
+        self, analysis: str, *, needed: int, available: int, unit: str = "participants with both scores"
+    ) -> None:
+        self.analysis = analysis
+        self.needed = needed
+        self.available = available
+        self.reason = f"needs at least {needed} {unit}; this cohort has {available}"
+        super().__init__(f"{analysis} {self.reason}")
+
+
+class BuildError(CnslbpError):
+    """The site could not be built (the message says why); nothing was written."""
+
+
+class PrintError(CnslbpError):
+    """The PDF could not be made (no Chromium, no built site, or a page failed)."""

@@ -67,3 +67,33 @@ def test_setup_cells_show_nothing_but_their_glued_values(chapter):
         if ".glue" in "".join(cell["source"]):
             stray = [output for output in cell["outputs"] if "scrapbook" not in output.get("metadata", {})]
             assert not stray, f"{chapter.name}: a setup cell displays more than glued values"
+
+
+GLUE_REFERENCE = re.compile(r"\{glue(?::\w+)?\}`([^`]+)`|```\{glue(?::\w+)?\}\s+(\S+)")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
+def test_each_chapter_glues_exactly_the_keys_its_text_uses(chapter):
+    cells = json.loads(chapter.read_text(encoding="utf-8"))["cells"]
+    prose = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
+    referenced = {role or directive for role, directive in GLUE_REFERENCE.findall(prose)}
+    glued = {
+        output["metadata"]["scrapbook"]["name"]
+        for cell in cells
+        if cell["cell_type"] == "code"
+        for output in cell["outputs"]
+        if "scrapbook" in output.get("metadata", {})
+    }
+    assert referenced - glued == set(), f"{chapter.name} quotes keys it never glues"
+    assert glued - referenced == set(), f"{chapter.name} glues keys its text never uses"
+
+
+def test_only_the_glue_module_calls_myst_nb_glue():
+    callers = [
+        path.relative_to(ROOT)
+        for path in (ROOT / "cnslbp_lib").rglob("*.py")
+        if "myst_nb import glue" in path.read_text(encoding="utf-8")
+    ]
+    assert callers == [Path("cnslbp_lib/publish/glue.py")]
+    for chapter in CHAPTERS:
+        assert "myst_nb" not in chapter.read_text(encoding="utf-8"), f"{chapter.name} calls myst_nb directly"

@@ -51,7 +51,7 @@ def test_audit_as_json_and_csv():
     records = json.loads(run("audit", str(COHORT_CSV), "--format", "json").stdout)
     assert [record["key"] for record in records if not record["agrees"]] == ["pseq_p_val", "piq_responders"]
     csv_text = run("audit", str(COHORT_CSV), "--format", "csv").stdout
-    assert csv_text.splitlines()[0] == "key,label,reported,recomputed,recomputed_printed,agrees,explanation"
+    assert csv_text.splitlines()[0] == "key,label,reported,recomputed,recomputed_printed,agrees,verdict,explanation"
 
 
 def test_reconstruct_writes_the_committed_file(tmp_path):

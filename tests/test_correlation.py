@@ -15,7 +15,7 @@ def _unrounded_pingouin():
 @pytest.mark.parametrize("method", ["pearson", "spearman"])
 def test_association_matches_pingouin(cohort, method):
     pairs = cl.paired_changes(cohort.data, "pseq", "piq")
-    ours = cl.association(cohort.data, "pseq", "piq").set_index("method").loc[method]
+    ours = getattr(cl.association(cohort.data, "pseq", "piq"), method)
     theirs = pg.corr(pairs["pseq_change"], pairs["piq_change"], method=method).iloc[0]
     assert ours.r == pytest.approx(theirs["r"], rel=1e-12)
     assert ours.p_val == pytest.approx(theirs["p_val"], rel=1e-9)
@@ -24,16 +24,18 @@ def test_association_matches_pingouin(cohort, method):
 
 
 def test_reconstructed_association_is_inverse_as_reported(cohort):
-    table = cl.association(cohort.data).set_index("method")
-    assert (table["r"] < 0).all()
-    assert table.loc["pearson", "n"] == 14
+    result = cl.association(cohort.data)
+    assert result.pearson.r < 0 and result.spearman.r < 0
+    assert result.n == 14
 
 
 def test_association_needs_distinct_instruments_and_three_pairs(cohort):
     with pytest.raises(ValueError, match="x and y must be different instruments"):
         cl.association(cohort.data, "piq", "piq")
     few = cohort.data[cohort.data["participant"].isin(["R01", "R02"])]
-    with pytest.raises(ValueError, match="needs at least 3 participants with both; this cohort has 2"):
+    with pytest.raises(
+        cl.NotEnoughDataError, match="needs at least 3 participants with both scores; this cohort has 2"
+    ):
         cl.association(few)
 
 
@@ -46,6 +48,6 @@ def test_perfect_correlation_has_no_interval():
             "pseq": [10.0, 10, 10, 10, 11, 12, 13, 14],
         }
     )
-    row = cl.association(frame).set_index("method").loc["pearson"]
+    row = cl.association(frame).pearson
     assert row.r == pytest.approx(-1.0)
     assert np.isnan(row.ci_low)

@@ -47,7 +47,7 @@ def test_no_change_sits_exactly_on_a_threshold(cohort):
 
 
 def test_association_strength_is_within_the_documented_window(cohort):
-    r = cl.association(cohort.data).set_index("method").loc["pearson", "r"]
+    r = cl.association(cohort.data).pearson.r
     low, high = ASSUMPTIONS.correlations[("pseq", "piq")]
     assert low <= r <= high
 
@@ -64,7 +64,7 @@ def test_global_change_tracks_the_changes(cohort):
 def test_another_seed_gives_another_valid_reconstruction():
     other = cl.reconstruct(Assumptions(seed=1))
     assert other.to_csv(index=False) != COHORT_CSV.read_text(encoding="utf-8")
-    row = cl.paired_change(other, "piq").iloc[0]
+    row = cl.paired_change(other, "piq")
     assert cl.format_ci(row.ci_low, row.ci_high, 2) == "\u221229.87 to \u22127.70"
 
 

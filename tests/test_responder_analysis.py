@@ -9,8 +9,8 @@ from .conftest import tidy_pairs
 
 
 def test_responder_counts_match_the_abstract_counts(cohort):
-    piq = cl.responders(cohort.data, "piq").iloc[0]
-    pseq = cl.responders(cohort.data, "pseq").iloc[0]
+    piq = cl.responders(cohort.data, "piq")
+    pseq = cl.responders(cohort.data, "pseq")
     assert (piq.k, piq.n, pseq.k, pseq.n) == (11, 14, 9, 14)
     assert piq.pct == pytest.approx(100 * 11 / 14)
 
@@ -18,7 +18,7 @@ def test_responder_counts_match_the_abstract_counts(cohort):
 def test_wilson_interval_matches_the_closed_form():
     # Wilson (1927): centre (k + z²/2)/(n + z²), half-width z·sqrt(k(n−k)/n + z²/4)/(n + z²)
     data = tidy_pairs(np.full(14, 40.0), np.array([20.0] * 11 + [39.0] * 3))
-    row = cl.responders(data, "piq").iloc[0]
+    row = cl.responders(data, "piq")
     z, k, n = stats.norm.ppf(0.975), 11, 14
     centre = (k + z**2 / 2) / (n + z**2)
     half = z * np.sqrt(k * (n - k) / n + z**2 / 4) / (n + z**2)
@@ -29,13 +29,13 @@ def test_threshold_is_inclusive_and_follows_the_direction_of_improvement():
     data = tidy_pairs(np.array([40.0, 40, 40]), np.array([33.0, 34, 47]))
     table = cl.responder_table(data, "piq")
     assert table["responder"].tolist() == [True, False, False]
-    assert cl.responders(data, "piq", threshold=6).iloc[0].k == 2
+    assert cl.responders(data, "piq", threshold=6).k == 2
 
 
 def test_sweep_agrees_with_the_single_threshold_count_everywhere(cohort):
     sweep = cl.responder_sweep(cohort.data, "pseq")
     for threshold in (0, 5, 11, 12, 30, 60):
-        expected = cl.responders(cohort.data, "pseq", threshold=threshold).iloc[0].k
+        expected = cl.responders(cohort.data, "pseq", threshold=threshold).k
         assert sweep.loc[sweep["threshold"] == threshold, "k"].item() == expected
     assert sweep.loc[sweep["is_registry_threshold"], "threshold"].tolist() == [11]
 

@@ -11,8 +11,8 @@ from .conftest import COHORT_CSV
 
 def test_holm_doubles_the_smaller_p_and_keeps_order(cohort):
     table = holm(cohort.data).set_index("instrument")
-    p_piq = cl.paired_change(cohort.data, "piq").iloc[0].p_val
-    p_pseq = cl.paired_change(cohort.data, "pseq").iloc[0].p_val
+    p_piq = cl.paired_change(cohort.data, "piq").p_val
+    p_pseq = cl.paired_change(cohort.data, "pseq").p_val
     # by hand, two tests: the smaller p times 2, the larger times 1, then made monotone
     smaller, larger = sorted([p_piq, p_pseq])
     assert sorted(table["p_holm"]) == pytest.approx([2 * smaller, max(2 * smaller, larger)])
@@ -30,7 +30,7 @@ def test_leave_one_out_matches_refitting_without_each_participant(cohort):
     for position in (0, 7, 13):
         left_out = table.iloc[position]
         rest = cohort.data[cohort.data["participant"] != left_out.participant]
-        refit = cl.paired_change(rest, "pseq").iloc[0]
+        refit = cl.paired_change(rest, "pseq")
         assert (left_out.mean_change, left_out.ci_low, left_out.ci_high, left_out.p_val, left_out.dz) == pytest.approx(
             (refit.mean_change, refit.ci_low, refit.ci_high, refit.p_val, refit.dz), rel=1e-10
         )
@@ -43,8 +43,8 @@ def test_minimum_detectable_dz_matches_pingouin():
 
 
 def test_effect_size_summary_links_dz_d_av_and_correlation(cohort):
-    row = effect_size_summary(cohort.data, "piq").iloc[0]
-    assert row.dz == pytest.approx(-cl.paired_change(cohort.data, "piq").iloc[0].dz)
+    row = effect_size_summary(cohort.data, "piq")
+    assert row.dz == pytest.approx(-cl.paired_change(cohort.data, "piq").dz)
     change = cl.stage_change(cohort.data, "piq").changes
     sd_before, sd_after = change["before"].std(), change["after"].std()
     # dz = mean / sqrt(sd1² + sd2² − 2 r sd1 sd2): the identity behind "dz grows with r"

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import cnslbp_lib as cl
-from cnslbp_lib.publish import book
+from cnslbp_lib.publish import words
 
 from .conftest import HEADER, ROOT, shared_build, tree_digest
 
@@ -90,9 +90,9 @@ def test_chapters_show_this_cohorts_numbers_in_place(own_sites, name):
 
 def test_prose_follows_the_numbers_not_the_paper(own_sites):
     site, data, _ = own_sites["small"]
-    row = cl.paired_change(cl.load_cohort(data).data, "psq").iloc[0]
+    row = cl.paired_change(cl.load_cohort(data).data, "psq")
     text = (site / "book" / "start_here.html").read_text(encoding="utf-8")
-    verb = book.change_verb(row.mean_change)
+    verb = words.change_verb(row.mean_change)
     assert f"Pain severity {verb} by" in re.sub(r"<[^>]+>", "", text)
 
 
@@ -130,8 +130,8 @@ def test_build_refuses_to_overwrite_a_folder_that_is_not_a_build(tmp_path):
     keep = tmp_path / "notes"
     keep.mkdir()
     (keep / "mine.txt").write_text("precious", encoding="utf-8")
-    with pytest.raises(cl.publish.sitebuild.BuildError, match="does not hold a previous build"):
+    with pytest.raises(cl.BuildError, match="does not hold a previous build"):
         cl.publish.sitebuild.build_site(out=keep)
-    with pytest.raises(cl.publish.sitebuild.BuildError, match="refusing to build into"):
+    with pytest.raises(cl.BuildError, match="refusing to build into"):
         cl.publish.sitebuild.build_site(out=ROOT / "data")
     assert (keep / "mine.txt").read_text(encoding="utf-8") == "precious"

@@ -24,6 +24,7 @@ __all__ = [
     "NonResponseRule",
     "Stage",
     "get_instrument",
+    "get_stage",
 ]
 
 
@@ -271,3 +272,20 @@ def get_instrument(key: str) -> Instrument:
     except KeyError:
         known = ", ".join(sorted(_BY_KEY))
         raise ValueError(f"instrument must be one of {known}; got {key!r}") from None
+
+
+_STAGE_BY_NUMBER = {stage.number: stage for stage in STAGES}
+
+
+def get_stage(number: int) -> Stage:
+    """Return the stage with this number (1, 2 or 3).
+
+    Raises
+    ------
+    ValueError
+        Naming the known stage numbers when ``number`` is not one of them.
+    """
+    try:
+        return _STAGE_BY_NUMBER[number]
+    except KeyError:
+        raise ValueError(f"stage must be one of {sorted(_STAGE_BY_NUMBER)}; got {number!r}") from None

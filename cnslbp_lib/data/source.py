@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from .load import Cohort
 
@@ -25,7 +26,7 @@ _RECONSTRUCTION_HASH = Path(__file__).with_name("reconstruction.sha256")
 class Provenance:
     """What the book says about its dataset on every page."""
 
-    kind: str  # "reconstructed" or "user-supplied"
+    kind: Literal["reconstructed", "user-supplied"]
     file_name: str
     sha256: str
 
@@ -60,5 +61,5 @@ def cohort_path() -> Path:
 
 def provenance(cohort: Cohort) -> Provenance:
     """Classify a loaded cohort by comparing its hash with the reconstruction's."""
-    kind = "reconstructed" if cohort.sha256 == reconstruction_sha256() else "user-supplied"
-    return Provenance(kind=kind, file_name=Path(cohort.source).name, sha256=cohort.sha256)
+    reconstructed = cohort.sha256 == reconstruction_sha256()
+    return Provenance(kind="reconstructed" if reconstructed else "user-supplied", file_name=Path(cohort.source).name, sha256=cohort.sha256)

@@ -2,89 +2,72 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ..data.load import Cohort
+from ..exceptions import NotEnoughDataError
 from ..stats.change import paired_change
+from ..stats.core import PairedT, Proportion
 from ..stats.correlation import association
 from ..stats.responder_analysis import responders
 from .consistency import consistency_checks
-from .formatting import count_in_words, format_number, format_p
-from .reported import REPORTED, ReportedNumber
+from .reported import REPORTED
 
-__all__ = ["audit", "print_as_paper", "recompute"]
-
-
-def print_as_paper(record: ReportedNumber, value: float) -> str:  # noqa: PLR0911 (one return per style)
-    """Print a recomputed value the way the abstract prints ``record``.
-
-    >>> from cnslbp_lib.paper.reported import get_reported
-    >>> print_as_paper(get_reported("pseq_mean_change"), 251 / 14)
-    '+17.93'
-    >>> print_as_paper(get_reported("piq_dz"), -0.97849)
-    '0.98'
-    """
-    if not np.isfinite(value):
-        return "not computable"
-    decimals = record.decimals or 0
-    match record.style:
-        case "word":
-            return count_in_words(int(value), capital=record.printed[:1].isupper())
-        case "phrase":
-            count = int(value)
-            return "no missing data" if count == 0 else f"{count} missing values or stage rows"
-        case "direction":
-            return "inverse" if value < 0 else "positive" if value > 0 else "none"
-        case "p":
-            return format_p(value, decimals)
-        case "magnitude":
-            return format_number(abs(value), decimals)
-        case "plus":
-            return format_number(value, decimals, plus=True)
-        case _:
-            return format_number(value, decimals)
+__all__ = ["Recomputed", "audit", "recompute"]
 
 
-def recompute(cohort: Cohort) -> dict[str, float]:
+@dataclass(frozen=True)
+class Recomputed:
+    """One reported quantity recomputed from a cohort: its value, or why there is none."""
+
+    value: float
+    reason: str = ""
+
+
+def recompute(cohort: Cohort) -> dict[str, Recomputed]:
     """Recompute every reported quantity from ``cohort`` at full precision.
 
-    Returns a mapping from record key to value. A quantity the cohort cannot
-    support (too few complete pairs, say) is NaN.
+    Returns a mapping from record key to :class:`Recomputed`. A quantity the
+    cohort cannot support is NaN with the reason in words (from
+    :class:`~cnslbp_lib.exceptions.NotEnoughDataError` or the result's note).
     """
     data = cohort.data
-    cache: dict[tuple[str, str], pd.Series] = {}
+    results: dict[tuple[str, str], Recomputed | PairedT | Proportion] = {}
 
-    def row(kind: str, instrument: str) -> pd.Series:
-        if (kind, instrument) not in cache:
-            compute: Callable[..., pd.DataFrame] = paired_change if kind == "change" else responders
+    def result(kind: str, instrument: str) -> Recomputed | PairedT | Proportion:
+        if (kind, instrument) not in results:
             try:
-                cache[kind, instrument] = compute(data, instrument).iloc[0]
-            except ValueError:
-                cache[kind, instrument] = pd.Series(dtype=float)
-        return cache[kind, instrument]
+                results[kind, instrument] = (
+                    paired_change(data, instrument) if kind == "change" else responders(data, instrument)
+                )
+            except NotEnoughDataError as error:
+                results[kind, instrument] = Recomputed(float("nan"), str(error))
+        return results[kind, instrument]
 
     incomplete_participants = cohort.incomplete["participant"].nunique()
-    values: dict[str, float] = {}
+    values: dict[str, Recomputed] = {}
     for record in REPORTED:
         match record.quantity:
             case "participants":
-                value = float(cohort.n_participants - incomplete_participants)
+                values[record.key] = Recomputed(float(cohort.n_participants - incomplete_participants))
             case "missing":
-                value = float(len(cohort.incomplete))
-            case "responder_pct":
-                value = float(row("responders", record.instrument or "").get("pct", np.nan))
+                values[record.key] = Recomputed(float(len(cohort.incomplete)))
             case "association":
                 try:
-                    table = association(data, "pseq", "piq").set_index("method")
-                    value = float(table.loc["pearson", "r"])
-                except ValueError:
-                    value = np.nan
+                    pearson = association(data, "pseq", "piq").pearson
+                    values[record.key] = Recomputed(pearson.r, pearson.note)
+                except NotEnoughDataError as error:
+                    values[record.key] = Recomputed(float("nan"), str(error))
             case quantity:
-                value = float(row("change", record.instrument or "").get(quantity, np.nan))
-        values[record.key] = value
+                found = result("change" if quantity != "responder_pct" else "responders", record.instrument or "")
+                if isinstance(found, Recomputed):
+                    values[record.key] = found
+                else:
+                    value = float(getattr(found, "pct" if quantity == "responder_pct" else quantity))
+                    values[record.key] = Recomputed(value, "" if np.isfinite(value) else getattr(found, "note", ""))
     return values
 
 
@@ -106,6 +89,8 @@ def audit(cohort: Cohort) -> pd.DataFrame:
         - ``recomputed``: the value from this cohort, full precision
         - ``recomputed_printed``: that value printed as the abstract would
         - ``agrees``: whether the two printed forms are identical
+        - ``verdict``: ``agrees``, ``disagrees``, or ``not computable`` (the
+          cohort cannot support the statistic; not counted as disagreeing)
         - ``explanation``: empty when they agree; otherwise why not, using
           the data-free checks where they already show a contradiction
 
@@ -122,10 +107,12 @@ def audit(cohort: Cohort) -> pd.DataFrame:
     rows = []
     for record in REPORTED:
         value = values[record.key]
-        printed = print_as_paper(record, value)
+        printed = record.as_printed(value.value)
         agrees = printed == record.printed
         explanation = ""
-        if not agrees:
+        if not np.isfinite(value.value):
+            explanation = f"Not computable from this cohort: {value.reason or 'the data do not define it'}."
+        elif not agrees:
             found = contradictions.loc[contradictions["subject"] == record.key, "detail"].tolist()
             ours = f"This cohort gives {printed}; the abstract prints {record.printed}."
             explanation = (
@@ -139,9 +126,10 @@ def audit(cohort: Cohort) -> pd.DataFrame:
                 "key": record.key,
                 "label": record.label,
                 "reported": record.printed,
-                "recomputed": value,
+                "recomputed": value.value,
                 "recomputed_printed": printed,
                 "agrees": agrees,
+                "verdict": "agrees" if agrees else "not computable" if not np.isfinite(value.value) else "disagrees",
                 "explanation": explanation,
             }
         )

@@ -342,7 +342,7 @@ def consistency_checks() -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per check: ``check``, ``subject`` (the record it tests, or
-        None), ``keys`` (all records involved, comma separated), ``verdict``
+        None), ``keys`` (a tuple of all records involved), ``verdict``
         and ``detail`` (a plain-language explanation).
 
     Examples
@@ -357,7 +357,7 @@ def consistency_checks() -> pd.DataFrame:
         {
             "check": [finding.check for finding in findings],
             "subject": [finding.subject for finding in findings],
-            "keys": [", ".join(finding.keys) for finding in findings],
+            "keys": [finding.keys for finding in findings],
             "verdict": [finding.verdict for finding in findings],
             "detail": [finding.detail for finding in findings],
         }

@@ -44,7 +44,6 @@ from ..exceptions import ReconstructionError
 from ..stats.change import paired_change
 from ..stats.correlation import association
 from ..stats.responder_analysis import pe_nonresponse, responders
-from .auditing import print_as_paper
 from .consistency import consistency_checks, grim_sums, percentage_counts
 from .formatting import format_number
 from .reported import REPORTED, reported_for, reported_n
@@ -205,7 +204,7 @@ def change_targets(n: int | None = None) -> list[ChangeTarget]:
             }
         keep = np.isfinite(computed["dz"])
         for record in usable:
-            printed = [print_as_paper(record, value) for value in np.nan_to_num(computed[record.quantity])]
+            printed = [record.as_printed(value) for value in np.nan_to_num(computed[record.quantity])]
             keep &= np.array(printed) == record.printed
         if not keep.any():
             raise ReconstructionError(
@@ -427,18 +426,15 @@ def _attempt(targets: list[ChangeTarget], n: int, rng: np.random.Generator, assu
 
 def _meets_targets(frame: pd.DataFrame, targets: list[ChangeTarget], assumptions: Assumptions) -> bool:
     for target in targets:
-        row = paired_change(frame, target.instrument).iloc[0]
+        row = paired_change(frame, target.instrument)
         for key in target.targets:
             record = next(record for record in REPORTED if record.key == key)
-            if print_as_paper(record, float(row[record.quantity])) != record.printed:
+            if record.as_printed(float(getattr(row, record.quantity))) != record.printed:
                 return False
-        if (
-            target.responders is not None
-            and int(responders(frame, target.instrument).iloc[0]["k"]) != target.responders
-        ):
+        if target.responders is not None and responders(frame, target.instrument).k != target.responders:
             return False
     for (x, y), window in assumptions.correlations.items():
-        r = float(association(frame, x, y).set_index("method").loc["pearson", "r"])
+        r = association(frame, x, y).pearson.r
         if not window[0] <= r <= window[1]:
             return False
     return bool(pe_nonresponse(frame)["non_responder"].all())

@@ -7,11 +7,12 @@ read these records; nothing else types a reported value.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from .formatting import parse_count_word, parse_printed
+from .formatting import count_in_words, format_number, format_p, parse_count_word, parse_printed
 
 __all__ = ["REPORTED", "ReportedNumber", "get_reported", "reported_for", "reported_n"]
 
@@ -71,6 +72,34 @@ class ReportedNumber:
         if self.style in ("word", "phrase", "direction"):
             return None
         return parse_printed(self.printed)
+
+    def as_printed(self, value: float) -> str:  # noqa: PLR0911 (one return per style)
+        """Print a recomputed value the way the abstract prints this record.
+
+        >>> get_reported("pseq_mean_change").as_printed(251 / 14)
+        '+17.93'
+        >>> get_reported("piq_dz").as_printed(-0.97849)
+        '0.98'
+        """
+        if not math.isfinite(value):
+            return "not computable"
+        decimals = self.decimals or 0
+        match self.style:
+            case "word":
+                return count_in_words(int(value), capital=self.printed[:1].isupper())
+            case "phrase":
+                count = int(value)
+                return "no missing data" if count == 0 else f"{count} missing values or stage rows"
+            case "direction":
+                return "inverse" if value < 0 else "positive" if value > 0 else "none"
+            case "p":
+                return format_p(value, decimals)
+            case "magnitude":
+                return format_number(abs(value), decimals)
+            case "plus":
+                return format_number(value, decimals, plus=True)
+            case _:
+                return format_number(value, decimals)
 
 
 def _change_records(

@@ -2,3 +2,7 @@
 
 The only layer that imports Altair, Sphinx, IPython or myst-nb.
 """
+
+from .study import open_book
+
+__all__ = ["open_book"]

@@ -22,9 +22,9 @@ import yaml
 from pypdf import PdfReader
 
 from ..data.source import PROJECT_ROOT
-from ..exceptions import CnslbpError
+from ..exceptions import PrintError
 
-__all__ = ["PrintError", "PrintedBook", "chapter_order", "find_chromium", "print_book", "serve"]
+__all__ = ["PrintedBook", "chapter_order", "find_chromium", "print_book", "serve"]
 
 CHROMIUM_ENV = "CNSLBP_CHROMIUM"
 _PRINT_CSS = """
@@ -88,10 +88,6 @@ async ({chapters, title}) => {
   await window.MathJax.typesetPromise();
 }
 """
-
-
-class PrintError(CnslbpError):
-    """The PDF could not be made (no Chromium, no built site, or a page failed)."""
 
 
 @dataclass(frozen=True)

@@ -18,15 +18,11 @@ from pathlib import Path
 
 from ..data.load import load_cohort
 from ..data.source import DATA_ENV, DEFAULT_DATA, PROJECT_ROOT
-from ..exceptions import CnslbpError
+from ..exceptions import BuildError
 
-__all__ = ["BUILD_MARKER", "BuildError", "build_site"]
+__all__ = ["BUILD_MARKER", "build_site"]
 
 BUILD_MARKER = ".cnslbp-build"
-
-
-class BuildError(CnslbpError):
-    """The site could not be built (the message says why); nothing was written."""
 
 
 def _jupyter_book() -> str:

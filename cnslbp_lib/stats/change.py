@@ -1,9 +1,10 @@
-"""Paired change between two stages: the t-based result and its sensitivity versions.
+"""Paired change between two stages of a cohort: adapters from the cohort frame to the core.
 
 All functions take the tidy cohort frame (``data``), an ``instrument`` key from
-the registry and the two stages. Participants without both scores are
-excluded and named in :attr:`StageChange.excluded`; results report ``n`` and
-``n_excluded`` so no exclusion is silent.
+the registry and the two stages. :func:`stage_change` pairs the scores and
+names everyone without both in :attr:`StageChange.excluded`, so no exclusion
+is silent; the others hand the pairs to :mod:`cnslbp_lib.stats.core` and
+return its frozen results.
 """
 
 from __future__ import annotations
@@ -12,9 +13,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, STAGES, get_instrument
+from .core import (
+    DEFAULT_SEED,
+    BootstrapInterval,
+    PairedT,
+    SignedRank,
+    bootstrap_mean_change,
+    paired_t,
+    signed_rank,
+)
 
 __all__ = [
     "StageChange",
@@ -24,7 +33,6 @@ __all__ = [
     "wilcoxon_change",
 ]
 
-DEFAULT_SEED = 20240611
 _STAGE_NUMBERS = tuple(stage.number for stage in STAGES)
 
 
@@ -55,6 +63,20 @@ class StageChange:
     def change_values(self) -> np.ndarray:
         """The changes as a float array."""
         return np.asarray(self.changes["change"], dtype=float)
+
+    @property
+    def before(self) -> np.ndarray:
+        """Scores at ``from_stage`` as a float array."""
+        return np.asarray(self.changes["before"], dtype=float)
+
+    @property
+    def after(self) -> np.ndarray:
+        """Scores at ``to_stage`` as a float array."""
+        return np.asarray(self.changes["after"], dtype=float)
+
+    @property
+    def n_excluded(self) -> int:
+        return len(self.excluded)
 
 
 def _check_stages(from_stage: int, to_stage: int) -> None:
@@ -160,15 +182,6 @@ def stage_change(
     return StageChange(instrument, from_stage, to_stage, changes, excluded)
 
 
-def _require_pairs(change: StageChange, minimum: int, analysis: str) -> None:
-    if change.n < minimum:
-        raise ValueError(
-            f"{analysis} of {change.instrument} from stage {change.from_stage} to "
-            f"{change.to_stage} needs at least {minimum} participants with both scores; "
-            f"this cohort has {change.n}"
-        )
-
-
 def paired_change(
     data: pd.DataFrame,
     instrument: str,
@@ -176,90 +189,22 @@ def paired_change(
     from_stage: int = BASELINE_STAGE,
     to_stage: int = FOLLOW_UP_STAGE,
     confidence: float = 0.95,
-) -> pd.DataFrame:
-    """Paired t-based summary of the change in one instrument between two stages.
+) -> PairedT:
+    """Paired t-test of the change in one instrument between two stages.
 
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        Tidy cohort frame (``Cohort.data``).
-    instrument : str
-        Registry key, e.g. ``"piq"``.
-    from_stage, to_stage : int
-        Stages compared; the change is ``to_stage − from_stage``.
-    confidence : float
-        Confidence level of the interval.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row:
-
-        - ``instrument``, ``from_stage``, ``to_stage``
-        - ``n``: participants with both scores; ``n_excluded``: everyone else
-        - ``mean_change``, ``sd_change``: mean and SD (n − 1) of the changes
-        - ``ci_low``, ``ci_high``: t-based confidence interval of the mean change
-        - ``t``, ``dof``, ``p_val``: paired t statistic, n − 1, two-sided p
-        - ``dz``: Cohen's dz, signed (mean change / SD of changes)
-
-    Notes
-    -----
-    With changes :math:`d_i`, :math:`\\bar d` their mean and :math:`s_d` their SD,
-
-    .. math:: t = \\bar d / (s_d/\\sqrt{n}), \\qquad d_z = \\bar d / s_d = t/\\sqrt{n}.
-
-    dz is the standardised mean *change*, not a between-group effect size:
-    it grows as the two stages correlate more (Lakens 2013). When every change
-    is identical, ``sd_change`` is 0 and ``t``, ``p_val`` and ``dz`` are NaN.
-
-    References
-    ----------
-    Lakens D. Calculating and reporting effect sizes to facilitate cumulative
-    science. Front Psychol 2013;4:863.
+    The cohort-frame form of :func:`cnslbp_lib.stats.core.paired_t`: pairs the
+    scores with :func:`stage_change` (which names anyone excluded) and returns
+    the core's result.
 
     Examples
     --------
     >>> from cnslbp_lib import format_ci, format_number, load_cohort
-    >>> data = load_cohort("data/cohort.csv").data
-    >>> row = paired_change(data, "piq").iloc[0]
-    >>> int(row.n), format_number(row.mean_change, 2), format_ci(row.ci_low, row.ci_high, 2)
+    >>> result = paired_change(load_cohort("data/cohort.csv").data, "piq")
+    >>> result.n, format_number(result.mean_change, 2), format_ci(result.ci_low, result.ci_high, 2)
     (14, '−18.79', '−29.87 to −7.70')
     """
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must lie strictly between 0 and 1; got {confidence!r}")
     change = stage_change(data, instrument, from_stage=from_stage, to_stage=to_stage)
-    _require_pairs(change, 2, "A paired t-test")
-    values = change.change_values
-    mean = float(values.mean())
-    sd = float(values.std(ddof=1))
-    if sd == 0:
-        t_stat = p_val = dz = np.nan
-        ci_low = ci_high = mean
-    else:
-        result = stats.ttest_1samp(values, 0.0)
-        interval = result.confidence_interval(confidence_level=confidence)
-        t_stat, p_val = float(result.statistic), float(result.pvalue)
-        ci_low, ci_high = float(interval.low), float(interval.high)
-        dz = mean / sd
-    return pd.DataFrame(
-        [
-            {
-                "instrument": instrument,
-                "from_stage": from_stage,
-                "to_stage": to_stage,
-                "n": change.n,
-                "n_excluded": len(change.excluded),
-                "mean_change": mean,
-                "sd_change": sd,
-                "ci_low": ci_low,
-                "ci_high": ci_high,
-                "t": t_stat,
-                "dof": change.n - 1,
-                "p_val": p_val,
-                "dz": dz,
-            }
-        ]
-    )
+    return paired_t(change.before, change.after, confidence=confidence)
 
 
 def wilcoxon_change(
@@ -268,53 +213,10 @@ def wilcoxon_change(
     *,
     from_stage: int = BASELINE_STAGE,
     to_stage: int = FOLLOW_UP_STAGE,
-) -> pd.DataFrame:
-    """Wilcoxon signed-rank test of the change: a check that needs no normality.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row: ``instrument``, ``from_stage``, ``to_stage``, ``n``,
-        ``n_zero`` (changes of 0, dropped by the test), ``w_val`` (the smaller
-        rank sum), ``p_val`` (two-sided) and ``method`` (``exact`` or
-        ``approx``, as chosen by scipy for the data).
-
-    Notes
-    -----
-    Zero changes are dropped (Wilcoxon's convention). scipy uses the exact
-    null distribution when there are at most 50 non-zero changes and no ties,
-    and the normal approximation with tie correction otherwise.
-
-    References
-    ----------
-    Wilcoxon F. Individual comparisons by ranking methods. Biometrics Bulletin
-    1945;1(6):80–83.
-    """
+) -> SignedRank:
+    """Wilcoxon signed-rank test of the change (:func:`cnslbp_lib.stats.core.signed_rank`)."""
     change = stage_change(data, instrument, from_stage=from_stage, to_stage=to_stage)
-    _require_pairs(change, 1, "A Wilcoxon signed-rank test")
-    values = change.change_values
-    nonzero = values[values != 0]
-    if nonzero.size == 0:
-        w_val, p_val, method = np.nan, np.nan, "none"
-    else:
-        has_ties = np.unique(np.abs(nonzero)).size < nonzero.size
-        method = "exact" if nonzero.size <= 50 and not has_ties else "approx"
-        result = stats.wilcoxon(nonzero, method=method)
-        w_val, p_val = float(result.statistic), float(result.pvalue)
-    return pd.DataFrame(
-        [
-            {
-                "instrument": instrument,
-                "from_stage": from_stage,
-                "to_stage": to_stage,
-                "n": change.n,
-                "n_zero": int(values.size - nonzero.size),
-                "w_val": w_val,
-                "p_val": p_val,
-                "method": method,
-            }
-        ]
-    )
+    return signed_rank(change.before, change.after)
 
 
 def bootstrap_change(
@@ -326,52 +228,7 @@ def bootstrap_change(
     confidence: float = 0.95,
     n_resamples: int = 10_000,
     seed: int = DEFAULT_SEED,
-) -> pd.DataFrame:
-    """Percentile bootstrap confidence interval of the mean change, seeded.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row: ``instrument``, ``from_stage``, ``to_stage``, ``n``,
-        ``mean_change``, ``ci_low``, ``ci_high``, ``n_resamples`` and ``seed``.
-
-    Notes
-    -----
-    Resampling n participants with replacement only changes how many times
-    each distinct change value is drawn, and those counts follow a multinomial
-    distribution with the observed frequencies. Drawing the counts directly
-    gives exactly the ordinary bootstrap distribution of the mean at a cost
-    that depends on the number of distinct values, not on n, so the interval
-    is as cheap for a million participants as for fourteen.
-
-    References
-    ----------
-    Efron B, Tibshirani RJ. An Introduction to the Bootstrap. Chapman & Hall; 1993.
-    """
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must lie strictly between 0 and 1; got {confidence!r}")
-    if n_resamples < 100:
-        raise ValueError(f"n_resamples must be at least 100; got {n_resamples!r}")
+) -> BootstrapInterval:
+    """Seeded percentile bootstrap of the mean change (:func:`cnslbp_lib.stats.core.bootstrap_mean_change`)."""
     change = stage_change(data, instrument, from_stage=from_stage, to_stage=to_stage)
-    _require_pairs(change, 2, "A bootstrap interval")
-    distinct, counts = np.unique(change.change_values, return_counts=True)
-    rng = np.random.default_rng(seed)
-    draws = rng.multinomial(change.n, counts / change.n, size=n_resamples)
-    means = draws @ distinct / change.n
-    tail = (1 - confidence) / 2
-    ci_low, ci_high = np.quantile(means, [tail, 1 - tail])
-    return pd.DataFrame(
-        [
-            {
-                "instrument": instrument,
-                "from_stage": from_stage,
-                "to_stage": to_stage,
-                "n": change.n,
-                "mean_change": float(change.change_values.mean()),
-                "ci_low": float(ci_low),
-                "ci_high": float(ci_high),
-                "n_resamples": n_resamples,
-                "seed": seed,
-            }
-        ]
-    )
+    return bootstrap_mean_change(change.before, change.after, confidence=confidence, n_resamples=n_resamples, seed=seed)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE
 from .change import participants_of, stage_change
+from .core import Correlation, correlation
 
-__all__ = ["association", "paired_changes"]
+__all__ = ["Association", "association", "paired_changes"]
 
 
 def paired_changes(
@@ -44,6 +46,21 @@ def paired_changes(
     )
 
 
+@dataclass(frozen=True)
+class Association:
+    """Pearson and Spearman correlations of two changes, and who was left out."""
+
+    x: str
+    y: str
+    pearson: Correlation
+    spearman: Correlation
+    n_excluded: int
+
+    @property
+    def n(self) -> int:
+        return self.pearson.n
+
+
 def association(
     data: pd.DataFrame,
     x: str = "pseq",
@@ -52,53 +69,24 @@ def association(
     from_stage: int = BASELINE_STAGE,
     to_stage: int = FOLLOW_UP_STAGE,
     confidence: float = 0.95,
-) -> pd.DataFrame:
+) -> Association:
     """Pearson and Spearman correlation between the changes in ``x`` and ``y``.
 
-    Returns
-    -------
-    pandas.DataFrame
-        Two rows (``method`` = ``pearson``, ``spearman``): ``x``, ``y``, ``n``,
-        ``n_excluded``, ``r``, ``ci_low``, ``ci_high``, ``p_val`` (two-sided).
+    The cohort-frame form of :func:`cnslbp_lib.stats.core.correlation`, for
+    participants with both changes.
 
-    Notes
-    -----
-    Both intervals use Fisher's z transform, :math:`\\tanh(\\operatorname{atanh} r
-    \\pm z_{1-\\alpha/2}/\\sqrt{n-3})`; for Spearman's rho this is the usual
-    approximation (as in pingouin). With fewer than 4 participants the
-    interval is undefined (NaN).
+    Raises
+    ------
+    NotEnoughDataError
+        With fewer than 3 participants who have both changes.
     """
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must lie strictly between 0 and 1; got {confidence!r}")
     pairs = paired_changes(data, x, y, from_stage=from_stage, to_stage=to_stage)
-    n = len(pairs)
-    if n < 3:
-        raise ValueError(
-            f"association of {x} and {y} changes needs at least 3 participants with both; this cohort has {n}"
-        )
-    n_excluded = len(participants_of(data)) - n
     x_values = pairs[f"{x}_change"].to_numpy(float)
     y_values = pairs[f"{y}_change"].to_numpy(float)
-    rows = []
-    for method, test in (("pearson", stats.pearsonr), ("spearman", stats.spearmanr)):
-        result = test(x_values, y_values)
-        r, p_val = float(result.statistic), float(result.pvalue)
-        if n > 3 and abs(r) < 1:
-            half_width = stats.norm.ppf((1 + confidence) / 2) / np.sqrt(n - 3)
-            ci_low, ci_high = np.tanh(np.arctanh(r) - half_width), np.tanh(np.arctanh(r) + half_width)
-        else:
-            ci_low = ci_high = np.nan
-        rows.append(
-            {
-                "method": method,
-                "x": x,
-                "y": y,
-                "n": n,
-                "n_excluded": n_excluded,
-                "r": r,
-                "ci_low": float(ci_low),
-                "ci_high": float(ci_high),
-                "p_val": p_val,
-            }
-        )
-    return pd.DataFrame(rows)
+    return Association(
+        x=x,
+        y=y,
+        pearson=correlation(x_values, y_values, method="pearson", confidence=confidence),
+        spearman=correlation(x_values, y_values, method="spearman", confidence=confidence),
+        n_excluded=len(participants_of(data)) - len(pairs),
+    )

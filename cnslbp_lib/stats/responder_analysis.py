@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, NON_RESPONSE, get_instrument
 from .change import participants_of, stage_change
+from .core import Proportion, proportion
 
 __all__ = ["pe_nonresponse", "responder_sweep", "responder_table", "responders"]
 
@@ -50,66 +50,22 @@ def responders(
     to_stage: int = FOLLOW_UP_STAGE,
     threshold: int | None = None,
     confidence: float = 0.95,
-) -> pd.DataFrame:
-    """Count and share of responders with a Wilson confidence interval.
+) -> Proportion:
+    """Count and share of responders with a Wilson interval (:func:`cnslbp_lib.stats.core.proportion`).
 
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        Tidy cohort frame.
-    instrument : str
-        Registry key, e.g. ``"pseq"``.
-    from_stage, to_stage : int
-        Stages compared.
-    threshold : int, optional
-        Points of improvement needed; defaults to the registry threshold.
-    confidence : float
-        Confidence level of the interval.
+    ``threshold`` is the points of improvement needed; it defaults to the
+    registry's, whose rule in words is ``get_instrument(instrument).rule(threshold)``.
 
-    Returns
-    -------
-    pandas.DataFrame
-        One row: ``instrument``, ``from_stage``, ``to_stage``, ``threshold``,
-        ``rule`` (in words), ``n``, ``n_excluded``, ``k`` (responders), ``pct``
-        (100·k/n) and ``ci_low``, ``ci_high`` (Wilson interval, in percent).
-
-    Notes
-    -----
-    The Wilson score interval keeps sensible coverage for small n and for
-    shares near 0 or 100%, where the Wald interval fails.
-
-    References
-    ----------
-    Wilson EB. Probable inference, the law of succession, and statistical
-    inference. J Am Stat Assoc 1927;22(158):209–212.
+    Raises
+    ------
+    NotEnoughDataError
+        When nobody has both scores.
     """
     entry = get_instrument(instrument)
     limit = entry.threshold if threshold is None else threshold
     change = stage_change(data, instrument, from_stage=from_stage, to_stage=to_stage)
-    if change.n == 0:
-        raise ValueError(
-            f"responders of {instrument} from stage {from_stage} to {to_stage} need at least "
-            "one participant with both scores; this cohort has none"
-        )
     k = int((change.change_values * entry.improvement_sign >= limit).sum())
-    interval = stats.binomtest(k, change.n).proportion_ci(confidence_level=confidence, method="wilson")
-    return pd.DataFrame(
-        [
-            {
-                "instrument": instrument,
-                "from_stage": from_stage,
-                "to_stage": to_stage,
-                "threshold": limit,
-                "rule": entry.rule(limit),
-                "n": change.n,
-                "n_excluded": len(change.excluded),
-                "k": k,
-                "pct": 100 * k / change.n,
-                "ci_low": 100 * interval.low,
-                "ci_high": 100 * interval.high,
-            }
-        ]
-    )
+    return proportion(k, change.n, confidence=confidence)
 
 
 def responder_sweep(

@@ -12,16 +12,26 @@ to improve by chance alone. This module says by how much.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from ..data.instruments import BASELINE_STAGE, get_instrument
+from .change import paired_change
+from .flow import stage_summary
+
 __all__ = [
     "DEFAULT_RELIABILITY",
+    "RtmFigures",
+    "expected_null_curve",
     "expected_null_improvement",
     "null_improvement_grid",
     "reliability_explaining",
+    "rtm_figures",
     "simulate_null_improvement",
+    "simulator_grids",
 ]
 
 # The low end of the PSEQ test–retest ICCs (0.75–0.93, weighted mean 0.86) in the systematic review
@@ -164,3 +174,83 @@ def null_improvement_grid(sd: float, threshold: int, *, cohort_size: int, seed: 
     reliabilities = np.round(np.arange(0.50, 0.951, 0.05), 2)
     thresholds = np.arange(max(1, threshold // 3), 2 * threshold + 1)
     return simulate_null_improvement(reliabilities, thresholds, sd, cohort_size=cohort_size, seed=seed)
+
+
+@dataclass(frozen=True)
+class RtmFigures:
+    """Regression to the mean for one instrument of a cohort, at one reliability.
+
+    ``sd`` is the between-person SD at baseline, ``observed`` the observed mean
+    improvement (points, positive = better), ``expected`` the closed-form
+    improvement with no effect, ``cohort_low``/``cohort_high`` the simulated
+    95% range of a cohort's mean, ``responder_pct`` the share counted as
+    responders by chance, ``expected_at_60`` the expectation at reliability
+    0.60 and ``reliability_explaining`` the reliability at which regression to
+    the mean alone would equal the observed improvement (NaN if none).
+    """
+
+    instrument: str
+    reliability: float
+    threshold: int
+    cohort_size: int
+    sd: float
+    observed: float
+    expected: float
+    cohort_low: float
+    cohort_high: float
+    responder_pct: float
+    expected_at_60: float
+    reliability_explaining: float
+
+
+def rtm_figures(
+    data: pd.DataFrame, instrument: str, *, cohort_size: int, reliability: float = DEFAULT_RELIABILITY
+) -> RtmFigures:
+    """Regression to the mean under the registry threshold for one instrument of a cohort."""
+    entry = get_instrument(instrument)
+    sd = float(stage_summary(data, stage=BASELINE_STAGE).set_index("instrument").loc[instrument, "sd"])
+    observed = paired_change(data, instrument).mean_change * entry.improvement_sign
+    simulated = simulate_null_improvement(
+        np.array([reliability]), np.array([entry.threshold]), sd, cohort_size=cohort_size
+    ).iloc[0]
+    return RtmFigures(
+        instrument=instrument,
+        reliability=reliability,
+        threshold=entry.threshold,
+        cohort_size=cohort_size,
+        sd=sd,
+        observed=observed,
+        expected=float(expected_null_improvement(reliability, entry.threshold, sd)),
+        cohort_low=float(simulated["cohort_low"]),
+        cohort_high=float(simulated["cohort_high"]),
+        responder_pct=float(simulated["responder_pct"]),
+        expected_at_60=float(expected_null_improvement(0.60, entry.threshold, sd)),
+        reliability_explaining=reliability_explaining(observed, entry.threshold, sd),
+    )
+
+
+def expected_null_curve(sd: float, thresholds: np.ndarray, *, step: float = 0.01) -> pd.DataFrame:
+    """The closed form on a grid of reliabilities 0.50–0.95 and the given thresholds, for the simulator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``reliability``, ``threshold`` and ``expected`` (points), one row per pair.
+    """
+    reliabilities = np.round(np.arange(0.50, 0.95 + step / 2, step), 2)
+    grid_reliability, grid_threshold = np.meshgrid(reliabilities, np.asarray(thresholds, dtype=float), indexing="ij")
+    expected = expected_null_improvement(grid_reliability.ravel(), grid_threshold.ravel(), sd)
+    return pd.DataFrame(
+        {"reliability": grid_reliability.ravel(), "threshold": grid_threshold.ravel(), "expected": expected}
+    )
+
+
+def simulator_grids(figures: RtmFigures) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What the interactive simulator looks up: the simulated grid and the closed-form curve.
+
+    Both span reliabilities 0.50–0.95 and thresholds from a third of the
+    registry threshold to twice it (see :func:`null_improvement_grid`).
+    """
+    grid = null_improvement_grid(figures.sd, figures.threshold, cohort_size=figures.cohort_size)
+    curve = expected_null_curve(figures.sd, np.sort(grid["threshold"].unique()))
+    return grid, curve

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -10,8 +12,17 @@ from statsmodels.stats.power import TTestPower
 
 from ..data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, get_instrument
 from .change import bootstrap_change, paired_change, stage_change, wilcoxon_change
+from .core import dz_for_correlation
 
-__all__ = ["effect_size_summary", "holm", "leave_one_out", "minimum_detectable_dz", "sensitivity_summary"]
+__all__ = [
+    "EffectSizes",
+    "dz_curve",
+    "effect_size_summary",
+    "holm",
+    "leave_one_out",
+    "minimum_detectable_dz",
+    "sensitivity_summary",
+]
 
 
 def holm(
@@ -43,7 +54,7 @@ def holm(
     if len(instruments) < 2:
         raise ValueError(f"instruments must name at least two outcomes; got {instruments!r}")
     p_values = np.array(
-        [paired_change(data, key, from_stage=from_stage, to_stage=to_stage).iloc[0]["p_val"] for key in instruments]
+        [paired_change(data, key, from_stage=from_stage, to_stage=to_stage).p_val for key in instruments]
     )
     _, adjusted, _, _ = multipletests(p_values, method="holm")
     return pd.DataFrame(
@@ -117,24 +128,37 @@ def minimum_detectable_dz(n: int, *, alpha: float = 0.05, power: float = 0.8) ->
     return float(TTestPower().solve_power(effect_size=None, nobs=n, alpha=alpha, power=power, alternative="two-sided"))
 
 
-def effect_size_summary(
-    data: pd.DataFrame, instrument: str, *, from_stage: int = BASELINE_STAGE, to_stage: int = FOLLOW_UP_STAGE
-) -> pd.DataFrame:
+@dataclass(frozen=True)
+class EffectSizes:
     """dz beside quantities that say what it means for individual patients.
 
-    Returns
-    -------
-    pandas.DataFrame
-        One row: ``mean_improvement`` (points, positive = better), ``sd_before``
-        and ``sd_after`` (the two stages' SDs), ``dz`` (signed so that
-        positive = improvement), ``d_av``
-        (mean change over the average of the two stages' SDs, the scale of a
-        between-group d), ``r_stages`` (correlation of the two stages' scores),
-        ``share_improved`` (observed share whose score moved in the better
-        direction), ``share_improved_normal`` (Φ(dz): the share expected to
-        improve if changes were normal with this mean and SD) and ``overlap``
-        (2Φ(−|d_av|/2): how much the stage 2 and stage 3 score distributions
-        overlap, assuming normal distributions with equal SDs).
+    ``mean_improvement`` (points, positive = better); ``sd_before`` and
+    ``sd_after`` (the two stages' SDs); ``dz`` (signed so that positive =
+    improvement); ``d_av`` (mean change over the average of the two stages'
+    SDs, the scale of a between-group d); ``r_stages`` (correlation of the two
+    stages' scores); ``share_improved`` (observed share whose score moved in
+    the better direction); ``share_improved_normal`` (Φ(dz): the share expected
+    to improve if changes were normal with this mean and SD); ``overlap``
+    (2Φ(−|d_av|/2): how much the two stages' score distributions overlap,
+    assuming normal distributions with equal SDs).
+    """
+
+    instrument: str
+    mean_improvement: float
+    sd_before: float
+    sd_after: float
+    dz: float
+    d_av: float
+    r_stages: float
+    share_improved: float
+    share_improved_normal: float
+    overlap: float
+
+
+def effect_size_summary(
+    data: pd.DataFrame, instrument: str, *, from_stage: int = BASELINE_STAGE, to_stage: int = FOLLOW_UP_STAGE
+) -> EffectSizes:
+    """dz beside d_av, the stages' correlation and what dz means for individuals.
 
     Notes
     -----
@@ -151,22 +175,30 @@ def effect_size_summary(
     sd_change = improvement.std(ddof=1)
     dz = improvement.mean() / sd_change
     average_sd = (before.std(ddof=1) + after.std(ddof=1)) / 2
-    return pd.DataFrame(
-        [
-            {
-                "instrument": instrument,
-                "mean_improvement": float(improvement.mean()),
-                "sd_before": float(before.std(ddof=1)),
-                "sd_after": float(after.std(ddof=1)),
-                "dz": dz,
-                "d_av": improvement.mean() / average_sd,
-                "r_stages": float(np.corrcoef(before, after)[0, 1]),
-                "share_improved": float((improvement > 0).mean()),
-                "share_improved_normal": float(stats.norm.cdf(dz)),
-                "overlap": float(2 * stats.norm.cdf(-abs(improvement.mean() / average_sd) / 2)),
-            }
-        ]
+    return EffectSizes(
+        instrument=instrument,
+        mean_improvement=float(improvement.mean()),
+        sd_before=float(before.std(ddof=1)),
+        sd_after=float(after.std(ddof=1)),
+        dz=float(dz),
+        d_av=float(improvement.mean() / average_sd),
+        r_stages=float(np.corrcoef(before, after)[0, 1]),
+        share_improved=float((improvement > 0).mean()),
+        share_improved_normal=float(stats.norm.cdf(dz)),
+        overlap=float(2 * stats.norm.cdf(-abs(improvement.mean() / average_sd) / 2)),
     )
+
+
+def dz_curve(sizes: EffectSizes, correlations: np.ndarray) -> pd.DataFrame:
+    """dz and Φ(dz) for the same mean change and stage SDs over a grid of stage correlations.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``r``, ``dz`` and ``share`` (Φ(dz), in percent), one row per correlation.
+    """
+    dz = dz_for_correlation(sizes.mean_improvement, sizes.sd_before, sizes.sd_after, correlations)
+    return pd.DataFrame({"r": np.asarray(correlations, dtype=float), "dz": dz, "share": 100 * stats.norm.cdf(dz)})
 
 
 def sensitivity_summary(
@@ -187,9 +219,9 @@ def sensitivity_summary(
         ``p_val`` (NaN where it gives none) and ``note``.
     """
     stages = {"from_stage": from_stage, "to_stage": to_stage}
-    t_row = paired_change(data, instrument, **stages).iloc[0]
-    wilcoxon_row = wilcoxon_change(data, instrument, **stages).iloc[0]
-    boot_row = bootstrap_change(data, instrument, **stages).iloc[0]
+    t_row = paired_change(data, instrument, **stages)
+    wilcoxon_row = wilcoxon_change(data, instrument, **stages)
+    boot_row = bootstrap_change(data, instrument, **stages)
     rows = [
         (
             "Paired t-test",

@@ -1,10 +1,9 @@
-"""Helpers the chapters call: in-place checks, wording that follows the numbers, tables."""
+"""The book's dataset as chapters open it: in-place checks of reported numbers, hidden ids."""
 
-import pandas as pd
 import pytest
 
 from cnslbp_lib.data.source import DATA_ENV
-from cnslbp_lib.publish import book
+from cnslbp_lib.publish import open_book
 
 from .conftest import COHORT_CSV, HEADER
 
@@ -12,7 +11,7 @@ from .conftest import COHORT_CSV, HEADER
 @pytest.fixture
 def study(monkeypatch):
     monkeypatch.setenv(DATA_ENV, str(COHORT_CSV))
-    return book.open_book()
+    return open_book()
 
 
 def test_agreeing_number_links_to_its_audit_row_with_a_tooltip(study):
@@ -35,27 +34,6 @@ def test_study_hides_participant_ids(tmp_path, monkeypatch):
     own = tmp_path / "clinic.csv"
     own.write_text(f"{HEADER}\nmrn-4471,1,40,20,20,\nmrn-4471,2,41,22,21,0\nmrn-0003,1,30,30,20,\n", encoding="utf-8")
     monkeypatch.setenv(DATA_ENV, str(own))
-    study = book.open_book()
+    study = open_book()
     assert study.provenance.kind == "user-supplied"
     assert set(study.data["participant"].astype(str)) == {"P01", "P02"}
-
-
-@pytest.mark.parametrize(
-    ("change", "instrument", "word"),
-    [(-3.0, "piq", "improved"), (3.0, "piq", "worsened"), (3.0, "pseq", "improved"), (0.0, "pseq", "did not change")],
-)
-def test_improvement_word_follows_the_instrument_direction(change, instrument, word):
-    assert book.improvement_word(change, instrument) == word
-
-
-def test_phrases_follow_the_numbers():
-    assert book.change_verb(-1.0) == "fell"
-    assert book.interval_phrase(-2.0, 1.0) == "includes zero"
-    assert book.interval_phrase(0.5, 1.0) == "excludes zero"
-
-
-def test_tables_have_captions_headers_and_escaped_cells():
-    table = book.html_table(pd.DataFrame({"a": ["<b>"], "b": [1]}), "Caption", row_ids=["row-1"]).data
-    assert table.startswith('<table class="cnslbp-table"><caption>Caption</caption>')
-    assert '<th scope="col">a</th>' in table
-    assert '<tr id="row-1"><td>&lt;b&gt;</td>' in table

@@ -1,0 +1,28 @@
+"""Altair charts for the book, drawn through the offline renderer in :mod:`.render`.
+
+Builders take results or cohort frames and return Altair charts; they compute
+no statistics of their own.
+"""
+
+from .cohort import association_scatter, audit_overview, education_phase_chart, flow_chart
+from .outcomes import estimation_plot, global_change_chart, responder_chart, threshold_sweep, trajectories
+from .render import CHART_CLASS, OKABE_ITO, enable, to_html
+from .teaching import dz_explorer, rtm_simulator
+
+__all__ = [
+    "CHART_CLASS",
+    "OKABE_ITO",
+    "association_scatter",
+    "audit_overview",
+    "dz_explorer",
+    "education_phase_chart",
+    "enable",
+    "estimation_plot",
+    "flow_chart",
+    "global_change_chart",
+    "responder_chart",
+    "rtm_simulator",
+    "threshold_sweep",
+    "to_html",
+    "trajectories",
+]

@@ -1,0 +1,66 @@
+"""The only module that calls ``myst_nb.glue``: every value a chapter's prose quotes passes through here.
+
+Chapters glue exactly the keys their text uses, and a test checks, chapter by
+chapter, that glued keys and ``{glue}`` references match in both directions.
+Keys are either a reported number's registry key (:func:`checked`,
+:func:`printed`) or ``<prefix>_<field>`` of a words object from
+:mod:`cnslbp_lib.publish.words` (:func:`fields`), so every key names a field
+that can be found.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from IPython.display import Markdown
+from myst_nb import glue as _glue
+
+from ..paper.reported import get_reported
+from .study import Study
+
+__all__ = ["Text", "checked", "fields", "markdown", "printed", "text"]
+
+
+class Text(str):
+    """Glued prose: its plain-text form is the text itself, without the quotes of ``repr``."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def checked(study: Study, *keys: str) -> None:
+    """Glue reported numbers under their registry keys, each as an in-place check."""
+    for key in keys:
+        _glue(key, study.checked(key), display=False)
+
+
+def printed(*keys: str) -> None:
+    """Glue the abstract's printed text of reported numbers as ``<key>_printed``."""
+    for key in keys:
+        _glue(f"{key}_printed", Text(get_reported(key).printed), display=False)
+
+
+def fields(words: Any, *names: str) -> None:
+    """Glue the named fields of a words object as ``<prefix>_<field>``.
+
+    Raises
+    ------
+    ValueError
+        If a name is not a field of ``words``, naming the fields it has.
+    """
+    known = [field.name for field in dataclasses.fields(words) if field.name != "prefix"]
+    for name in names:
+        if name not in known:
+            raise ValueError(f"{type(words).__name__} has no field {name!r}; fields are {', '.join(known)}")
+        _glue(f"{words.prefix}_{name}", Text(getattr(words, name)), display=False)
+
+
+def text(key: str, value: str) -> None:
+    """Glue one computed phrase or number under ``key``."""
+    _glue(key, Text(value), display=False)
+
+
+def markdown(key: str, value: str) -> None:
+    """Glue MyST Markdown for a ``{glue:md}`` directive (tables, citations)."""
+    _glue(key, Markdown(value), display=False)

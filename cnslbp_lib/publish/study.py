@@ -1,0 +1,124 @@
+"""The book's dataset, opened once per chapter, and the in-place checks of reported numbers.
+
+:func:`open_book` loads the cohort named by ``$CNSLBP_DATA`` (default
+``data/cohort.csv``), replaces participant ids by labels and runs the number
+audit once, so every page agrees with the audit chapter.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from functools import cached_property
+
+import pandas as pd
+
+from ..data.load import Cohort, load_cohort
+from ..data.source import Provenance, cohort_path, provenance
+from ..paper.auditing import audit
+from ..paper.formatting import MINUS, count_in_words
+from . import charts
+
+__all__ = ["AUDIT_PAGE", "CheckedNumber", "Notice", "Study", "open_book"]
+
+AUDIT_PAGE = "number_audit.html"
+
+
+@dataclass(frozen=True)
+class CheckedNumber:
+    """A recomputed number that knows what the paper printed.
+
+    In HTML it is a link to its row in the number audit whose tooltip (on
+    hover and on keyboard focus) gives the printed value, the recomputed value
+    and the verdict; a disagreement is flagged visibly in the text.
+    """
+
+    key: str
+    label: str
+    reported: str
+    recomputed: float
+    shown: str
+    agrees: bool
+
+    def __str__(self) -> str:
+        return self.shown
+
+    def __repr__(self) -> str:
+        return self.shown
+
+    def _repr_html_(self) -> str:
+        verdict = "agrees with the paper" if self.agrees else "differs from the paper"
+        state = "agrees" if self.agrees else "disagrees"
+        flag = "" if self.agrees else f'<span class="cnslbp-flag">≠ paper {html.escape(self.reported)}</span>'
+        full = "not computable" if pd.isna(self.recomputed) else f"{self.recomputed:.6g}".replace("-", MINUS)
+        tip = (
+            f"{html.escape(self.label)}. Paper: {html.escape(self.reported)}. "
+            f"Recomputed: {html.escape(full)}, printed {html.escape(self.shown)}. "
+            f"Verdict: {verdict}. Select to open its row in the number audit."
+        )
+        return (
+            f'<a class="cnslbp-num cnslbp-num--{state}" href="{AUDIT_PAGE}#audit-{self.key}" '
+            f'data-key="{self.key}">{html.escape(self.shown)}{flag}'
+            f'<span class="cnslbp-tip" role="tooltip">{tip}</span></a>'
+        )
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The box at the top of each chapter saying what the data are (and are not)."""
+
+    provenance: Provenance
+    n_participants: int
+
+    def _repr_html_(self) -> str:
+        source = self.provenance
+        kind = "Reconstructed data" if source.is_reconstruction else "User-supplied data"
+        return (
+            f'<div class="admonition cnslbp-dataset cnslbp-dataset--{source.kind}" role="note">'
+            f'<p class="admonition-title">{kind}</p>'
+            f"<p>{html.escape(source.notice)} "
+            f"{count_in_words(self.n_participants, capital=True)} participants; "
+            f"file SHA-256 <code>{source.sha256[:16]}…</code>.</p></div>"
+        )
+
+    def __repr__(self) -> str:
+        return f"{self.provenance.notice} {self.n_participants} participants."
+
+
+@dataclass(frozen=True, eq=False)
+class Study:
+    """The book's dataset and everything derived once from it."""
+
+    cohort: Cohort
+    provenance: Provenance
+
+    @property
+    def data(self) -> pd.DataFrame:
+        return self.cohort.data
+
+    @cached_property
+    def audit(self) -> pd.DataFrame:
+        return audit(self.cohort)
+
+    def checked(self, key: str) -> CheckedNumber:
+        """The in-place check of one reported number."""
+        row = self.audit.set_index("key").loc[key]
+        return CheckedNumber(
+            key=key,
+            label=str(row["label"]),
+            reported=str(row["reported"]),
+            recomputed=float(row["recomputed"]),
+            shown=str(row["recomputed_printed"]),
+            agrees=bool(row["agrees"]),
+        )
+
+    def notice(self) -> Notice:
+        """What the data are, for the top of a chapter."""
+        return Notice(self.provenance, self.cohort.n_participants)
+
+
+def open_book() -> Study:
+    """Load the book's cohort, hide participant ids, and enable the chart renderer."""
+    charts.enable()
+    cohort = load_cohort(cohort_path())
+    return Study(cohort=cohort.pseudonymised(), provenance=provenance(cohort))

@@ -1,0 +1,353 @@
+"""Sentences and phrases that follow the numbers: pure functions, no display, no glue.
+
+Each ``*Words`` dataclass is what a chapter's prose can quote about one
+result, every field already formatted. :mod:`cnslbp_lib.publish.glue` glues a
+chosen set of fields under the object's ``prefix``: the field ``direction`` of
+the stage 2 → 3 PIQ change becomes the key ``piq_23_direction``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, GLOBAL_CHANGE, get_instrument
+from ..paper.formatting import count_in_words, format_ci, format_number, format_p
+from ..paper.reported import REPORTED
+from ..stats.change import StageChange, stage_change
+from ..stats.core import Correlation, PairedT, Proportion, paired_t
+from ..stats.correlation import Association
+from ..stats.global_change import global_change_distribution
+from ..stats.responder_analysis import pe_nonresponse
+from ..stats.rtm import RtmFigures
+
+__all__ = [
+    "AssociationWords",
+    "AuditWords",
+    "ChangeWords",
+    "CohortWords",
+    "GlobalChangeWords",
+    "ResponderWords",
+    "RtmWords",
+    "association_sentence",
+    "association_words",
+    "audit_words",
+    "change_verb",
+    "change_words",
+    "cohort_words",
+    "exclusion_sentence",
+    "global_change_words",
+    "improvement_word",
+    "inclusion_sentence",
+    "interval_phrase",
+    "p_text",
+    "responder_words",
+    "rtm_words",
+    "rule_verdict",
+]
+
+
+def p_text(p_val: float) -> str:
+    """``p = 0.003``, ``p < 0.001``, or a note that p could not be computed."""
+    if not np.isfinite(p_val):
+        return "p not computable"
+    printed = format_p(p_val)
+    return f"p {printed[0]} {printed[1:]}" if printed.startswith("<") else f"p = {printed}"
+
+
+def change_verb(mean_change: float) -> str:
+    """``fell``, ``rose`` or ``did not change`` for a mean change."""
+    return "fell" if mean_change < 0 else "rose" if mean_change > 0 else "did not change"
+
+
+def improvement_word(mean_change: float, instrument: str) -> str:
+    """``improved``, ``worsened`` or ``did not change``, in the instrument's direction."""
+    signed = mean_change * get_instrument(instrument).improvement_sign
+    return "improved" if signed > 0 else "worsened" if signed < 0 else "did not change"
+
+
+def interval_phrase(low: float, high: float) -> str:
+    """Whether an interval excludes zero, in words."""
+    return "includes zero" if low <= 0 <= high else "excludes zero"
+
+
+def exclusion_sentence(change: StageChange, *, limit: int = 8) -> str:
+    """Say who had both scores and name anyone excluded, with the reason."""
+    total = change.n + len(change.excluded)
+    if change.excluded.empty:
+        return f"All {total} participants had both scores."
+    listed = [f"{row.participant} ({row.reason})" for row in change.excluded.head(limit).itertuples(index=False)]
+    more = len(change.excluded) - len(listed)
+    tail = f", and {more} more listed in the design chapter" if more > 0 else ""
+    return f"{change.n} of {total} participants had both scores; excluded: {'; '.join(listed)}{tail}."
+
+
+def rule_verdict(instrument: str, change: float) -> str:
+    """Whether one participant's change meets the instrument's threshold, in words."""
+    entry = get_instrument(instrument)
+    movement = "rose" if change > 0 else "fell" if change < 0 else "did not change"
+    size = f" by {format_number(abs(change), 0)} points" if change else ""
+    meets = change * entry.improvement_sign >= entry.threshold
+    return (
+        f"the {entry.abbreviation} {movement}{size}, which {'meets' if meets else 'falls short of'} "
+        f"{entry.improvement_rule}"
+    )
+
+
+def association_sentence(r: float, x: str = "pseq", y: str = "piq") -> str:
+    """What the sign of a change–change correlation means, in the instruments' own terms."""
+    x_entry, y_entry = get_instrument(x), get_instrument(y)
+    if not np.isfinite(r) or r == 0:
+        return f"the changes in {x_entry.construct} and {y_entry.construct} were unrelated"
+    x_better = "rose" if x_entry.improvement_sign > 0 else "fell"
+    same_way = (r > 0) == (x_entry.improvement_sign == y_entry.improvement_sign)
+    y_word = "improved more" if same_way else "improved less (or worsened more)"
+    size = abs(r)
+    strength = "a weak" if size < 0.3 else "a moderate" if size < 0.5 else "a strong"
+    return (
+        f"there was {strength} tendency for participants whose {x_entry.construct} {x_better} more "
+        f"to be those whose {y_entry.construct} {y_word}"
+    )
+
+
+def inclusion_sentence(data: pd.DataFrame) -> str:
+    """Who met the non-response rule, naming anyone who did not if not everyone did."""
+    table = pe_nonresponse(data)
+    met = table["non_responder"].fillna(False).astype(bool)
+    undecided = table["non_responder"].isna()
+    total = len(table)
+    if met.all():
+        return f"Every participant ({total}) met the inclusion rule."
+    responded = table.loc[~met & ~undecided, "participant"].astype(str).tolist()
+    unknown = table.loc[undecided, "participant"].astype(str).tolist()
+    parts = [f"{int(met.sum())} of {total} participants met the inclusion rule."]
+    if responded:
+        parts.append(
+            f"{', '.join(responded[:10])}{' and others' if len(responded) > 10 else ''} improved during "
+            "education and would not have been eligible for the study; the analyses keep them, "
+            "because the cohort file defines the cohort."
+        )
+    if unknown:
+        parts.append(f"For {', '.join(unknown[:10])} the rule cannot be decided: a score is missing.")
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class ChangeWords:
+    """What the prose says about one paired change; glued as ``<instrument>_<from><to>_<field>``."""
+
+    prefix: str
+    n: str
+    mean: str
+    size: str
+    sd: str
+    ci: str
+    p: str
+    dz: str
+    verb: str
+    direction: str
+    interval: str
+    excluded: str
+
+
+def change_words(
+    data: pd.DataFrame, instrument: str, *, from_stage: int = BASELINE_STAGE, to_stage: int = FOLLOW_UP_STAGE
+) -> ChangeWords:
+    """The words and numbers that describe one paired change."""
+    change = stage_change(data, instrument, from_stage=from_stage, to_stage=to_stage)
+    result: PairedT = paired_t(change.before, change.after)
+    return ChangeWords(
+        prefix=f"{instrument}_{from_stage}{to_stage}",
+        n=str(result.n),
+        mean=format_number(result.mean_change, 2, plus=True),
+        size=format_number(abs(result.mean_change), 2),
+        sd=format_number(result.sd_change, 2),
+        ci=format_ci(result.ci_low, result.ci_high, 2),
+        p=p_text(result.p_val),
+        dz="not computable" if not np.isfinite(result.dz) else format_number(abs(result.dz), 2),
+        verb=change_verb(result.mean_change),
+        direction=improvement_word(result.mean_change, instrument),
+        interval=interval_phrase(result.ci_low, result.ci_high),
+        excluded=exclusion_sentence(change),
+    )
+
+
+@dataclass(frozen=True)
+class ResponderWords:
+    """A responder count in words; glued as ``<instrument>_resp_<field>``."""
+
+    prefix: str
+    k: str
+    n: str
+    ci: str
+    rule: str
+
+
+def responder_words(instrument: str, share: Proportion, threshold: int | None = None) -> ResponderWords:
+    """The count, the n, the Wilson interval (%) and the rule in words."""
+    entry = get_instrument(instrument)
+    return ResponderWords(
+        prefix=f"{instrument}_resp",
+        k=str(share.k),
+        n=str(share.n),
+        ci=format_ci(share.ci_low, share.ci_high, 1),
+        rule=entry.rule(entry.threshold if threshold is None else threshold),
+    )
+
+
+@dataclass(frozen=True)
+class AssociationWords:
+    """The association between two changes in words; glued as ``assoc_<field>``."""
+
+    prefix: str
+    n: str
+    r: str
+    r_ci: str
+    r_p: str
+    rho: str
+    rho_ci: str
+    rho_p: str
+    sentence: str
+
+
+def _interval(result: Correlation) -> str:
+    return "not computable" if not np.isfinite(result.ci_low) else format_ci(result.ci_low, result.ci_high, 2)
+
+
+def association_words(result: Association) -> AssociationWords:
+    """Pearson and Spearman with their intervals and p, and what the sign means."""
+    return AssociationWords(
+        prefix="assoc",
+        n=str(result.n),
+        r=format_number(result.pearson.r, 2),
+        r_ci=_interval(result.pearson),
+        r_p=p_text(result.pearson.p_val),
+        rho=format_number(result.spearman.r, 2),
+        rho_ci=_interval(result.spearman),
+        rho_p=p_text(result.spearman.p_val),
+        sentence=association_sentence(result.pearson.r, result.x, result.y),
+    )
+
+
+@dataclass(frozen=True)
+class GlobalChangeWords:
+    """The global perceived change in words; glued as ``global_<field>``."""
+
+    prefix: str
+    sentence: str
+    summary: str
+
+
+def global_change_words(data: pd.DataFrame) -> GlobalChangeWords:
+    """Who rated themselves much or very much improved, or that the rating was not collected."""
+    if GLOBAL_CHANGE.key not in data.columns:
+        return GlobalChangeWords(
+            prefix="global",
+            sentence=(
+                f"{GLOBAL_CHANGE.name} was not collected in this cohort file: the column is absent, "
+                "so this section has nothing to show."
+            ),
+            summary=f"{GLOBAL_CHANGE.name} was not collected in this cohort file.",
+        )
+    counts = {}
+    for stage in (BASELINE_STAGE, FOLLOW_UP_STAGE):
+        table = global_change_distribution(data, stage=stage)
+        counts[stage] = (int(table.loc[table["improved"], "count"].sum()), int(table["n"].iloc[0]))
+    (k2, n2), (k3, n3) = counts[BASELINE_STAGE], counts[FOLLOW_UP_STAGE]
+    return GlobalChangeWords(
+        prefix="global",
+        sentence=(
+            f"After the MRI explanation (stage {FOLLOW_UP_STAGE}), {k3} of {n3} participants who gave a rating "
+            f"called themselves much or very much improved since stage {BASELINE_STAGE}; after education "
+            f"(stage {BASELINE_STAGE}), {k2} of {n2} had said the same about the education phase."
+        ),
+        summary=f"{k3} of {n3} participants rated themselves much or very much improved after the MRI explanation.",
+    )
+
+
+@dataclass(frozen=True)
+class CohortWords:
+    """The cohort's size; glued as ``n_participants`` and ``n_words``."""
+
+    prefix: str
+    participants: str
+    words: str
+
+
+def cohort_words(n_participants: int) -> CohortWords:
+    return CohortWords(prefix="n", participants=str(n_participants), words=count_in_words(n_participants))
+
+
+@dataclass(frozen=True)
+class AuditWords:
+    """The number audit and the data-free checks in words; glued as ``audit_<field>``."""
+
+    prefix: str
+    agree: str
+    total: str
+    disagreements: str
+    conflict_count: str
+    conflict_count_cap: str
+    conflict_list: str
+
+
+def audit_words(audit: pd.DataFrame, checks: pd.DataFrame) -> AuditWords:
+    """How many reported numbers agree, which do not, and which the abstract contradicts itself on."""
+    disagreeing = audit.loc[~audit["agrees"], "label"].tolist()
+    conflicts = checks.loc[(checks["verdict"] == "inconsistent") & checks["subject"].notna(), "subject"]
+    labels = {record.key: record.label for record in REPORTED}
+    return AuditWords(
+        prefix="audit",
+        agree=count_in_words(int(audit["agrees"].sum())),
+        total=count_in_words(len(audit)),
+        disagreements="; ".join(disagreeing) if disagreeing else "none",
+        conflict_count=count_in_words(len(conflicts)),
+        conflict_count_cap=count_in_words(len(conflicts), capital=True),
+        conflict_list="; ".join(labels[key] for key in conflicts) or "none",
+    )
+
+
+@dataclass(frozen=True)
+class RtmWords:
+    """Regression to the mean for one instrument in words; glued as ``rtm_<instrument>_<field>``."""
+
+    prefix: str
+    sd: str
+    expected: str
+    observed: str
+    share: str
+    low: str
+    high: str
+    responders: str
+    reliability: str
+    at_60: str
+    explain_all: str
+
+
+def rtm_words(instrument: str, figures: RtmFigures) -> RtmWords:
+    """The regression-to-the-mean figures of :func:`cnslbp_lib.stats.rtm.rtm_figures`, formatted."""
+    observed = figures.observed
+    if observed <= 0:
+        explain_all = "there is no observed improvement to explain"
+    elif not np.isfinite(figures.reliability_explaining):
+        explain_all = "no reliability between 0 and 1 would make regression to the mean explain all of it"
+    else:
+        explain_all = (
+            f"it would take a reliability of about {format_number(figures.reliability_explaining, 2)} "
+            "to explain all of it"
+        )
+    return RtmWords(
+        prefix=f"rtm_{instrument}",
+        sd=format_number(figures.sd, 1),
+        expected=format_number(figures.expected, 2),
+        observed=format_number(observed, 2),
+        share="not defined" if observed <= 0 else f"{format_number(100 * figures.expected / observed, 0)}%",
+        low=format_number(figures.cohort_low, 1),
+        high=format_number(figures.cohort_high, 1),
+        responders=format_number(figures.responder_pct, 0),
+        reliability=format_number(figures.reliability, 2),
+        at_60=format_number(figures.expected_at_60, 2),
+        explain_all=explain_all,
+    )

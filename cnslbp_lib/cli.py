@@ -13,12 +13,14 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
+from .data.files import write_text_atomically
 from .data.load import load_cohort
 from .data.schema import data_dictionary, write_schema
 from .data.source import PROJECT_ROOT
 from .exceptions import CnslbpError
 from .paper.auditing import audit
 from .paper.consistency import consistency_checks
+from .paper.ensemble import DEFAULT_READING, DEFAULT_SEED, READINGS, sample_ensemble
 from .paper.reconstruction import write_reconstruction
 from .publish.outputs import chapter_notebooks, store_outputs
 from .publish.pdf import print_book
@@ -81,6 +83,16 @@ def _reconstruct(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _ensemble(arguments: argparse.Namespace) -> int:
+    ensemble = sample_ensemble(arguments.members, seed=arguments.seed, reading=arguments.reading)
+    digest = write_text_atomically(arguments.out, ensemble.to_csv())
+    print(
+        f"wrote {arguments.out}: {ensemble.members} members drawn uniformly from every dataset the abstract allows "
+        f"(reading {ensemble.reading.name!r}: {ensemble.reading.description}; seed {ensemble.seed}; SHA-256 {digest})"
+    )
+    return 0
+
+
 def _schema(arguments: argparse.Namespace) -> int:
 
     write_schema(arguments.out)
@@ -119,6 +131,16 @@ def _pdf(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number; got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1; got {value}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cnslbp",
@@ -141,6 +163,21 @@ def _parser() -> argparse.ArgumentParser:
     reconstruct = commands.add_parser("reconstruct", help="write the reconstructed cohort file")
     reconstruct.add_argument("--out", required=True, type=Path, help="where to write the CSV")
     reconstruct.set_defaults(run=_reconstruct)
+
+    ensemble = commands.add_parser(
+        "ensemble", help="draw datasets uniformly from everything the abstract allows (cohort format + member column)"
+    )
+    ensemble.add_argument("--members", type=_positive, required=True, help="how many datasets to draw")
+    ensemble.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    ensemble.add_argument(
+        "--reading",
+        choices=[reading.name for reading in READINGS],
+        default=DEFAULT_READING,
+        help="how to read the abstract's ambiguous sentences (default %(default)s): "
+        + "; ".join(f"{reading.name}: {reading.description}" for reading in READINGS),
+    )
+    ensemble.add_argument("--out", required=True, type=Path, help="where to write the CSV")
+    ensemble.set_defaults(run=_ensemble)
 
     schema = commands.add_parser("schema", help="write the machine-readable schema (Table Schema JSON)")
     schema.add_argument("--out", required=True, type=Path, help="where to write the JSON")

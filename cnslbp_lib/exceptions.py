@@ -15,6 +15,7 @@ __all__ = [
     "BuildError",
     "CnslbpError",
     "CohortValidationError",
+    "EmptyLatticeError",
     "NotEnoughDataError",
     "PrintError",
     "Problem",
@@ -94,3 +95,7 @@ class BuildError(CnslbpError):
 
 class PrintError(CnslbpError):
     """The PDF could not be made (no Chromium, no built site, or a page failed)."""
+
+
+class EmptyLatticeError(CnslbpError, ValueError):
+    """No integer vector meets the constraints (the message names the constraint when it can)."""

@@ -62,4 +62,8 @@ def cohort_path() -> Path:
 def provenance(cohort: Cohort) -> Provenance:
     """Classify a loaded cohort by comparing its hash with the reconstruction's."""
     reconstructed = cohort.sha256 == reconstruction_sha256()
-    return Provenance(kind="reconstructed" if reconstructed else "user-supplied", file_name=Path(cohort.source).name, sha256=cohort.sha256)
+    return Provenance(
+        kind="reconstructed" if reconstructed else "user-supplied",
+        file_name=Path(cohort.source).name,
+        sha256=cohort.sha256,
+    )

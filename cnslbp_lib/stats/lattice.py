@@ -86,6 +86,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..exceptions import EmptyLatticeError
+
 __all__ = ["EmptyLatticeError", "VectorConstraints", "VectorLattice", "count_exact"]
 
 # sampling works on (rows x values) blocks; this many rows keeps each temporary under 20 MB
@@ -97,8 +99,6 @@ _MODULUS_BITS = 54
 _ADDS_BEFORE_REDUCING = 2 ** (63 - _MODULUS_BITS) - 1
 
 
-class EmptyLatticeError(ValueError):
-    """No integer vector satisfies the constraints."""
 
 
 def _integer(name: str, value: object) -> int:

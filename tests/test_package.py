@@ -1,7 +1,10 @@
 import importlib.util
 import pkgutil
+import re
 
 import cnslbp_lib as cl
+
+from .conftest import ROOT
 
 
 def test_no_public_name_hides_a_module_of_the_same_name():
@@ -18,10 +21,7 @@ def test_every_public_name_is_exported_and_documented():
 
 
 def test_every_pinned_dependency_is_in_the_lock_file_at_the_same_version():
-    import re
     import tomllib
-
-    from .conftest import ROOT
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     pins = [*project["dependencies"], *project["optional-dependencies"]["test"]]
@@ -32,3 +32,19 @@ def test_every_pinned_dependency_is_in_the_lock_file_at_the_same_version():
     for pin in pins:
         name, version = pin.split("==")
         assert lock.get(name.lower().replace("_", "-")) == version, f"{pin} is not in requirements.lock"
+
+
+def test_the_architecture_map_names_every_module_and_only_modules_that_exist():
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    modules = {
+        str(path.relative_to(ROOT / "cnslbp_lib"))
+        for path in (ROOT / "cnslbp_lib").rglob("*.py")
+        if path.name != "__init__.py"
+    }
+    named = set(re.findall(r"`((?:[a-z_]+/)*[a-z_]+\.py)`", text))
+    # charts modules are named together in one row
+    named |= {
+        f"publish/charts/{name}" for name in re.findall(r"`([a-z_]+\.py)`", text) if f"publish/charts/{name}" in modules
+    }
+    assert modules - named == set(), "modules missing from the map in CONTRIBUTING.md"
+    assert {name for name in named if "/" in name or name in {"cli.py", "exceptions.py"}} - modules == set()

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cnslbp_lib as cl
+from cnslbp_lib.data.schema import WHOLE_NUMBER_RULE
 from cnslbp_lib.exceptions import CohortValidationError
 
 from .conftest import COHORT_CSV, HEADER
@@ -102,8 +103,8 @@ def test_every_bad_value_in_a_file_is_reported_at_once(write_csv):
     assert found == [
         (2, "participant, stage", "A, 1", "each participant may have one row per stage; this one repeats line 3"),
         (3, "participant, stage", "A, 1", "each participant may have one row per stage; this one repeats line 2"),
-        (4, "piq", "2.5", "must be a whole number"),
-        (4, "pseq", "abc", "must be a whole number"),
+        (4, "piq", "2.5", WHOLE_NUMBER_RULE),
+        (4, "pseq", "abc", WHOLE_NUMBER_RULE),
         (4, "psq", "41", "PSQ total must be a whole number from 0 to 40"),
         (4, "stage", "4", "stage must be 1, 2 or 3"),
         (5, "global_change", "9", "Global perceived change must be a whole number from -3 to 3"),
@@ -235,3 +236,132 @@ def test_one_bad_cell_in_the_real_cohort_is_found_exactly(write_csv, line, colum
     frame.loc[line, column] = value
     found = problems_of(write_csv(frame.to_csv(index=False)))
     assert [(found_line, found_column) for found_line, found_column, *_ in found] == [(line + 2, column)]
+
+
+# --- what a number cell may hold, and files that used to crash the loader ----------------------------
+
+SPECIAL_FLOAT_WORDS = ["nan", "NaN", "inf", "-Infinity", "infinity", "+INF", "1e400", "-1e400", "1e-400"]
+HUGE_INTEGERS = ["99999999999999999999999", "-99999999999999999999999", "9" * 5000]
+
+
+@pytest.mark.parametrize("column", ["stage", "piq", "pseq", "psq", "global_change"])
+@pytest.mark.parametrize("value", SPECIAL_FLOAT_WORDS)
+def test_special_float_words_are_named_as_malformed_numbers_in_every_number_column(write_csv, column, value):
+    row = {"participant": "A", "stage": "2", "piq": "40", "pseq": "20", "psq": "20", "global_change": "1"}
+    row[column] = value
+    assert problems_of(write_csv(f"{HEADER}\n{','.join(row.values())}\n")) == [(2, column, value, WHOLE_NUMBER_RULE)]
+
+
+@pytest.mark.parametrize(
+    ("column", "rule"),
+    [
+        ("stage", "stage must be 1, 2 or 3"),
+        ("piq", "PIQ total must be a whole number from 0 to 70"),
+        ("global_change", "Global perceived change must be a whole number from -3 to 3"),
+    ],
+)
+@pytest.mark.parametrize("value", HUGE_INTEGERS)
+def test_integers_too_large_for_64_bits_are_out_of_range_and_cited_as_written(write_csv, column, rule, value):
+    row = {"participant": "A", "stage": "2", "piq": "40", "pseq": "20", "psq": "20", "global_change": "1"}
+    row[column] = value
+    assert problems_of(write_csv(f"{HEADER}\n{','.join(row.values())}\n")) == [(2, column, value, rule)]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["٣", "３", "𝟑", "²", "1e1", "7.0", "7.", ".5", "1_000", "0x10", "--1", "+-1", "\u22123", "3-", "1 000", "\u00a05"],
+)
+def test_only_ascii_digits_with_one_leading_sign_make_a_number(write_csv, value):
+    content = f'{HEADER}\nA,1,"{value}",20,20,\n"thousands",1,"1,000",20,20,\n'
+    assert problems_of(write_csv(content)) == [
+        (2, "piq", value, WHOLE_NUMBER_RULE),
+        (3, "piq", "1,000", WHOLE_NUMBER_RULE),
+    ]
+
+
+def test_signs_leading_zeros_and_surrounding_spaces_are_accepted_and_values_cited_as_written(write_csv):
+    cohort = cl.load_cohort(write_csv(f"{HEADER}\nA, 1 ,+40,007,\t20\t,\nA,+2,-0,20,20, -3\n"))
+    assert cohort.data[["stage", "piq", "pseq", "psq", "global_change"]].astype(object).to_numpy().tolist() == [
+        [1, 40, 7, 20, pd.NA],
+        [2, 0, 20, 20, -3],
+    ]
+    assert problems_of(write_csv(f"{HEADER}\nA,1,+080,20,20,\n")) == [
+        (2, "piq", "+080", "PIQ total must be a whole number from 0 to 70")
+    ]
+
+
+def test_a_number_cell_of_only_spaces_is_blank_and_an_id_of_only_spaces_is_an_error(write_csv):
+    cohort = cl.load_cohort(write_csv(f"{HEADER}\nA,1,  ,20,20,\t\n"))
+    assert cohort.incomplete["issue"].iloc[0] == "piq is blank"
+    assert problems_of(write_csv(f"{HEADER}\n  ,1,40,20,20,\n")) == [
+        (2, "participant", "  ", "participant must not be blank")
+    ]
+    assert problems_of(write_csv(f"{HEADER}\n,1,40,20,20,\n,2,40,20,20,\n")) == [
+        (2, "participant", None, "participant must not be blank"),
+        (3, "participant", None, "participant must not be blank"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "participant",
+    [
+        "<script>alert(1)</script>",
+        '"O""Brien"',
+        "=HYPERLINK(1)",
+        "x" * 200_000,
+        "مريض ٣",
+        "患者",
+        '"two\nlines"',
+        "a\x00b",
+    ],
+)
+def test_any_non_blank_text_is_an_id_and_is_kept_verbatim(write_csv, participant):
+    cohort = cl.load_cohort(write_csv(f"{HEADER}\n{participant},1,40,20,20,\n"))
+    expected = participant[1:-1].replace('""', '"') if participant.startswith('"') else participant
+    assert cohort.data["participant"].astype(str).tolist() == [expected]
+
+
+def test_broken_quoting_is_reported_on_the_line_where_the_record_starts(write_csv):
+    content = f'{HEADER}\nA,1,40,20,20,\n"B"x,1,40,20,20,\nC,1,40,20,20,\n"D,1,40,20,20,\nE,1,40,20,20,\n'
+    assert problems_of(write_csv(content)) == [
+        (
+            3,
+            None,
+            '"B"x,1,40,20,20,',
+            "a closing quote must be followed by a comma or the end of the line (a quote inside a quoted value is "
+            'written twice: "")',
+        ),
+        (
+            5,
+            None,
+            '"D,1,40,20,20,',
+            "a quoted value starting on this line is never closed (its closing quote is missing)",
+        ),
+    ]
+
+
+def test_lines_are_counted_across_quoted_line_breaks_and_lone_carriage_returns(write_csv):
+    content = f'{HEADER}\r"A\r\nB",1,40,20,20,\r\n"C",1,99,20,20,\n'
+    assert problems_of(write_csv(content)) == [(4, "piq", "99", "PIQ total must be a whole number from 0 to 70")]
+
+
+def test_records_are_read_with_the_csv_module_when_pandas_disagrees(write_csv, monkeypatch):
+    path = write_csv(f'{HEADER}\n"A",1,40,20,20,\nbroken\n"A",2,41,22,21,0\n')
+    expected = [
+        (
+            3,
+            None,
+            "broken",
+            "row has 1 fields but the header has 6 "
+            "(a missing value needs an empty field; a comma inside a value needs quotes)",
+        )
+    ]
+    assert problems_of(path) == expected
+
+    def disagree(*args, **kwargs):
+        raise pd.errors.ParserError("simulated")
+
+    monkeypatch.setattr(cl.data.load.pd, "read_csv", disagree)
+    assert problems_of(path) == expected
+    path = write_csv(f'{HEADER}\n"A",1,40,20,20,\n\n"A",2,41,22,99,0\n', "again.csv")
+    assert problems_of(path) == [(4, "psq", "99", "PSQ total must be a whole number from 0 to 40")]

@@ -1,5 +1,10 @@
 """Load a cohort file into a tidy DataFrame, validating it against the schema.
 
+:mod:`cnslbp_lib.data.csvfile` reads the file's bytes and text into records of
+text (encoding, delimiter, header, field counts, quoting); this module parses
+their values as whole numbers, validates them and tidies them into a
+:class:`Cohort`.
+
 Every rule lives in :func:`cnslbp_lib.data.schema.cohort_table_schema`; values are
 checked with pandera. All problems are collected and raised together as one
 :class:`~cnslbp_lib.exceptions.CohortValidationError`, each naming file, line,
@@ -10,10 +15,7 @@ states who it excluded.
 
 from __future__ import annotations
 
-import csv
-import difflib
 import hashlib
-import io
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,13 +27,15 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from ..exceptions import CohortValidationError, Problem
-from .schema import cohort_table_schema
+from .csvfile import decode_utf8, read_file_bytes, read_table
+from .schema import WHOLE_NUMBER_RULE, cohort_table_schema
 
 __all__ = ["Cohort", "load_cohort", "participant_labels"]
 
-_BOM = b"\xef\xbb\xbf"
-_OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
-_SURROGATE = re.compile("[\udc80-\udcff]")
+_WHOLE_NUMBER = re.compile("[+-]?[0-9]+")  # [0-9] is ASCII only, unlike \d
+_NUMBER_PADDING = " \t"
+_MAX_DIGITS = 15  # far beyond every range in the registry, and well inside int64
+_OUT_OF_EVERY_RANGE: int = 10**_MAX_DIGITS
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,7 +117,10 @@ def load_cohort(path: str | Path) -> Cohort:
     path : str or pathlib.Path
         A UTF-8 CSV file (a byte-order mark and CRLF line ends are accepted),
         comma-separated, with the columns of ``data/cohort.schema.json`` in any
-        order; ``global_change`` may be omitted.
+        order; ``global_change`` may be omitted. Numbers are whole numbers in
+        the digits 0-9 with an optional leading sign (see
+        :data:`~cnslbp_lib.data.schema.WHOLE_NUMBER_RULE`); participant ids are
+        any non-blank text.
 
     Returns
     -------
@@ -122,7 +129,10 @@ def load_cohort(path: str | Path) -> Cohort:
     Raises
     ------
     CohortValidationError
-        Listing every problem found, each with file, line, column, value and rule.
+        Listing every problem found, each with file, line, column, value and
+        rule. No other exception escapes for a bad file: unreadable bytes,
+        broken quoting, special float words and huge numbers all become
+        problems.
 
     Examples
     --------
@@ -131,197 +141,76 @@ def load_cohort(path: str | Path) -> Cohort:
     (14, 42)
     """
     name = str(path)
-    raw = _read_bytes(Path(path), name)
-    text = _decode(raw, name)
-    header, columns = _check_header(text, name)
-    record_lines, blank_lines, problems = _check_field_counts(text, len(header), name)
-    unreadable_lines = [problem.line for problem in problems if problem.line is not None]
-    frame = pd.read_csv(
-        io.StringIO(text),
-        dtype={"participant": str},
-        keep_default_na=False,
-        na_values=[""],
-        skip_blank_lines=False,
-        skiprows=sorted(line - 1 for line in unreadable_lines),
-    )
-    kept = record_lines[~np.isin(record_lines, unreadable_lines)]
-    # the frame's index is the line number of each record, so every message can cite it
-    frame.index = pd.Index(kept if kept.size == len(frame) else np.arange(2, len(frame) + 2))
-    frame = frame.drop(index=[line for line in blank_lines if line in frame.index])
-    if frame.empty and not problems:
+    raw = read_file_bytes(Path(path), name)
+    text = decode_utf8(raw, name)
+    columns, table = read_table(text, name)
+    problems = list(table.problems)
+    if table.cells.empty and not problems:
         raise CohortValidationError([Problem(name, None, None, None, "file has a header but no data rows")])
-    typed, parse_problems = _parse_integers(frame, columns, name)
+    typed, parse_problems = _parse_integers(table.cells, columns, name)
     problems += parse_problems
     unparsed = {(problem.line, problem.column) for problem in parse_problems}
     problems += [
-        problem for problem in _validate(typed, columns, name) if (problem.line, problem.column) not in unparsed
+        problem
+        for problem in _validate(typed, table.cells, columns, name)
+        if (problem.line, problem.column) not in unparsed
     ]
     if problems:
         raise CohortValidationError(sorted(problems, key=_problem_order))
-    return _tidy(typed, name, hashlib.sha256(raw).hexdigest(), blank_lines)
-
-
-def _read_bytes(path: Path, name: str) -> bytes:
-    def fail(rule: str) -> CohortValidationError:
-        return CohortValidationError([Problem(name, None, None, None, rule)])
-
-    if not path.exists():
-        raise fail("file does not exist")
-    if not path.is_file():
-        raise fail("path is not a regular file")
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise fail(f"file cannot be read ({error.strerror or error})") from None
-    if not raw.removeprefix(_BOM).strip():
-        raise fail("file is empty")
-    return raw
-
-
-def _decode(raw: bytes, name: str) -> str:
-    body = raw.removeprefix(_BOM)
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    lenient = body.decode("utf-8", errors="surrogateescape")
-    problems = []
-    for number, line in enumerate(lenient.splitlines(), start=1):
-        bad = _SURROGATE.findall(line)
-        if bad:
-            shown = " ".join(f"0x{ord(char) - 0xDC00:02X}" for char in bad[:4])
-            problems.append(
-                Problem(
-                    name,
-                    number,
-                    None,
-                    shown,
-                    "file must be UTF-8 text; these bytes are not (save it as 'CSV UTF-8')",
-                )
-            )
-    raise CohortValidationError(problems)
-
-
-def _check_header(text: str, name: str) -> tuple[list[str], list[dict[str, Any]]]:
-    """Check the header against the schema; return it and the fields present."""
-    schema = cohort_table_schema()
-    fields = {field["name"]: field for field in schema["fields"]}
-    optional = set(schema["optionalFields"])
-    first_line = text.split("\n", 1)[0].rstrip("\r")
-    header = next(csv.reader([first_line]))
-    problems = []
-    if len(header) == 1:
-        for delimiter, called in _OTHER_DELIMITERS.items():
-            if delimiter in first_line:
-                problems.append(
-                    Problem(
-                        name,
-                        1,
-                        None,
-                        first_line[:60],
-                        f"columns must be separated by commas; this header uses {called}",
-                    )
-                )
-                raise CohortValidationError(problems)
-    seen: set[str] = set()
-    for column in header:
-        if column in seen:
-            problems.append(Problem(name, 1, column, None, "column appears more than once in the header"))
-        seen.add(column)
-        if column not in fields:
-            close = difflib.get_close_matches(column.strip().lower(), list(fields), n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}?" if close else f"expected columns are {', '.join(fields)}"
-            problems.append(Problem(name, 1, column, None, f"unknown column; {hint}"))
-    for column in fields:
-        if column not in seen and column not in optional:
-            problems.append(Problem(name, 1, column, None, "required column is missing from the header"))
-    if problems:
-        raise CohortValidationError(problems)
-    return header, [fields[column] for column in header]
-
-
-def _check_field_counts(text: str, expected: int, name: str) -> tuple[np.ndarray, tuple[int, ...], list[Problem]]:
-    """Find rows whose field count differs from the header's.
-
-    Returns the line number of every record (as an array), the blank lines,
-    and one problem per malformed row. Counting separators with numpy keeps
-    this linear and fast for large files; a file with quotes falls back to the
-    csv module, which respects them.
-    """
-    if '"' in text:
-        reader = csv.reader(io.StringIO(text))
-        next(reader)
-        lines, counts, contents = [], [], {}
-        for row in reader:
-            blank = not row or (len(row) == 1 and not row[0].strip())
-            lines.append(reader.line_num)
-            counts.append(0 if blank else len(row))
-            if not blank and len(row) != expected:
-                contents[reader.line_num] = ",".join(row)
-        line_numbers, fields = np.array(lines, dtype=np.int64), np.array(counts, dtype=np.int64)
-    else:
-        codes = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-        newline = np.flatnonzero(codes == ord("\n"))
-        starts = np.concatenate(([0], newline + 1))
-        ends = np.concatenate((newline, [codes.size]))
-        if codes[-1] == ord("\n"):  # the text after the final line break is not a line
-            starts, ends = starts[:-1], ends[:-1]
-        starts, ends = starts[1:], ends[1:]
-        commas = np.flatnonzero(codes == ord(","))
-        fields = np.searchsorted(commas, ends) - np.searchsorted(commas, starts) + 1
-        line_numbers = np.arange(2, starts.size + 2)
-
-        def line_text(i: int) -> str:
-            return codes[starts[i] : ends[i]].tobytes().decode("utf-8").rstrip("\r")
-
-        for i in np.flatnonzero(fields == 1):  # a line without commas may be blank
-            if not line_text(int(i)).strip():
-                fields[i] = 0
-        bad = np.flatnonzero((fields != expected) & (fields != 0))
-        contents = {int(line_numbers[i]): line_text(int(i)) for i in bad}
-    wrong = np.flatnonzero((fields != expected) & (fields != 0))
-    problems = [
-        Problem(
-            name,
-            int(line_numbers[i]),
-            None,
-            contents[int(line_numbers[i])][:60],
-            f"row has {fields[i]} fields but the header has {expected} "
-            "(a missing value needs an empty field; a comma inside a value needs quotes)",
-        )
-        for i in wrong
-    ]
-    blank_lines = tuple(int(line) for line in line_numbers[fields == 0])
-    return line_numbers, blank_lines, problems
+    return _tidy(typed, name, hashlib.sha256(raw).hexdigest(), table.blank_lines)
 
 
 def _parse_integers(
-    frame: pd.DataFrame, columns: list[dict[str, Any]], name: str
+    cells: pd.DataFrame, columns: list[dict[str, Any]], name: str
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Convert integer columns to nullable Int64; one problem per non-integer cell.
+    """Convert integer columns to nullable Int64; one problem per malformed cell.
 
-    A cell that cannot be read becomes missing, so the other rules can still
-    be checked on the rest of the file.
+    A cell must hold a whole number as :data:`WHOLE_NUMBER_RULE` describes; a
+    cell of only spaces and tabs is blank. Each distinct text is parsed once,
+    with Python's exact integers, so no float reading ("nan", "inf", "1e1",
+    "7.0") and no 64-bit overflow can occur. A number too long to be in any
+    range is kept as a stand-in beyond every range, so the range check still
+    reports it, with the text as written. A malformed cell becomes missing, so
+    the other rules can still be checked on the rest of the file.
     """
     problems = []
     typed = {}
     for field in columns:
         column = field["name"]
-        values = frame[column]
+        values = cells[column]
         if field["type"] != "integer":
             typed[column] = _sorted_categorical(values)
             continue
-        if pd.api.types.is_numeric_dtype(values):
-            numbers = values.astype("float64")
-            unreadable = pd.Series(False, index=values.index)
-        else:
-            numbers = pd.to_numeric(values.astype("str").str.strip(), errors="coerce")
-            unreadable = values.notna() & numbers.isna()
-        fractional = numbers.notna() & (np.floor(numbers) != numbers)
-        for line, value in values[unreadable | fractional].items():
-            problems.append(Problem(name, int(line), column, str(value), "must be a whole number"))
-        typed[column] = numbers.where(~fractional).astype("Int64")
-    return pd.DataFrame(typed, index=frame.index), problems
+        codes, texts = pd.factorize(values.to_numpy(dtype=object))
+        # one slot per distinct text, plus a last one that code -1 (an empty field) selects
+        numbers = np.zeros(len(texts) + 1, dtype=np.int64)
+        present = np.zeros(len(texts) + 1, dtype=bool)
+        malformed = np.zeros(len(texts) + 1, dtype=bool)
+        for i, text in enumerate(texts):
+            stripped = str(text).strip(_NUMBER_PADDING)
+            if not stripped:  # only spaces and tabs: blank
+                continue
+            number = _whole_number(stripped)
+            if number is None:
+                malformed[i] = True
+            else:
+                numbers[i], present[i] = number, True
+        typed[column] = pd.Series(
+            pd.arrays.IntegerArray(numbers[codes], ~present[codes]), index=values.index, name=column
+        )
+        for line, value in values[malformed[codes]].items():
+            problems.append(Problem(name, int(line), column, str(value), WHOLE_NUMBER_RULE))
+    return pd.DataFrame(typed, index=cells.index), problems
+
+
+def _whole_number(stripped: str) -> int | None:
+    """The integer a cell holds (spaces and tabs around it removed), or None if it is malformed."""
+    if _WHOLE_NUMBER.fullmatch(stripped) is None:
+        return None
+    digits = stripped.lstrip("+-").lstrip("0")
+    if len(digits) > _MAX_DIGITS:  # int() refuses beyond 4300 digits; int64 overflows beyond 18
+        return -_OUT_OF_EVERY_RANGE if stripped.startswith("-") else _OUT_OF_EVERY_RANGE
+    return int(stripped)
 
 
 def _sorted_categorical(values: pd.Series) -> pd.Series:
@@ -335,7 +224,7 @@ def _sorted_categorical(values: pd.Series) -> pd.Series:
     order = np.argsort(uniques, kind="stable")
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
-    sorted_codes = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)
+    sorted_codes = np.append(rank, -1)[codes]  # code -1 (missing) stays -1, even when every value is missing
     categories = pd.Index(uniques[order], dtype="str")
     return pd.Series(pd.Categorical.from_codes(sorted_codes, categories=categories), index=values.index)
 
@@ -365,7 +254,10 @@ def _pandera_schema(columns: list[dict[str, Any]]) -> tuple[pa.DataFrameSchema, 
             checks.append(
                 pa.Check(
                     lambda series: pd.Series(
-                        series.cat.categories.str.strip().str.len().to_numpy()[series.cat.codes] > 0,
+                        # one entry per category, plus a last one for code -1 (missing, checked as not_nullable)
+                        np.append(series.cat.categories.str.strip().str.len().to_numpy() > 0, True)[
+                            series.cat.codes.to_numpy()
+                        ],
                         index=series.index,
                     ),
                     error=f"{column} must not be blank",
@@ -389,18 +281,24 @@ def _pandera_schema(columns: list[dict[str, Any]]) -> tuple[pa.DataFrameSchema, 
     return pa.DataFrameSchema(schema_columns, checks=frame_checks, unique=key), frame_rule_columns
 
 
-def _validate(typed: pd.DataFrame, columns: list[dict[str, Any]], name: str) -> list[Problem]:
+def _validate(typed: pd.DataFrame, cells: pd.DataFrame, columns: list[dict[str, Any]], name: str) -> list[Problem]:
     schema, frame_rule_columns = _pandera_schema(columns)
     try:
         schema.validate(typed, lazy=True)
     except SchemaErrors as errors:
-        return _problems_from_pandera(errors.failure_cases, typed, name, frame_rule_columns)
+        return _problems_from_pandera(errors.failure_cases, typed, cells, name, frame_rule_columns)
     return []
 
 
 def _problems_from_pandera(
-    failures: pd.DataFrame, typed: pd.DataFrame, name: str, frame_rule_columns: dict[str, str]
+    failures: pd.DataFrame, typed: pd.DataFrame, cells: pd.DataFrame, name: str, frame_rule_columns: dict[str, str]
 ) -> list[Problem]:
+    """One problem per failure, citing each value as written in the file (``cells``), not as parsed."""
+
+    def as_written(line: int, column: str) -> str | None:
+        text = cells.loc[line, column]
+        return None if pd.isna(text) else str(text)
+
     problems = []
     duplicates = failures[failures["check"] == "multiple_fields_uniqueness"]
     if not duplicates.empty:
@@ -424,14 +322,16 @@ def _problems_from_pandera(
     for rule, group in frame_rules.groupby("check", sort=False):
         column = frame_rule_columns[str(rule)]
         for index in sorted(set(group["index"].astype(int))):
-            problems.append(Problem(name, index, column, str(typed.loc[index, column]), str(rule)))
-    cells = failures[failures["schema_context"] == "Column"]
-    for row in cells.itertuples(index=False):
+            problems.append(Problem(name, index, column, as_written(index, column), str(rule)))
+    column_failures = failures[failures["schema_context"] == "Column"]
+    for row in column_failures.itertuples(index=False):
         index = None if pd.isna(row.index) else int(row.index)
-        if row.check == "not_nullable":
-            rule, value = f"{row.column} must not be blank", None
+        if row.check == "not_nullable":  # an empty cell, or a number cell of only spaces and tabs
+            rule = f"{row.column} must not be blank"
+            value = None if index is None else as_written(index, str(row.column))
         else:
-            rule, value = str(row.check), str(row.failure_case)
+            rule = str(row.check)
+            value = str(row.failure_case) if index is None else as_written(index, str(row.column))
         problems.append(Problem(name, index, str(row.column), value, rule))
     return problems
 

@@ -29,9 +29,11 @@ from .exceptions import (
 )
 from .paper.auditing import audit, recompute
 from .paper.consistency import consistency_checks, grim_sums, percentage_counts
+from .paper.ensemble import READINGS, Ensemble, sample_ensemble
 from .paper.formatting import format_ci, format_number, format_p
-from .paper.reconstruction import ASSUMPTIONS, change_targets, reconstruct
+from .paper.reconstruction import load_summary, worked_member
 from .paper.reported import REPORTED, get_reported, reported_n
+from .paper.targets import change_targets
 from .stats.change import StageChange, bootstrap_change, paired_change, stage_change, wilcoxon_change
 from .stats.core import (
     BootstrapInterval,
@@ -50,13 +52,13 @@ from .stats.global_change import global_change_distribution
 from .stats.responder_analysis import pe_nonresponse, responder_sweep, responder_table, responders
 
 __all__ = [
-    "ASSUMPTIONS",
     "BASELINE_STAGE",
     "FOLLOW_UP_STAGE",
     "GLOBAL_CHANGE",
     "INSTRUMENTS",
     "NON_RESPONSE",
     "PRE_EDUCATION_STAGE",
+    "READINGS",
     "REPORTED",
     "STAGES",
     "Association",
@@ -66,6 +68,7 @@ __all__ = [
     "Cohort",
     "CohortValidationError",
     "Correlation",
+    "Ensemble",
     "NotEnoughDataError",
     "PairedT",
     "PrintError",
@@ -92,6 +95,7 @@ __all__ = [
     "global_change_distribution",
     "grim_sums",
     "load_cohort",
+    "load_summary",
     "paired_change",
     "paired_changes",
     "paired_t",
@@ -100,12 +104,13 @@ __all__ = [
     "proportion",
     "provenance",
     "recompute",
-    "reconstruct",
     "reported_n",
     "responder_sweep",
     "responder_table",
     "responders",
+    "sample_ensemble",
     "signed_rank",
     "stage_change",
     "wilcoxon_change",
+    "worked_member",
 ]

@@ -1,13 +1,15 @@
 """The ``cnslbp`` command: a thin layer that parses arguments and calls the library.
 
 Exit codes: 0 success, 1 invalid input (the message names file, line, column,
-value and rule), 2 wrong usage.
+value and rule), 2 wrong usage, 141 when the reader of the output closed the pipe.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -78,8 +80,10 @@ def _checks(arguments: argparse.Namespace) -> int:
 
 def _reconstruct(arguments: argparse.Namespace) -> int:
 
-    digest = write_reconstruction(arguments.out)
+    digest = write_reconstruction(arguments.out, arguments.summary)
     print(f"wrote {arguments.out} (SHA-256 {digest})")
+    if arguments.summary is not None:
+        print(f"wrote {arguments.summary} and {arguments.summary.with_suffix('.json').name}")
     return 0
 
 
@@ -160,8 +164,15 @@ def _parser() -> argparse.ArgumentParser:
     checks = commands.add_parser("checks", help="run the data-free consistency checks on the abstract")
     checks.set_defaults(run=_checks)
 
-    reconstruct = commands.add_parser("reconstruct", help="write the reconstructed cohort file")
-    reconstruct.add_argument("--out", required=True, type=Path, help="where to write the CSV")
+    reconstruct = commands.add_parser(
+        "reconstruct", help="write the worked dataset: the ensemble member nearest its medians"
+    )
+    reconstruct.add_argument("--out", required=True, type=Path, help="where to write the worked dataset (CSV)")
+    reconstruct.add_argument(
+        "--summary",
+        type=Path,
+        help="also write the per-member ensemble summary (CSV; its stamp goes beside it as .json)",
+    )
     reconstruct.set_defaults(run=_reconstruct)
 
     ensemble = commands.add_parser(
@@ -219,9 +230,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     fail again. Text the terminal cannot encode (an id in another script,
     say) is written as backslash escapes instead of failing.
     """
-    import contextlib  # noqa: PLC0415  (imported here only because main() alone may change for now)
-    import os  # noqa: PLC0415
-
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure is not None:
         reconfigure(errors="backslashreplace")

@@ -140,7 +140,7 @@ CHECK_PAGES = ["book/start_here.html", "book/design.html", "book/primary_outcome
 @pytest.mark.parametrize("path", CHECK_PAGES)
 def test_every_number_check_opens_with_the_paper_and_the_recomputed_value(visit, path):
     page = visit(path)
-    checks = page.tab.locator("a.cnslbp-num")
+    checks = page.tab.locator("a.cnslbp-num:not(.cnslbp-prov)")
     assert checks.count() > 0
     for index in range(checks.count()):
         check = checks.nth(index)
@@ -150,6 +150,23 @@ def test_every_number_check_opens_with_the_paper_and_the_recomputed_value(visit,
         text = tip.inner_text()
         assert "Paper:" in text and "Recomputed:" in text and "Verdict:" in text
         assert check.get_attribute("aria-describedby") == tip.get_attribute("id")
+
+
+@pytest.mark.parametrize("path", ["book/primary_outcomes.html", "book/association.html", "book/stages.html"])
+def test_every_ranged_number_opens_with_its_class_and_its_spread_across_datasets(visit, path):
+    page = visit(path)
+    ranged = page.tab.locator("a.cnslbp-prov")
+    assert ranged.count() > 0
+    for index in range(ranged.count()):
+        number = ranged.nth(index)
+        number.focus()
+        tip = number.locator(".cnslbp-tip")
+        assert tip.is_visible()
+        text = tip.inner_text()
+        assert "datasets the abstract allows" in text
+        assert number.get_attribute("aria-describedby") == tip.get_attribute("id")
+        if "fixed by the abstract" not in text.lower():
+            assert number.locator(".cnslbp-range").inner_text().startswith(" [90%: ")
 
 
 def test_keyboard_focus_reaches_the_number_checks_and_escape_hides_the_tooltip(visit):
@@ -263,7 +280,11 @@ def test_the_whole_book_prints_to_one_pdf_in_toc_order(reconstruction_site, tmp_
     assert result.returncode == 0, result.stderr
     pages = int(re.search(r": (\d+) pages, [\d.]+ MB", result.stdout).group(1))
     assert pages > 40
-    assert ", 18 charts, " in result.stdout
+    # every chart the site's pages hold is printed as a vector drawing
+    charts = sum(
+        page.read_text(encoding="utf-8").count('class="cnslbp-chart"') for page in reconstruction_site.rglob("*.html")
+    )
+    assert f", {charts} charts, " in result.stdout
     reader = PdfReader(out)
     assert len(reader.pages) == pages
     assert "Page 1 of" in reader.pages[0].extract_text()

@@ -16,6 +16,7 @@ from .instruments import GLOBAL_CHANGE, INSTRUMENTS, PRE_EDUCATION_STAGE, STAGES
 
 __all__ = [
     "RECONSTRUCTION_NOTICE",
+    "WHOLE_NUMBER_RULE",
     "cohort_table_schema",
     "columns_markdown",
     "data_dictionary",
@@ -25,9 +26,22 @@ __all__ = [
 
 RECONSTRUCTION_NOTICE = (
     "The rows in data/cohort.csv are a reconstruction, not patient data: integer scores "
-    "for 14 invented participants, searched for so that they reproduce the summary "
+    "for 14 invented participants, one of the many datasets that reproduce the summary "
     "statistics printed in the study's abstract. No row describes a real person."
 )
+
+
+WHOLE_NUMBER_RULE = (
+    "must be a whole number written with the digits 0-9 and an optional leading + or - only "
+    "(no decimal point, exponent or thousands separator: write 7, not 7.0 or 7e0); "
+    "spaces and tabs around it are ignored"
+)
+"""What a cell of an integer column (``stage``, every score, ``global_change``) may hold.
+
+The lexical form of an XML Schema ``integer``, which Table Schema's ``integer``
+type follows: ASCII digits with an optional sign; whitespace around the value
+collapses. A cell that is empty or holds only spaces and tabs is blank.
+"""
 
 
 def _score_field(instrument: Any) -> dict[str, Any]:
@@ -162,6 +176,12 @@ def data_dictionary() -> str:
         "- UTF-8 text; a byte-order mark and CRLF line ends (what spreadsheet programs write) are accepted.",
         "- Comma-separated, with a header row; columns may come in any order.",
         "- One row per participant per stage; a participant × stage pair appears at most once.",
+        "- Numbers (`stage`, the scores and `global_change`) are whole numbers written with the digits 0-9",
+        "  and an optional leading `+` or `-`, nothing else: no decimal point (`7`, not `7.0`), no exponent",
+        "  (`1e1`), no thousands separator, no digits of other scripts, no words such as `nan` or `inf`.",
+        "  Spaces and tabs around a number are ignored; a cell of nothing but spaces and tabs is blank.",
+        "- Participant ids are free text, used exactly as written, and must not be blank; a value",
+        '  holding a comma, a quote or a line break is quoted as spreadsheets do (`"Smith, J"`).',
         "- A blank score is allowed and reported as an incomplete record; so is a missing stage row.",
         "  Each analysis states its n and names whom it excluded. Nothing is dropped silently.",
         f"- Optional columns: {', '.join(f'`{name}`' for name in sorted(optional))}"

@@ -37,10 +37,10 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..data.instruments import GLOBAL_CHANGE, INSTRUMENTS, NON_RESPONSE, STAGES, get_instrument
 from ..stats import lattice as lattice_module
+from ..stats.batch import correlation_batch
 from ..stats.lattice import VectorConstraints, VectorLattice
 from . import targets as targets_module
 from .reported import reported_n
@@ -54,8 +54,11 @@ __all__ = [
     "Ensemble",
     "Prior",
     "Reading",
+    "association_by_reading",
     "ensemble_stamp",
     "get_reading",
+    "priors_table",
+    "readings_table",
     "sample_ensemble",
 ]
 
@@ -221,16 +224,11 @@ def _lattice(target: ChangeTarget, n: int, reading: Reading) -> VectorLattice:
 
 def _association_holds(pseq: np.ndarray, piq: np.ndarray, reading: Reading) -> np.ndarray:
     """Which rows' Pearson r(ΔPSEQ, ΔPIQ) reads as ``reading`` says."""
-    x = pseq - pseq.mean(axis=1, keepdims=True)
-    y = piq - piq.mean(axis=1, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = (x * y).sum(axis=1) / np.sqrt((x * x).sum(axis=1) * (y * y).sum(axis=1))
-    holds = r < 0 if reading.association == "inverse" else r > 0
+    result = correlation_batch(pseq, piq, method="pearson")
+    holds = result.r < 0 if reading.association == "inverse" else result.r > 0
     if reading.significant:
-        n = pseq.shape[1]
-        t = r * np.sqrt((n - 2) / (1 - r**2))
-        holds &= 2 * stats.t.sf(np.abs(t), n - 2) < 0.05
-    return np.asarray(holds & np.isfinite(r))
+        holds &= result.p_val < 0.05
+    return np.asarray(holds & np.isfinite(result.r))
 
 
 def _draw_changes(
@@ -315,6 +313,27 @@ def sample_ensemble(
     width = max(2, len(str(n)))
     participants = tuple(f"{ID_PREFIX}{number:0{width}d}" for number in range(1, n + 1))
     return Ensemble(chosen, seed, participants, scores, ratings)
+
+
+def association_by_reading(members: int, *, seed: int = DEFAULT_SEED) -> dict[str, np.ndarray]:
+    """Pearson r(ΔPSEQ, ΔPIQ) of ``members`` members under each reading in :data:`READINGS`."""
+    result = {}
+    for reading in READINGS:
+        ensemble = sample_ensemble(members, seed=seed, reading=reading.name)
+        pseq, piq = ensemble.changes("pseq").astype(float), ensemble.changes("piq").astype(float)
+        result[reading.name] = correlation_batch(pseq, piq, method="pearson").r
+    return result
+
+
+def priors_table() -> pd.DataFrame:
+    """The priors as a table for the book: ``quantity``, ``prior`` and ``why``."""
+    rows = [(item.quantity, item.prior, item.why) for item in PRIORS]
+    return pd.DataFrame(rows, columns=["quantity", "prior", "why"])
+
+
+def readings_table() -> pd.DataFrame:
+    """The named readings as a table for the book: ``name`` and ``description``."""
+    return pd.DataFrame([(item.name, item.description) for item in READINGS], columns=["name", "description"])
 
 
 def ensemble_stamp(members: int, *, seed: int = DEFAULT_SEED, reading: str = DEFAULT_READING) -> str:

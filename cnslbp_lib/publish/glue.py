@@ -19,7 +19,7 @@ from myst_nb import glue as _glue
 from ..paper.reported import get_reported
 from .study import Study
 
-__all__ = ["Text", "checked", "fields", "markdown", "printed", "text"]
+__all__ = ["Text", "checked", "fields", "markdown", "number", "printed", "text"]
 
 
 class Text(str):
@@ -53,7 +53,14 @@ def fields(words: Any, *names: str) -> None:
     for name in names:
         if name not in known:
             raise ValueError(f"{type(words).__name__} has no field {name!r}; fields are {', '.join(known)}")
-        _glue(f"{words.prefix}_{name}", Text(getattr(words, name)), display=False)
+        value = getattr(words, name)
+        # plain text is glued as text; ranged numbers and intervals keep their HTML
+        _glue(f"{words.prefix}_{name}", Text(value) if isinstance(value, str) else value, display=False)
+
+
+def number(key: str, value: object) -> None:
+    """Glue a number object (a ranged number, say) under ``key``, keeping its HTML."""
+    _glue(key, Text(value) if isinstance(value, str) else value, display=False)
 
 
 def text(key: str, value: str) -> None:

@@ -17,7 +17,9 @@ from ..data.load import Cohort, load_cohort
 from ..data.source import Provenance, cohort_path, provenance
 from ..paper.auditing import audit
 from ..paper.formatting import MINUS, count_in_words
+from ..paper.reconstruction import load_summary
 from . import charts
+from .provenance import KEY_LINE, OWN_DATA_NOTE, Ranges
 
 __all__ = ["AUDIT_PAGE", "CheckedNumber", "Notice", "Study", "open_book"]
 
@@ -73,12 +75,14 @@ class Notice:
     def _repr_html_(self) -> str:
         source = self.provenance
         kind = "Reconstructed data" if source.is_reconstruction else "User-supplied data"
+        key = KEY_LINE if source.is_reconstruction else OWN_DATA_NOTE
         return (
             f'<div class="admonition cnslbp-dataset cnslbp-dataset--{source.kind}" role="note">'
             f'<p class="admonition-title">{kind}</p>'
             f"<p>{html.escape(source.notice)} "
             f"{count_in_words(self.n_participants, capital=True)} participants; "
-            f"file SHA-256 <code>{source.sha256[:16]}…</code>.</p></div>"
+            f"file SHA-256 <code>{source.sha256[:16]}…</code>.</p>"
+            f'<p class="cnslbp-key">{html.escape(key)}</p></div>'
         )
 
     def __repr__(self) -> str:
@@ -99,6 +103,11 @@ class Study:
     @cached_property
     def audit(self) -> pd.DataFrame:
         return audit(self.cohort)
+
+    @cached_property
+    def ranges(self) -> Ranges:
+        """Ranged numbers on the reconstruction (from the stored ensemble summary); plain numbers on own data."""
+        return Ranges(load_summary() if self.provenance.is_reconstruction else None)
 
     def checked(self, key: str) -> CheckedNumber:
         """The in-place check of one reported number."""

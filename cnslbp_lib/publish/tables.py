@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -33,8 +34,12 @@ from ..stats.flow import severity_bands, stage_summary
 from ..stats.global_change import rating_against_responders
 from ..stats.responder_analysis import pe_nonresponse
 from ..stats.sensitivity import effect_size_summary, sensitivity_summary
-from .study import Study
+from .html import HtmlTable, HTMLText, html_table
 from .words import p_text
+
+if TYPE_CHECKING:  # types only: both modules import this one
+    from .provenance import Ranges
+    from .study import Study
 
 __all__ = [
     "HTMLText",
@@ -56,17 +61,6 @@ __all__ = [
     "stage_table",
     "stages_markdown",
 ]
-
-
-class HtmlTable(str):
-    """HTML markup that a notebook displays as HTML (and prints as the markup)."""
-
-    def _repr_html_(self) -> str:
-        return str(self)
-
-
-class HTMLText(str):
-    """A table cell that is already HTML and must not be escaped."""
 
 
 def _cell(text: str) -> str:
@@ -121,31 +115,6 @@ def not_collected(name: str) -> HtmlTable:
     """A short note shown where an outcome is absent from the cohort file."""
     return HtmlTable(
         f'<p class="cnslbp-not-collected"><em>{html.escape(name)} was not collected in this cohort file.</em></p>'
-    )
-
-
-def html_table(
-    frame: pd.DataFrame,
-    caption: str,
-    *,
-    row_ids: list[str] | None = None,
-    row_classes: list[str] | None = None,
-) -> HtmlTable:
-    """A plain, accessible HTML table with a caption and optional row anchors and classes.
-
-    Deterministic (no generated ids) and without an index column, so no empty
-    header cell.
-    """
-    head = "".join(f'<th scope="col">{html.escape(str(column))}</th>' for column in frame.columns)
-    body = []
-    for position, row in enumerate(frame.itertuples(index=False)):
-        anchor = f' id="{row_ids[position]}"' if row_ids else ""
-        anchor += f' class="{row_classes[position]}"' if row_classes and row_classes[position] else ""
-        cells = "".join(f"<td>{cell if isinstance(cell, HTMLText) else html.escape(str(cell))}</td>" for cell in row)
-        body.append(f"<tr{anchor}>{cells}</tr>")
-    return HtmlTable(
-        f'<table class="cnslbp-table"><caption>{html.escape(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
 
 
@@ -228,38 +197,76 @@ def bands_table(data: pd.DataFrame, instrument: str, stage: int = BASELINE_STAGE
     return html_table(shown, f"{get_instrument(instrument).abbreviation} at stage {stage} by clinic severity band")
 
 
-def sensitivity_table(data: pd.DataFrame, instrument: str) -> HtmlTable:
-    """The paired t-test beside its sensitivity analyses, formatted the paper's way."""
+def _html_cell(value: object) -> object:
+    """A table cell: ranged numbers render as HTML, everything else as escaped text."""
+    return HTMLText(value._repr_html_()) if hasattr(value, "_repr_html_") else value
+
+
+SENSITIVITY_KEYS = {
+    "wilcoxon": {"p": "wilcoxon_p"},
+    "bootstrap": {"low": "boot_low", "high": "boot_high"},
+    "leave_one_out": {"estimate": "loo_mean", "p": "loo_p"},
+}
+
+
+def sensitivity_table(data: pd.DataFrame, instrument: str, ranges: Ranges | None = None) -> HtmlTable:
+    """The paired t-test beside its sensitivity analyses, formatted the paper's way.
+
+    With ``ranges`` (the study's), numbers the abstract does not fix carry their spread
+    across the datasets it allows.
+    """
     table = sensitivity_summary(data, instrument)
 
-    def number(value: float) -> str:
-        return "" if not np.isfinite(value) else format_number(value, 2)
+    def shown(kind: str, part: str, value: float, printed: str) -> object:
+        key = SENSITIVITY_KEYS.get(kind, {}).get(part)
+        if ranges is None or key is None or not np.isfinite(value):
+            return printed
+        return _html_cell(ranges.number(f"{instrument}_{key}", value))
 
-    shown = pd.DataFrame(
-        {
-            "Analysis": table["analysis"],
-            "Mean change": [number(value) for value in table["estimate"]],
-            "95% interval": [
-                "" if not np.isfinite(low) else format_ci(low, high, 2)
-                for low, high in zip(table["ci_low"], table["ci_high"], strict=True)
-            ],
-            "p": ["" if not np.isfinite(value) else format_p(value) for value in table["p_val"]],
-            "Note": table["note"],
-        }
-    )
+    rows = []
+    for row in table.itertuples(index=False):
+        estimate = "" if not np.isfinite(row.estimate) else format_number(row.estimate, 2)
+        p_printed = "" if not np.isfinite(row.p_val) else format_p(row.p_val)
+        if not np.isfinite(row.ci_low):
+            interval: object = ""
+        elif row.kind == "bootstrap" and ranges is not None:
+            low = shown(row.kind, "low", row.ci_low, format_number(row.ci_low, 2))
+            high = shown(row.kind, "high", row.ci_high, format_number(row.ci_high, 2))
+            interval = HTMLText(f"{low} to {high}")
+        else:
+            interval = format_ci(row.ci_low, row.ci_high, 2)
+        rows.append(
+            {
+                "Analysis": row.analysis,
+                "Mean change": shown(row.kind, "estimate", row.estimate, estimate),
+                "95% interval": interval,
+                "p": shown(row.kind, "p", row.p_val, p_printed),
+                "Note": row.note,
+            }
+        )
     name = get_instrument(instrument).abbreviation
-    return html_table(shown, f"{name}, stage 2 → 3: the paired t-test and checks that do not share its assumptions")
+    return html_table(
+        pd.DataFrame(rows), f"{name}, stage 2 → 3: the paired t-test and checks of its assumptions and reading"
+    )
 
 
-def effect_size_table(data: pd.DataFrame, instruments: tuple[str, ...] = ("piq", "pseq")) -> HtmlTable:
-    """dz beside what it means for individuals, one row per instrument."""
+def effect_size_table(
+    data: pd.DataFrame, instruments: tuple[str, ...] = ("piq", "pseq"), ranges: Ranges | None = None
+) -> HtmlTable:
+    """dz beside what it means for individuals, one row per instrument; d_av and r carry ranges when given."""
     rows = pd.DataFrame([dataclasses.asdict(effect_size_summary(data, key)) for key in instruments])
     shown = pd.DataFrame(
         {
             "Outcome": [get_instrument(key).abbreviation for key in rows["instrument"]],
             "dz (positive = better)": [format_number(value, 2) for value in rows["dz"]],
-            "d_av": [format_number(value, 2) for value in rows["d_av"]],
-            "r, stage 2 with 3": [format_number(value, 2) for value in rows["r_stages"]],
+            "d_av": [
+                _html_cell(ranges.number(f"{key}_d_av", value)) if ranges is not None else format_number(value, 2)
+                for key, value in zip(rows["instrument"], rows["d_av"], strict=True)
+            ],
+            "r, stage 2 with 3": [
+                _html_cell(ranges.number(f"{key}_r_stages", value)) if ranges is not None else format_number(value, 2)
+                for key, value in zip(rows["instrument"], rows["r_stages"], strict=True)
+            ],
             "Improved (observed)": [f"{format_number(100 * value, 0)}%" for value in rows["share_improved"]],
             "Improved if normal, Φ(dz)": [
                 f"{format_number(100 * value, 0)}%" for value in rows["share_improved_normal"]
@@ -352,24 +359,36 @@ def rows_table(data: pd.DataFrame, *, limit: int = 60) -> HtmlTable:
     return html_table(rows, caption)
 
 
-def association_table(data: pd.DataFrame, x: str = "pseq", y: str = "piq") -> HtmlTable:
-    """Pearson and Spearman correlations of two changes, formatted."""
+def association_table(data: pd.DataFrame, x: str = "pseq", y: str = "piq", ranges: Ranges | None = None) -> HtmlTable:
+    """Pearson and Spearman correlations of two changes, formatted; with ``ranges``, each number carries its spread."""
     result = association(data, x, y)
-    table = pd.DataFrame([dataclasses.asdict(result.pearson), dataclasses.asdict(result.spearman)])
-    shown = pd.DataFrame(
-        {
-            "Method": table["method"].str.capitalize(),
-            "n": table["n"],
-            "Correlation": [format_number(value, 2) for value in table["r"]],
-            "95% CI": [
-                "not computable" if not np.isfinite(low) else format_ci(low, high, 2)
-                for low, high in zip(table["ci_low"], table["ci_high"], strict=True)
-            ],
-            "p": [p_text(value).removeprefix("p ").removeprefix("= ") for value in table["p_val"]],
-        }
-    )
+
+    def quoted(key: str, value: float, printed: str) -> object:
+        if ranges is None or not np.isfinite(value):
+            return printed
+        return _html_cell(ranges.number(f"assoc_{key}", value))
+
+    rows = []
+    for method, short in ((result.pearson, "r"), (result.spearman, "rho")):
+        if not np.isfinite(method.ci_low):
+            interval: object = "not computable"
+        elif ranges is None:
+            interval = format_ci(method.ci_low, method.ci_high, 2)
+        else:
+            low = quoted(f"{short}_low", method.ci_low, "")
+            high = quoted(f"{short}_high", method.ci_high, "")
+            interval = HTMLText(f"{low} to {high}")
+        rows.append(
+            {
+                "Method": method.method.capitalize(),
+                "n": method.n,
+                "Correlation": quoted(short, method.r, format_number(method.r, 2)),
+                "95% CI": interval,
+                "p": quoted(f"{short}_p", method.p_val, p_text(method.p_val).removeprefix("p ").removeprefix("= ")),
+            }
+        )
     caption = (
         f"Correlation between the stage 2 → 3 changes in {get_instrument(x).abbreviation} "
         f"and {get_instrument(y).abbreviation}"
     )
-    return html_table(shown, caption)
+    return html_table(pd.DataFrame(rows), caption)

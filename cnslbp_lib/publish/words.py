@@ -22,6 +22,7 @@ from ..stats.correlation import Association
 from ..stats.global_change import global_change_distribution
 from ..stats.responder_analysis import pe_nonresponse
 from ..stats.rtm import RtmFigures
+from .provenance import RangedInterval, RangedNumber, RangedP, Ranges
 
 __all__ = [
     "AssociationWords",
@@ -97,18 +98,19 @@ def rule_verdict(instrument: str, change: float) -> str:
 
 
 def association_sentence(r: float, x: str = "pseq", y: str = "piq") -> str:
-    """What the sign of a change–change correlation means, in the instruments' own terms."""
+    """What the sign of a change–change correlation means, in the instruments' own terms (never its strength).
+
+    The abstract reports only a direction, so the book says what the sign means
+    and leaves the strength to the ranged numbers beside it.
+    """
     x_entry, y_entry = get_instrument(x), get_instrument(y)
     if not np.isfinite(r) or r == 0:
         return f"the changes in {x_entry.construct} and {y_entry.construct} were unrelated"
     x_better = "rose" if x_entry.improvement_sign > 0 else "fell"
     same_way = (r > 0) == (x_entry.improvement_sign == y_entry.improvement_sign)
     y_word = "improved more" if same_way else "improved less (or worsened more)"
-    size = abs(r)
-    strength = "a weak" if size < 0.3 else "a moderate" if size < 0.5 else "a strong"
     return (
-        f"there was {strength} tendency for participants whose {x_entry.construct} {x_better} more "
-        f"to be those whose {y_entry.construct} {y_word}"
+        f"participants whose {x_entry.construct} {x_better} more tended to be those whose {y_entry.construct} {y_word}"
     )
 
 
@@ -134,39 +136,71 @@ def inclusion_sentence(data: pd.DataFrame) -> str:
     return " ".join(parts)
 
 
+Quoted = str | RangedNumber | RangedInterval | RangedP
+"""A value the prose quotes: plain text, or a number with its spread across the ensemble."""
+
+
 @dataclass(frozen=True)
 class ChangeWords:
-    """What the prose says about one paired change; glued as ``<instrument>_<from><to>_<field>``."""
+    """What the prose says about one paired change; glued as ``<instrument>_<from><to>_<field>``.
+
+    With the study's ranges, the stage 1 → 2 mean, interval and p (which the
+    abstract does not report) carry their spread across the ensemble.
+    """
 
     prefix: str
     n: str
-    mean: str
+    mean: Quoted
     size: str
     sd: str
-    ci: str
-    p: str
-    dz: str
+    ci: Quoted
+    p: Quoted
+    dz: Quoted
     verb: str
     direction: str
     interval: str
     excluded: str
 
 
+def _ranged_interval(ranges: Ranges, low_key: str, high_key: str, low: float, high: float) -> Quoted:
+    return RangedInterval(ranges.number(low_key, low), ranges.number(high_key, high))
+
+
 def change_words(
-    data: pd.DataFrame, instrument: str, *, from_stage: int = BASELINE_STAGE, to_stage: int = FOLLOW_UP_STAGE
+    data: pd.DataFrame,
+    instrument: str,
+    *,
+    from_stage: int = BASELINE_STAGE,
+    to_stage: int = FOLLOW_UP_STAGE,
+    ranges: Ranges | None = None,
 ) -> ChangeWords:
-    """The words and numbers that describe one paired change."""
+    """The words and numbers that describe one paired change.
+
+    ``ranges`` (the study's) marks the numbers the abstract does not report:
+    the stage 1 → 2 mean, interval and p, and the PSQ's interval and dz.
+    """
     change = stage_change(data, instrument, from_stage=from_stage, to_stage=to_stage)
     result: PairedT = paired_t(change.before, change.after)
+    mean: Quoted = format_number(result.mean_change, 2, plus=True)
+    ci: Quoted = format_ci(result.ci_low, result.ci_high, 2)
+    p: Quoted = p_text(result.p_val)
+    dz: Quoted = "not computable" if not np.isfinite(result.dz) else format_number(abs(result.dz), 2)
+    if ranges is not None and (from_stage, to_stage) == (1, 2):
+        mean = ranges.number(f"{instrument}_12_mean", result.mean_change)
+        ci = _ranged_interval(ranges, f"{instrument}_12_low", f"{instrument}_12_high", result.ci_low, result.ci_high)
+        p = RangedP(ranges.number(f"{instrument}_12_p", result.p_val), result.p_val)
+    elif ranges is not None and instrument == "psq" and (from_stage, to_stage) == (BASELINE_STAGE, FOLLOW_UP_STAGE):
+        ci = _ranged_interval(ranges, "psq_ci_low", "psq_ci_high", result.ci_low, result.ci_high)
+        dz = ranges.number("psq_dz", abs(result.dz))
     return ChangeWords(
         prefix=f"{instrument}_{from_stage}{to_stage}",
         n=str(result.n),
-        mean=format_number(result.mean_change, 2, plus=True),
+        mean=mean,
         size=format_number(abs(result.mean_change), 2),
         sd=format_number(result.sd_change, 2),
-        ci=format_ci(result.ci_low, result.ci_high, 2),
-        p=p_text(result.p_val),
-        dz="not computable" if not np.isfinite(result.dz) else format_number(abs(result.dz), 2),
+        ci=ci,
+        p=p,
+        dz=dz,
         verb=change_verb(result.mean_change),
         direction=improvement_word(result.mean_change, instrument),
         interval=interval_phrase(result.ci_low, result.ci_high),
@@ -203,30 +237,46 @@ class AssociationWords:
 
     prefix: str
     n: str
-    r: str
-    r_ci: str
-    r_p: str
-    rho: str
-    rho_ci: str
-    rho_p: str
+    r: Quoted
+    r_ci: Quoted
+    r_p: Quoted
+    rho: Quoted
+    rho_ci: Quoted
+    rho_p: Quoted
     sentence: str
 
 
-def _interval(result: Correlation) -> str:
-    return "not computable" if not np.isfinite(result.ci_low) else format_ci(result.ci_low, result.ci_high, 2)
+def _interval(result: Correlation, ranges: Ranges | None, prefix: str) -> Quoted:
+    if not np.isfinite(result.ci_low):
+        return "not computable"
+    if ranges is None:
+        return format_ci(result.ci_low, result.ci_high, 2)
+    return _ranged_interval(ranges, f"{prefix}_low", f"{prefix}_high", result.ci_low, result.ci_high)
 
 
-def association_words(result: Association) -> AssociationWords:
-    """Pearson and Spearman with their intervals and p, and what the sign means."""
+def _number(ranges: Ranges | None, key: str, value: float) -> Quoted:
+    return format_number(value, 2) if ranges is None else ranges.number(key, value)
+
+
+def _p(ranges: Ranges | None, key: str, value: float) -> Quoted:
+    return p_text(value) if ranges is None or not np.isfinite(value) else RangedP(ranges.number(key, value), value)
+
+
+def association_words(result: Association, ranges: Ranges | None = None) -> AssociationWords:
+    """Pearson and Spearman with their intervals and p, and what the sign means.
+
+    ``ranges`` (the study's) marks each number with its spread across the
+    datasets the abstract allows: the abstract reports only the sign.
+    """
     return AssociationWords(
         prefix="assoc",
         n=str(result.n),
-        r=format_number(result.pearson.r, 2),
-        r_ci=_interval(result.pearson),
-        r_p=p_text(result.pearson.p_val),
-        rho=format_number(result.spearman.r, 2),
-        rho_ci=_interval(result.spearman),
-        rho_p=p_text(result.spearman.p_val),
+        r=_number(ranges, "assoc_r", result.pearson.r),
+        r_ci=_interval(result.pearson, ranges, "assoc_r"),
+        r_p=_p(ranges, "assoc_r_p", result.pearson.p_val),
+        rho=_number(ranges, "assoc_rho", result.spearman.r),
+        rho_ci=_interval(result.spearman, ranges, "assoc_rho"),
+        rho_p=_p(ranges, "assoc_rho_p", result.spearman.p_val),
         sentence=association_sentence(result.pearson.r, result.x, result.y),
     )
 
@@ -240,8 +290,12 @@ class GlobalChangeWords:
     summary: str
 
 
-def global_change_words(data: pd.DataFrame) -> GlobalChangeWords:
-    """Who rated themselves much or very much improved, or that the rating was not collected."""
+def global_change_words(data: pd.DataFrame, ranges: Ranges | None = None) -> GlobalChangeWords:
+    """Who rated themselves much or very much improved, or that the rating was not collected.
+
+    On the reconstruction (``ranges`` with a summary) the sentence says the ratings are
+    drawn independently of the changes, and how far datasets consistent with the abstract move the count.
+    """
     if GLOBAL_CHANGE.key not in data.columns:
         return GlobalChangeWords(
             prefix="global",
@@ -256,13 +310,21 @@ def global_change_words(data: pd.DataFrame) -> GlobalChangeWords:
         table = global_change_distribution(data, stage=stage)
         counts[stage] = (int(table.loc[table["improved"], "count"].sum()), int(table["n"].iloc[0]))
     (k2, n2), (k3, n3) = counts[BASELINE_STAGE], counts[FOLLOW_UP_STAGE]
+    sentence = (
+        f"After the MRI explanation (stage {FOLLOW_UP_STAGE}), {k3} of {n3} participants who gave a rating "
+        f"called themselves much or very much improved since stage {BASELINE_STAGE}; after education "
+        f"(stage {BASELINE_STAGE}), {k2} of {n2} had said the same about the education phase."
+    )
+    if ranges is not None and ranges.summary is not None:
+        spread = ranges.summary.spread("global_improved_3")
+        sentence += (
+            " The abstract reports no ratings, so the reconstruction draws them at random, independently of the "
+            "changes: these counts are set by that assumption, and across datasets consistent with the abstract the "
+            f"stage {FOLLOW_UP_STAGE} count runs from {spread.minimum:.0f} to {spread.maximum:.0f}."
+        )
     return GlobalChangeWords(
         prefix="global",
-        sentence=(
-            f"After the MRI explanation (stage {FOLLOW_UP_STAGE}), {k3} of {n3} participants who gave a rating "
-            f"called themselves much or very much improved since stage {BASELINE_STAGE}; after education "
-            f"(stage {BASELINE_STAGE}), {k2} of {n2} had said the same about the education phase."
-        ),
+        sentence=sentence,
         summary=f"{k3} of {n3} participants rated themselves much or very much improved after the MRI explanation.",
     )
 
@@ -314,10 +376,10 @@ class RtmWords:
     """Regression to the mean for one instrument in words; glued as ``rtm_<instrument>_<field>``."""
 
     prefix: str
-    sd: str
-    expected: str
+    sd: Quoted
+    expected: Quoted
     observed: str
-    share: str
+    share: Quoted
     low: str
     high: str
     responders: str
@@ -326,8 +388,12 @@ class RtmWords:
     explain_all: str
 
 
-def rtm_words(instrument: str, figures: RtmFigures) -> RtmWords:
-    """The regression-to-the-mean figures of :func:`cnslbp_lib.stats.rtm.rtm_figures`, formatted."""
+def rtm_words(instrument: str, figures: RtmFigures, ranges: Ranges | None = None) -> RtmWords:
+    """The regression-to-the-mean figures of :func:`cnslbp_lib.stats.rtm.rtm_figures`, formatted.
+
+    With ``ranges``, the stage 2 SD, the expected improvement and its share carry
+    their spread: the abstract reports no stage 2 levels, so they rest on an assumption.
+    """
     observed = figures.observed
     if observed <= 0:
         explain_all = "there is no observed improvement to explain"
@@ -338,12 +404,20 @@ def rtm_words(instrument: str, figures: RtmFigures) -> RtmWords:
             f"it would take a reliability of about {format_number(figures.reliability_explaining, 2)} "
             "to explain all of it"
         )
+    share: Quoted = "not defined" if observed <= 0 else f"{format_number(100 * figures.expected / observed, 0)}%"
+    sd: Quoted = format_number(figures.sd, 1)
+    expected: Quoted = format_number(figures.expected, 2)
+    if ranges is not None:
+        sd = ranges.number(f"{instrument}_sd_2", figures.sd)
+        expected = ranges.number(f"{instrument}_rtm_expected", figures.expected)
+        if observed > 0:
+            share = ranges.number(f"{instrument}_rtm_share", 100 * figures.expected / observed)
     return RtmWords(
         prefix=f"rtm_{instrument}",
-        sd=format_number(figures.sd, 1),
-        expected=format_number(figures.expected, 2),
+        sd=sd,
+        expected=expected,
         observed=format_number(observed, 2),
-        share="not defined" if observed <= 0 else f"{format_number(100 * figures.expected / observed, 0)}%",
+        share=share,
         low=format_number(figures.cohort_low, 1),
         high=format_number(figures.cohort_high, 1),
         responders=format_number(figures.responder_pct, 0),

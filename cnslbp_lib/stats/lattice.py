@@ -99,8 +99,6 @@ _MODULUS_BITS = 54
 _ADDS_BEFORE_REDUCING = 2 ** (63 - _MODULUS_BITS) - 1
 
 
-
-
 def _integer(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ValueError(f"{name} must be an integer; got {value!r}")

@@ -40,16 +40,18 @@ __all__ = [
 DEFAULT_RELIABILITY = 0.75
 
 
-def _error_sd(sd: float, reliability: np.ndarray | float) -> np.ndarray:
+def _error_sd(sd: float | np.ndarray, reliability: np.ndarray | float) -> np.ndarray:
     reliability = np.asarray(reliability, dtype=float)
     if np.any((reliability <= 0) | (reliability >= 1)):
         raise ValueError(f"reliability must lie strictly between 0 and 1; got {reliability!r}")
-    if sd <= 0:
+    if np.any(np.asarray(sd) <= 0):
         raise ValueError(f"sd must be positive; got {sd!r}")
     return np.asarray(sd * np.sqrt(1 - reliability))
 
 
-def expected_null_improvement(reliability: float | np.ndarray, threshold: float | np.ndarray, sd: float) -> np.ndarray:
+def expected_null_improvement(
+    reliability: float | np.ndarray, threshold: float | np.ndarray, sd: float | np.ndarray
+) -> np.ndarray:
     """Expected stage 2 → 3 improvement with no effect, among education non-responders.
 
     Parameters

@@ -5,6 +5,7 @@ no statistics of their own.
 """
 
 from .cohort import association_scatter, audit_overview, education_phase_chart, flow_chart
+from .ensemble import readings_chart, responder_band_chart, spread_histogram
 from .outcomes import estimation_plot, global_change_chart, responder_chart, threshold_sweep, trajectories
 from .render import CHART_CLASS, OKABE_ITO, enable, to_html
 from .teaching import dz_explorer, rtm_simulator
@@ -20,8 +21,11 @@ __all__ = [
     "estimation_plot",
     "flow_chart",
     "global_change_chart",
+    "readings_chart",
+    "responder_band_chart",
     "responder_chart",
     "rtm_simulator",
+    "spread_histogram",
     "threshold_sweep",
     "to_html",
     "trajectories",

@@ -1,0 +1,45 @@
+"""HTML building blocks with no dependencies inside the package: a displayable string and the one table writer."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+__all__ = ["HTMLText", "HtmlTable", "html_table"]
+
+
+class HtmlTable(str):
+    """HTML markup that a notebook displays as HTML (and prints as the markup)."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+class HTMLText(str):
+    """A table cell that is already HTML and must not be escaped."""
+
+
+def html_table(
+    frame: pd.DataFrame,
+    caption: str,
+    *,
+    row_ids: list[str] | None = None,
+    row_classes: list[str] | None = None,
+) -> HtmlTable:
+    """A plain, accessible HTML table with a caption and optional row anchors and classes.
+
+    Deterministic (no generated ids) and without an index column, so no empty
+    header cell.
+    """
+    head = "".join(f'<th scope="col">{html.escape(str(column))}</th>' for column in frame.columns)
+    body = []
+    for position, row in enumerate(frame.itertuples(index=False)):
+        anchor = f' id="{row_ids[position]}"' if row_ids else ""
+        anchor += f' class="{row_classes[position]}"' if row_classes and row_classes[position] else ""
+        cells = "".join(f"<td>{cell if isinstance(cell, HTMLText) else html.escape(str(cell))}</td>" for cell in row)
+        body.append(f"<tr{anchor}>{cells}</tr>")
+    return HtmlTable(
+        f'<table class="cnslbp-table"><caption>{html.escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )

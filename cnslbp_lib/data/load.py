@@ -28,7 +28,8 @@ from pandera.errors import SchemaErrors
 
 from ..exceptions import CohortValidationError, Problem
 from .csvfile import decode_utf8, read_file_bytes, read_table
-from .schema import WHOLE_NUMBER_RULE, cohort_table_schema
+from .instruments import STAGES
+from .schema import KEY_COLUMNS, WHOLE_NUMBER_RULE, cohort_table_schema
 
 __all__ = ["Cohort", "load_cohort", "participant_labels"]
 
@@ -363,12 +364,11 @@ def _column_rank(column: str) -> int:
 
 def _incomplete_records(data: pd.DataFrame) -> pd.DataFrame:
     """Blank values (except where the schema wants them blank) and missing stage rows."""
-    schema = cohort_table_schema()
-    stages = schema["fields"][1]["constraints"]["enum"]
+    stages = [stage.number for stage in STAGES]
     parts = []
-    for field in schema["fields"][2:]:
+    for field in cohort_table_schema()["fields"]:
         column = field["name"]
-        if column not in data.columns:
+        if column in KEY_COLUMNS or column not in data.columns:
             continue
         blank = data[column].isna()
         if "blankAtStage" in field:

@@ -15,6 +15,7 @@ from typing import Any
 from .instruments import GLOBAL_CHANGE, INSTRUMENTS, PRE_EDUCATION_STAGE, STAGES
 
 __all__ = [
+    "KEY_COLUMNS",
     "RECONSTRUCTION_NOTICE",
     "WHOLE_NUMBER_RULE",
     "cohort_table_schema",
@@ -23,6 +24,9 @@ __all__ = [
     "schema_json",
     "write_schema",
 ]
+
+# each record is one participant at one stage
+KEY_COLUMNS = ("participant", "stage")
 
 RECONSTRUCTION_NOTICE = (
     "The rows in data/cohort.csv are a reconstruction, not patient data: integer scores "
@@ -119,7 +123,7 @@ def cohort_table_schema() -> dict[str, Any]:
                 "assumption": GLOBAL_CHANGE.assumption,
             },
         ],
-        "primaryKey": ["participant", "stage"],
+        "primaryKey": list(KEY_COLUMNS),
         "optionalFields": [GLOBAL_CHANGE.key],
         "missingValues": [""],
     }

@@ -15,8 +15,10 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 from ..data.source import DATA_ENV, DEFAULT_DATA, PROJECT_ROOT
+from ..exceptions import BuildError
 
 __all__ = ["chapter_notebooks", "store_outputs"]
 
@@ -27,7 +29,13 @@ def chapter_notebooks(root: Path = PROJECT_ROOT) -> list[Path]:
 
 
 def store_outputs(notebooks: list[Path], *, timeout: int = 300) -> list[Path]:
-    """Execute each notebook on the reconstruction and write it back with its outputs; return those changed."""
+    """Execute each notebook on the reconstruction and write it back with its outputs; return those changed.
+
+    Raises
+    ------
+    BuildError
+        Naming the chapter and the error when a cell fails; that chapter is not rewritten.
+    """
     changed = []
     previous = os.environ.get(DATA_ENV)
     os.environ[DATA_ENV] = str(DEFAULT_DATA)  # stored outputs always show the reconstruction
@@ -38,7 +46,11 @@ def store_outputs(notebooks: list[Path], *, timeout: int = 300) -> list[Path]:
             client = NotebookClient(
                 notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
             )
-            client.execute()
+            try:
+                client.execute()
+            except CellExecutionError as error:
+                # one line a reader can act on; the chapter file is left as it was
+                raise BuildError(f"{path.name} did not execute: {error.ename}: {error.evalue}") from None
             for cell in notebook.cells:
                 cell.metadata.pop("execution", None)
             after = nbformat.writes(notebook).rstrip("\n") + "\n"

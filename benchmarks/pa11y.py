@@ -7,7 +7,8 @@ SITE defaults to _build/html. Needs the npm tools once:
 pa11y's puppeteer is pointed at Debian's Chromium (/usr/bin/chromium, or CHROME_PATH) with
 --no-sandbox through a config file under /tmp. Pages are checked one after the other with
 pa11y's defaults (runner HTML_CodeSniffer, 1280x1024 viewport, errors only) plus a short wait
-after the load event so charts are drawn. Prints each page's error count, then each distinct
+after the load event (charts are static SVGs from the first paint; those near the viewport are
+then drawn live). Prints each page's error count, then each distinct
 error (code, selector, message) with its count. Exit status 1 when there is any error.
 Target: 0 errors.
 """
@@ -28,7 +29,7 @@ from static_host import book_pages, serve, site_argument
 HERE = Path(__file__).resolve().parent
 PA11Y = HERE / "node_modules" / ".bin" / "pa11y"
 CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
-WAIT_MS = 1500  # after "load": charts are drawn on load, MathJax after the charts
+WAIT_MS = 1500  # after "load": charts are static SVGs already; MathJax and live charts come when idle
 
 
 def pa11y_config(path: Path) -> Path:

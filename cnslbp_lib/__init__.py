@@ -34,14 +34,13 @@ from .paper.formatting import format_ci, format_number, format_p
 from .paper.reconstruction import load_summary, worked_member
 from .paper.reported import REPORTED, get_reported, reported_n
 from .paper.targets import change_targets
+from .stats.bootstrap import BootstrapInterval, bootstrap_mean_change
 from .stats.change import StageChange, bootstrap_change, paired_change, stage_change, wilcoxon_change
 from .stats.core import (
-    BootstrapInterval,
     Correlation,
     PairedT,
     Proportion,
     SignedRank,
-    bootstrap_mean_change,
     correlation,
     paired_t,
     proportion,

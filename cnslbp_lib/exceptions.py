@@ -85,6 +85,8 @@ class NotEnoughDataError(CnslbpError, ValueError):
         self.analysis = analysis
         self.needed = needed
         self.available = available
+        if needed == 1 and unit.startswith("participants"):
+            unit = "participant" + unit.removeprefix("participants")
         self.reason = f"needs at least {needed} {unit}; this cohort has {available}"
         super().__init__(f"{analysis} {self.reason}")
 

@@ -67,9 +67,10 @@ class Visit:
 
         self.tab.route("**/*", route)
         self.tab.goto(f"{base_url}/{path}", wait_until="networkidle")
-        self.tab.wait_for_function(
-            "[...document.querySelectorAll('.cnslbp-chart')].every(chart => chart.querySelector('svg'))"
-        )
+
+    def draw_all(self) -> None:
+        """Draw every interactive chart live and typeset all math now, as printing and tests need."""
+        self.tab.evaluate("window.cnslbpDrawAll()")
 
     def close(self) -> None:
         self.tab.close()
@@ -95,23 +96,33 @@ def site_pages() -> list[str]:
 @pytest.mark.parametrize("path", site_pages())
 def test_page_loads_with_no_errors_failed_or_outside_requests(visit, path):
     page = visit(path)
+    page.draw_all()
     assert page.errors == []
     assert page.failed == []
     assert page.outside == []
 
 
-CHART_PAGES = ["book/design.html", "book/stages.html", "book/primary_outcomes.html", "book/secondary_outcomes.html",
-               "book/association.html", "book/limitations.html", "book/number_audit.html"]  # fmt: skip
+CHAPTERS = [f"{chapter}.html" for chapter in chapter_order()]
 
 
-@pytest.mark.parametrize("path", CHART_PAGES)
+def interactive_chapters(site: Path) -> list[str]:
+    """The chapters that have an interactive chart, in the order of the book."""
+    return [path for path in CHAPTERS if "cnslbp-chart--interactive" in (site / path).read_text(encoding="utf-8")]
+
+
+def test_most_chapters_with_results_have_interactive_charts(reconstruction_site):
+    assert len(interactive_chapters(reconstruction_site)) >= 5
+
+
+@pytest.mark.parametrize("path", CHAPTERS)
 def test_every_chart_renders_and_shows_a_tooltip_on_hover(visit, path):
     page = visit(path)
+    page.draw_all()
     charts = page.tab.locator(".cnslbp-chart")
-    assert charts.count() > 0
     for index in range(charts.count()):
         chart = charts.nth(index)
         assert chart.locator("svg").count() == 1
+        assert chart.locator("svg.cnslbp-static").count() == 0, "the live chart did not replace the static one"
         assert chart.locator("svg").get_attribute("aria-label"), "chart has no text alternative"
         shown = False
         for mark in chart.locator('[role="graphics-symbol"]').all()[:40]:
@@ -129,6 +140,7 @@ def test_every_chart_renders_and_shows_a_tooltip_on_hover(visit, path):
 @pytest.mark.parametrize("path", ["book/design.html", "book/primary_outcomes.html"])
 def test_math_is_typeset_from_the_sites_own_mathjax(visit, path):
     page = visit(path)
+    page.draw_all()
     page.tab.wait_for_function("document.querySelectorAll('.math:not(:has(mjx-container))').length === 0")
     assert page.tab.locator("mjx-container").count() > 0
 
@@ -219,6 +231,7 @@ def test_search_finds_pages_offline(visit):
 )
 def test_sliders_change_the_chart(visit, path, slider, readout):
     page = visit(path)
+    page.draw_all()
     control = page.tab.locator(".vega-bind", has_text=slider).locator("input[type=range]")
     chart = control.locator("xpath=ancestor::div[contains(@class,'cnslbp-chart')]")
 
@@ -239,6 +252,7 @@ def test_no_serious_or_critical_accessibility_violations(visit, path):
     from axe_playwright_python.sync_playwright import Axe
 
     page = visit(path)
+    page.draw_all()  # the live charts and their controls are checked too
     results = Axe().run(page.tab)
     serious = [
         f"{violation['id']} ({violation['impact']}): {violation['nodes'][0]['target']}"
@@ -252,6 +266,7 @@ def test_no_serious_or_critical_accessibility_violations(visit, path):
 @pytest.mark.parametrize("width", WIDTHS)
 def test_screenshot_at_desktop_and_phone_width(visit, path, width):
     page = visit(path, WIDTHS[width])
+    page.draw_all()
     # layout checks first: a full-page screenshot briefly resizes the viewport
     overflow = page.tab.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 1, f"{path} scrolls sideways at {width} width"
@@ -280,9 +295,10 @@ def test_the_whole_book_prints_to_one_pdf_in_toc_order(reconstruction_site, tmp_
     assert result.returncode == 0, result.stderr
     pages = int(re.search(r": (\d+) pages, [\d.]+ MB", result.stdout).group(1))
     assert pages > 40
-    # every chart the site's pages hold is printed as a vector drawing
+    # every chart the site's pages hold is printed, as its static vector drawing
     charts = sum(
-        page.read_text(encoding="utf-8").count('class="cnslbp-chart"') for page in reconstruction_site.rglob("*.html")
+        len(re.findall(r'class="cnslbp-chart[ "]', page.read_text(encoding="utf-8")))
+        for page in reconstruction_site.rglob("*.html")
     )
     assert f", {charts} charts, " in result.stdout
     reader = PdfReader(out)
@@ -292,3 +308,137 @@ def test_the_whole_book_prints_to_one_pdf_in_toc_order(reconstruction_site, tmp_
     positions = [body.find(title) for title in ("Start here", "Background:", "Design:", "Number audit", "Glossary")]
     assert -1 not in positions and positions == sorted(positions)
     assert "PIQ score (points, higher = worse)" in body  # chart text is in the PDF as vectors
+
+
+# What a chart's SVG shows: how many items each mark draws, its axis and legend titles and labels.
+SVG_SUMMARY = """svg => {
+  const text = selector => [...svg.querySelectorAll(selector)].map(node => node.textContent);
+  const marks = [...svg.querySelectorAll('g[class*="mark-"]')].map(group => {
+    const kinds = group.getAttribute('class').split(' ').filter(name => /^(mark|role)-/.test(name)).join(' ');
+    const items = [...group.children].filter(child => !child.classList.contains('background')).length;
+    return kinds + ': ' + items;
+  });
+  return {
+    marks,
+    titles: text('.role-axis-title text, .role-legend-title text, .role-title-text text'),
+    labels: text('.role-axis-label text, .role-legend-label text'),
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def without_javascript(browser, base_url) -> Iterator[object]:
+    context = browser.new_context(viewport=WIDTHS["desktop"], java_script_enabled=False)
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url) else route.abort())
+    yield context
+    context.close()
+
+
+@pytest.mark.parametrize("path", CHAPTERS)
+def test_static_and_live_charts_draw_the_same_marks_axes_and_labels(visit, without_javascript, base_url, path):
+    static_page = without_javascript.new_page()
+    static_page.goto(f"{base_url}/{path}")
+    static_charts = static_page.locator(".cnslbp-chart svg.cnslbp-static")
+    static = [static_charts.nth(index).evaluate(SVG_SUMMARY) for index in range(static_charts.count())]
+    static_page.close()
+    page = visit(path)
+    # as wide as the static drawing (a page without a contents sidebar has a wider column)
+    page.tab.evaluate(
+        "for (const chart of document.querySelectorAll('.cnslbp-chart')) {"
+        " chart.style.width = chart.querySelector('svg.cnslbp-static').getAttribute('width') + 'px'; }"
+    )
+    page.draw_all()
+    live_charts = page.tab.locator(".cnslbp-chart svg")
+    live = [live_charts.nth(index).evaluate(SVG_SUMMARY) for index in range(live_charts.count())]
+    assert len(static) == len(live)
+    for number, (drawn, shown) in enumerate(zip(static, live, strict=True), start=1):
+        where = f"chart {number} on {path}"
+        assert drawn["titles"], f"{where} has no axis titles"
+        assert (drawn["marks"], drawn["titles"]) == (shown["marks"], shown["titles"]), (
+            f"{where}: marks or titles differ"
+        )
+        assert len(drawn["labels"]) == len(shown["labels"]), f"{where}: a different number of labels"
+        for label, other in zip(drawn["labels"], shown["labels"], strict=True):
+            # a label cut to its limit ("…") may be cut a letter apart: the browser measures text with
+            # its own fonts, vl-convert with its own
+            if label.endswith("…") or other.endswith("…"):
+                short, long = sorted((label.rstrip("…"), other.rstrip("…")), key=len)
+                assert long.startswith(short) and len(long) - len(short) <= 2, f"{where}: {label!r} != {other!r}"
+            else:
+                assert label == other, f"{where}: {label!r} != {other!r}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_page_reads_fully_without_javascript(browser, base_url, path, width):
+    context = browser.new_context(viewport=WIDTHS[width], java_script_enabled=False)
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url) else route.abort())
+    tab = context.new_page()
+    tab.goto(f"{base_url}/{path}")
+    assert tab.locator("article.bd-article h1").first.is_visible()
+    assert len(tab.locator("article.bd-article").inner_text()) > 1000
+    charts = tab.locator(".cnslbp-chart")
+    for index in range(charts.count()):
+        chart = charts.nth(index)
+        drawing = chart.locator("svg.cnslbp-static")
+        assert drawing.count() == 1 and drawing.is_visible(), f"chart {index + 1} on {path} is not drawn"
+        assert drawing.get_attribute("aria-label"), f"chart {index + 1} on {path} has no accessible name"
+        box, frame = drawing.bounding_box(), chart.bounding_box()
+        assert box["width"] > 200 and box["height"] > 30, f"chart {index + 1} on {path} is drawn too small"
+        assert box["width"] <= frame["width"] + 1, f"chart {index + 1} on {path} is wider than the column"
+        # no room is kept for a live chart that will never come
+        assert frame["height"] <= box["height"] + 8, f"chart {index + 1} on {path} keeps empty room below it"
+    overflow = tab.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1, f"{path} scrolls sideways at {width} width without JavaScript"
+    target = SCREENSHOTS / f"{width}-no-javascript" / (path.replace("/", "_") + ".png")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(target), full_page=True)
+    context.close()
+
+
+def test_vega_is_loaded_only_once_a_chart_nears_the_viewport(visit, reconstruction_site):
+    short = {"width": 1280, "height": 500}
+    for path in interactive_chapters(reconstruction_site):  # the first whose charts start below the first screen
+        page = visit(path, short)
+        top = page.tab.evaluate("document.querySelector('.cnslbp-chart--interactive').getBoundingClientRect().top")
+        if top > short["height"] + 300:
+            break
+    else:
+        pytest.fail("every chapter with charts has one on its first screen")
+    fetched = "performance.getEntriesByType('resource').some(entry => entry.name.includes('vega-bundle'))"
+    page.tab.wait_for_timeout(1500)  # the page has loaded and the browser has been idle
+    assert not page.tab.evaluate(fetched)
+    assert page.tab.locator(".cnslbp-chart--live").count() == 0
+    assert page.tab.locator(".cnslbp-chart svg.cnslbp-static").count() > 0
+    chart = page.tab.locator(".cnslbp-chart--interactive").first
+    chart.scroll_into_view_if_needed()
+    page.tab.wait_for_function(
+        "document.querySelector('.cnslbp-chart--interactive').classList.contains('cnslbp-chart--live')"
+    )
+    assert page.tab.evaluate(fetched)
+    assert page.errors == []
+
+
+def test_the_regression_to_the_mean_simulators_read_out_the_closed_form(visit, cohort):
+    from cnslbp_lib.data.instruments import get_instrument
+    from cnslbp_lib.stats.rtm import expected_null_improvement, rtm_figures
+
+    page = visit("book/limitations.html")
+    page.draw_all()
+    for instrument in ("piq", "pseq"):
+        entry = get_instrument(instrument)
+        sd = rtm_figures(cohort.data, instrument, cohort_size=cohort.n_participants).sd
+        reliability = page.tab.locator(".vega-bind", has_text=f"{entry.abbreviation} test–retest reliability")
+        threshold = page.tab.locator(".vega-bind", has_text=f"{entry.abbreviation} non-response threshold")
+        chart = reliability.locator("xpath=ancestor::div[contains(@class,'cnslbp-chart ')]")
+        low, high = (float(threshold.locator("input").get_attribute(bound)) for bound in ("min", "max"))
+        for points in (low, float(entry.threshold), high):
+            threshold.locator("input").fill(str(int(points)))
+            for rho in (0.5, 0.63, 0.75, 0.88, 0.95):
+                reliability.locator("input").fill(f"{rho:.2f}")
+                expected = f"expected with no effect: {float(expected_null_improvement(rho, points, sd)):.2f} points"
+                readout = chart.locator("svg text", has_text="expected with no effect")
+                page.tab.wait_for_function(
+                    "([node, text]) => node.textContent === text", arg=[readout.element_handle(), expected]
+                )
+                assert readout.text_content() == expected, f"{instrument}: reliability {rho}, threshold {points}"

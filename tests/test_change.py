@@ -115,3 +115,14 @@ def test_multinomial_bootstrap_has_the_ordinary_bootstrap_distribution():
     classic = values[rng.integers(0, 8, size=(50_000, 8))].mean(axis=1)
     assert ours.ci_low == pytest.approx(np.quantile(classic, 0.025), abs=0.15)
     assert ours.ci_high == pytest.approx(np.quantile(classic, 0.975), abs=0.15)
+
+
+def test_bootstrap_change_passes_the_method_to_the_core(cohort):
+    # the reference is the core function on the same pairs; the percentile interval does not move when BCa is asked for
+    change = cl.stage_change(cohort.data, "pseq")
+    bca = cl.bootstrap_change(cohort.data, "pseq", method="bca", seed=5)
+    core = cl.bootstrap_mean_change(change.before, change.after, method="bca", seed=5)
+    assert (bca.method, bca.ci_low, bca.ci_high) == ("bca", core.ci_low, core.ci_high)
+    percentile = cl.bootstrap_change(cohort.data, "pseq", seed=5)
+    assert percentile == cl.bootstrap_change(cohort.data, "pseq", method="percentile", seed=5)
+    assert percentile.method == "percentile"

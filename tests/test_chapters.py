@@ -69,21 +69,29 @@ def test_setup_cells_show_nothing_but_their_glued_values(chapter):
             assert not stray, f"{chapter.name}: a setup cell displays more than glued values"
 
 
-GLUE_REFERENCE = re.compile(r"\{glue(?::\w+)?\}`([^`]+)`|```\{glue(?::\w+)?\}\s+(\S+)")
+# a role's key may carry a format (`key:myst`); a glued MyST sentence may quote further keys itself
+GLUE_REFERENCE = re.compile(r"\{glue(?::\w+)?\}`([^`:]+)(?::\w+)?`|```\{glue(?::\w+)?\}\s+(\S+)")
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
 def test_each_chapter_glues_exactly_the_keys_its_text_uses(chapter):
     cells = json.loads(chapter.read_text(encoding="utf-8"))["cells"]
     prose = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
-    referenced = {role or directive for role, directive in GLUE_REFERENCE.findall(prose)}
-    glued = {
-        output["metadata"]["scrapbook"]["name"]
+    glued_outputs = [
+        output
         for cell in cells
         if cell["cell_type"] == "code"
         for output in cell["outputs"]
         if "scrapbook" in output.get("metadata", {})
-    }
+    ]
+    glued_markdown = "\n".join(
+        "".join(value)
+        for output in glued_outputs
+        for mime, value in output["data"].items()
+        if mime.endswith("/markdown")
+    )
+    referenced = {role or directive for role, directive in GLUE_REFERENCE.findall(prose + "\n" + glued_markdown)}
+    glued = {output["metadata"]["scrapbook"]["name"] for output in glued_outputs}
     assert referenced - glued == set(), f"{chapter.name} quotes keys it never glues"
     assert glued - referenced == set(), f"{chapter.name} glues keys its text never uses"
 

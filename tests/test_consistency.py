@@ -60,3 +60,25 @@ def test_worked_dz_from_the_printed_piq_interval():
     assert steps["half_width"] == pytest.approx(11.085)
     assert steps["sd"] == pytest.approx(19.199, abs=5e-4)
     assert steps["dz"] == pytest.approx(0.9787, abs=5e-4)
+
+
+def test_psq_interval_back_calculated_from_the_printed_mean_and_p():
+    from cnslbp_lib.paper.consistency import interval_from_printed_p
+
+    steps = interval_from_printed_p("psq")
+    # by hand, from t tables on 13 df: t(0.952) = 1.7946, t(0.975) = 2.1604; SE = 4.64 / 1.7946 = 2.5856;
+    # half-width 2.1604 × 2.5856 = 5.5858; −4.64 ± 5.5858 = −10.2258 to 0.9458
+    assert steps["t"] == pytest.approx(1.7946, abs=5e-4)
+    assert steps["critical"] == pytest.approx(2.1604, abs=5e-4)
+    assert steps["se"] == pytest.approx(2.5856, abs=5e-4)
+    assert (steps["ci_low"], steps["ci_high"]) == pytest.approx((-10.2258, 0.9458), abs=5e-4)
+    # the interval's centre is the printed mean, and the t of its own half-width gives back the printed p
+    assert (steps["ci_low"] + steps["ci_high"]) / 2 == pytest.approx(-4.64)
+    assert 2 * stats.t.sf(4.64 / steps["se"], 13) == pytest.approx(0.096)
+
+
+def test_back_calculation_needs_a_printed_p():
+    from cnslbp_lib.paper.consistency import interval_from_printed_p
+
+    with pytest.raises(ValueError, match="no printed mean and p"):
+        interval_from_printed_p("global_change")

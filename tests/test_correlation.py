@@ -51,3 +51,16 @@ def test_perfect_correlation_has_no_interval():
     row = cl.association(frame).pearson
     assert row.r == pytest.approx(-1.0)
     assert np.isnan(row.ci_low)
+
+
+def test_least_squares_line_and_binned_pairs():
+    from cnslbp_lib.stats.correlation import binned_pairs, least_squares_line
+
+    x, y = np.array([0.0, 1.0, 2.0, 3.0]), np.array([1.0, 2.0, 2.0, 5.0])
+    slope, intercept = least_squares_line(x, y)
+    assert (slope, intercept) == pytest.approx(np.polyfit(x, y, 1))
+    assert np.isnan(least_squares_line(np.ones(3), y[:3])[0])
+    with pytest.raises(cl.NotEnoughDataError):
+        least_squares_line(x[:1], y[:1])
+    cells = binned_pairs(np.array([0, 1, 2, 5]), np.array([0, 1, 2, 5]), step=2)
+    assert cells[["x", "y", "count"]].to_numpy().tolist() == [[0, 0, 2], [2, 2, 1], [4, 4, 1]]

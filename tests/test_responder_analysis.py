@@ -54,3 +54,19 @@ def test_non_response_is_undecided_when_a_score_is_missing():
     assert bool(table.loc["s00", "non_responder"]) is True
     assert table.loc["s01", "non_responder"] is pd.NA
     assert not table.loc["s01", "complete"]
+
+
+def test_counts_of_changes_never_mix_responders_and_non_responders_in_a_bin(cohort):
+    from cnslbp_lib.stats.responder_analysis import improvement_quantiles, responder_counts
+
+    for instrument in ("piq", "pseq"):
+        table = cl.responder_table(cohort.data, instrument)
+        for step in (1, 3, 5):
+            counts = responder_counts(cohort.data, instrument, step=step)
+            assert counts["count"].sum() == len(table)
+            assert not counts.duplicated(["low"]).any()  # one status per bin: bins start at the threshold
+            assert counts.loc[counts["responder"], "count"].sum() == table["responder"].sum()
+    curve = improvement_quantiles(cohort.data, "piq")
+    improvement = cl.responder_table(cohort.data, "piq")["improvement"]
+    assert curve["improvement"].iloc[0] == improvement.max() and curve["improvement"].iloc[-1] == improvement.min()
+    assert curve["improvement"].is_monotonic_decreasing

@@ -4,9 +4,15 @@ import pingouin as pg
 import pytest
 
 import cnslbp_lib as cl
-from cnslbp_lib.stats.sensitivity import effect_size_summary, holm, leave_one_out, minimum_detectable_dz
+from cnslbp_lib.stats.sensitivity import (
+    effect_size_summary,
+    holm,
+    leave_one_out,
+    minimum_detectable_dz,
+    sensitivity_summary,
+)
 
-from .conftest import COHORT_CSV
+from .conftest import COHORT_CSV, tidy_pairs
 
 
 def test_holm_doubles_the_smaller_p_and_keeps_order(cohort):
@@ -53,3 +59,57 @@ def test_effect_size_summary_links_dz_d_av_and_correlation(cohort):
     assert row.dz == pytest.approx(expected)
     wide = pd.read_csv(COHORT_CSV).pivot_table(index="participant", columns="stage", values="piq")
     assert row.share_improved == pytest.approx(((wide[3] - wide[2]) < 0).mean())
+
+
+def test_sensitivity_summary_can_show_a_bca_bootstrap_row(cohort):
+    # the reference is bootstrap_change with method="bca"; the default row stays the percentile interval
+    default = sensitivity_summary(cohort.data, "piq").set_index("kind").loc["bootstrap"]
+    bca = sensitivity_summary(cohort.data, "piq", bootstrap_method="bca").set_index("kind").loc["bootstrap"]
+    expected = cl.bootstrap_change(cohort.data, "piq", method="bca")
+    assert default["analysis"] == "Percentile bootstrap" and bca["analysis"] == "BCa bootstrap"
+    assert (bca["ci_low"], bca["ci_high"]) == (expected.ci_low, expected.ci_high)
+    assert (default["ci_low"], default["ci_high"]) != (bca["ci_low"], bca["ci_high"])
+
+
+def test_too_few_participants_raise_not_enough_data_by_name():
+    two = tidy_pairs(np.array([40.0, 42.0]), np.array([30.0, 35.0]))
+    with pytest.raises(
+        cl.NotEnoughDataError, match="needs at least 3 participants with both scores; this cohort has 2"
+    ):
+        leave_one_out(two, "piq")
+    with pytest.raises(cl.NotEnoughDataError, match="needs at least 2 participants; this cohort has 1"):
+        minimum_detectable_dz(1)
+    with pytest.raises(cl.NotEnoughDataError, match="this cohort has 1"):
+        effect_size_summary(tidy_pairs(np.array([40.0]), np.array([30.0])), "piq")
+
+
+def test_identical_changes_leave_dz_undefined_with_a_note():
+    data = tidy_pairs(np.array([40.0, 50.0, 45.0]), np.array([35.0, 45.0, 40.0]))
+    sizes = effect_size_summary(data, "piq")
+    assert np.isnan(sizes.dz) and np.isnan(sizes.share_improved_normal)
+    assert sizes.mean_improvement == 5.0 and np.isfinite(sizes.d_av)
+    assert "all 3 changes are equal, so their SD is 0" in sizes.note
+
+
+def test_holm_keeps_an_undefined_p_undefined_and_still_counts_it():
+    data = pd.concat(
+        [
+            tidy_pairs(np.array([40.0, 50.0, 45.0]), np.array([35.0, 45.0, 40.0])),  # PIQ: every change −5
+            tidy_pairs(np.array([20.0, 25.0, 30.0]), np.array([30.0, 28.0, 45.0]), column="pseq")[["pseq"]],
+        ],
+        axis=1,
+    )
+    table = holm(data).set_index("instrument")
+    assert np.isnan(table.loc["piq", "p_holm"])
+    assert table.loc["pseq", "p_holm"] == pytest.approx(min(1.0, 2 * table.loc["pseq", "p_val"]))
+
+
+def test_the_sensitivity_table_gives_every_analysis_a_row_and_a_reason():
+    from cnslbp_lib.stats.sensitivity import sensitivity_summary
+
+    one = tidy_pairs(np.array([40.0]), np.array([30.0])).assign(pseq=[20, 25], psq=[20, 20])
+    table = sensitivity_summary(one, "piq").set_index("analysis")
+    assert len(table) == 5
+    assert table.loc["Paired t-test", "reason"] == "needs at least 2 participants with both scores; this cohort has 1"
+    assert table.loc["Leave one participant out (least favourable)", "reason"].endswith("this cohort has 1")
+    assert table.loc["Wilcoxon signed-rank test", "reason"] == ""  # one non-zero change can be ranked

@@ -54,10 +54,10 @@ def test_no_page_loads_anything_from_another_host(reconstruction_site):
 def test_charts_math_and_vega_are_served_by_the_site_itself(reconstruction_site):
     assert (reconstruction_site / "_vendor" / "vega-bundle.js").stat().st_size > 500_000
     assert (reconstruction_site / "_static" / "mathjax" / "tex-chtml.js").exists()
-    design = (reconstruction_site / "book" / "design.html").read_text(encoding="utf-8")
-    assert 'src="../_vendor/vega-bundle.js"' in design
+    stages = (reconstruction_site / "book" / "stages.html").read_text(encoding="utf-8")
+    assert "window.CNSLBP_VEGA = '../_vendor/vega-bundle.js';" in stages  # cnslbp.js loads it when needed
     background = (reconstruction_site / "book" / "background.html").read_text(encoding="utf-8")
-    assert "vega-bundle.js" not in background  # loaded only on pages with charts
+    assert "vega-bundle.js" not in background  # only on pages with interactive charts
 
 
 def test_every_page_names_its_dataset_and_hash(reconstruction_site):
@@ -75,7 +75,9 @@ def test_every_reported_number_is_checked_in_its_chapter(reconstruction_site, co
         text = (reconstruction_site / "book" / f"{chapter}.html").read_text(encoding="utf-8")
         shown = re.search(rf'data-key="{key}">([^<]+)<', text)
         assert shown, f"{key} is not checked in place in {chapter}"
-        assert shown.group(1) == table.loc[key, "recomputed_printed"]
+        # a percentage keeps its sign inside the checked number
+        unit = "%" if cl.paper.reported.get_reported(key).style == "percent" else ""
+        assert shown.group(1) == table.loc[key, "recomputed_printed"] + unit
 
 
 def test_every_check_links_to_an_existing_audit_row(reconstruction_site):

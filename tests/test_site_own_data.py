@@ -83,9 +83,12 @@ def test_chapters_show_this_cohorts_numbers_in_place(own_sites, name):
     text = (site / "book" / "start_here.html").read_text(encoding="utf-8")
     for key in ("piq_mean_change", "pseq_mean_change", "psq_p_val", "piq_responders"):
         shown = re.search(rf'data-key="{key}">([^<]+)<', text).group(1)
-        assert shown == table.loc[key, "recomputed_printed"]
+        # a percentage keeps its sign inside the checked number
+        assert shown == table.loc[key, "recomputed_printed"] + ("%" if key == "piq_responders" else "")
     count = cl.paper.formatting.count_in_words(cl.load_cohort(data).n_participants, capital=True)
-    assert f"{count} participants; file SHA-256" in text
+    assert f"{count} participants.</p>" in text
+    # the full hash is in the announcement bar; the per-chapter notice does not repeat a short one
+    assert "file SHA-256" not in text
 
 
 def test_prose_follows_the_numbers_not_the_paper(own_sites):

@@ -37,3 +37,34 @@ def test_study_hides_participant_ids(tmp_path, monkeypatch):
     study = open_book()
     assert study.provenance.kind == "user-supplied"
     assert set(study.data["participant"].astype(str)) == {"P01", "P02"}
+
+
+def test_a_number_the_cohort_cannot_give_says_why_and_is_not_flagged(tmp_path, monkeypatch):
+    own = tmp_path / "clinic.csv"
+    own.write_text(f"{HEADER}\na,1,40,20,20,\na,2,41,22,21,0\na,3,30,30,15,2\n", encoding="utf-8")
+    monkeypatch.setenv(DATA_ENV, str(own))
+    number = open_book().checked("piq_mean_change")
+    assert not number.computable
+    assert (
+        str(number)
+        == "not computable (a paired t-test needs at least 2 participants with both scores; this cohort has 1)"
+    )
+    markup = number.html()
+    assert "cnslbp-num--not-computable" in markup and "cnslbp-flag" not in markup and "≠ paper" not in markup
+    assert markup.endswith("(a paired t-test needs at least 2 participants with both scores; this cohort has 1)")
+    assert not number.html(reason=False).endswith(")")
+
+
+def test_a_percentage_keeps_its_sign_inside_the_checked_number_before_the_flag(study):
+    number = study.checked("piq_responders")
+    assert str(number) == "78.6%"
+    markup = number._repr_html_()
+    # the flag follows the whole number, so "78.6" and "%" are never split by it
+    assert 'data-key="piq_responders">78.6%<span class="cnslbp-flag">≠ paper 78.5%</span>' in markup
+    assert "Paper: 78.5%." in markup
+
+
+def test_the_chapter_notice_leaves_the_files_hash_to_the_announcement_bar(study):
+    notice = study.notice()._repr_html_()
+    assert "SHA-256" not in notice and study.provenance.sha256[:16] not in notice
+    assert "Fourteen participants.</p>" in notice

@@ -10,3 +10,56 @@ def test_tables_have_captions_headers_and_escaped_cells():
     assert table.startswith('<table class="cnslbp-table"><caption>Caption</caption>')
     assert '<th scope="col">a</th>' in table
     assert '<tr id="row-1"><td>&lt;b&gt;</td>' in table
+
+
+def test_long_tables_list_the_first_rows_and_count_the_rest():
+    import numpy as np
+
+    from cnslbp_lib.publish.limits import PER_PARTICIPANT_LIMIT
+
+    from .conftest import tidy_pairs
+
+    participants = PER_PARTICIPANT_LIMIT + 37
+    data = tidy_pairs(np.full(participants, 40.0), np.full(participants, 30.0))
+    data = pd.concat([data, data[data["stage"] == 2].assign(stage=1)]).assign(pseq=20, psq=20)
+    table = tables.inclusion_table(data)
+    assert table.count("<tr>") == PER_PARTICIPANT_LIMIT + 1  # the header row and the rows shown
+    assert '<tr class="cnslbp-more"><td colspan="6">… and 37 more participants</td></tr>' in table
+
+
+def test_the_sensitivity_table_can_show_a_bca_row_with_its_own_ranges():
+    import cnslbp_lib as cl
+    from cnslbp_lib.paper.reconstruction import load_summary
+    from cnslbp_lib.publish.provenance import Ranges
+
+    from .conftest import COHORT_CSV
+
+    data = cl.load_cohort(COHORT_CSV).data
+    ranges = Ranges(load_summary())
+    bca = tables.sensitivity_table(data, "piq", ranges, bootstrap_method="bca")
+    assert "<td>BCa bootstrap</td>" in bca and "Percentile bootstrap" not in bca
+    # the row's limits link to the BCa entries of the registry, not the percentile ones
+    assert 'data-key="piq_bca_low"' in bca and 'data-key="piq_bca_high"' in bca
+    assert "piq_boot_low" not in bca
+    assert 'data-key="piq_boot_low"' in tables.sensitivity_table(data, "piq", ranges)
+
+
+def test_the_joint_regression_table_has_one_row_per_setting_and_says_its_values_are_illustrations():
+    grid = pd.DataFrame(
+        {
+            "error_correlation": [0.0, 0.0, 0.5, 0.5],
+            "flare_strength": [0.0, 0.0, 0.5, 0.5],
+            "instrument": ["piq", "pseq", "piq", "pseq"],
+            "expected": [2.85, 1.79, 5.95, float("nan")],
+            "observed": [18.79, 17.93, 18.79, 17.93],
+            "share": [2.85 / 18.79, 1.79 / 17.93, 5.95 / 18.79, float("nan")],
+            "selected_pct": [40.0, 40.0, 30.0, 30.0],
+        }
+    )
+    table = tables.joint_rtm_table(grid, reconstruction=True)
+    assert table.count("<tr>") == 3  # header and two settings
+    assert "<td>2.9 (15%)</td><td>1.8 (10%)</td>" in table
+    # λ = 0.5 makes referral e^0.5 = 1.65 times likelier per SD worse
+    assert "<td>0.5 (× 1.65)</td><td>6.0 (32%)</td><td>not computable: the stage 2 scores do not vary</td>" in table
+    assert "illustrative" in table and "rest on an assumption" in table
+    assert "rest on an assumption" not in tables.joint_rtm_table(grid, reconstruction=False)

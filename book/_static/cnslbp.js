@@ -1,7 +1,16 @@
-/* cnslbp-book: tie each number check's tooltip to its link for assistive technology,
-   and let Escape dismiss a tooltip without moving focus. */
+/* cnslbp-book, on every page (deferred: it runs once the page is parsed).
+   - Number checks: tie each tooltip to its link for assistive technology; Escape dismisses it.
+   - Charts: each is already drawn as a static SVG. An interactive chart (tooltips, sliders) is
+     drawn live from its spec only when it comes near the viewport or is touched, with the site's
+     own Vega bundle, which is loaded then and only on pages that have such a chart.
+   - Math: MathJax is loaded after the page, only where there is math, when the math nears the
+     viewport.
+   - window.cnslbpDrawAll() draws every chart live and typesets all math at once (for printing
+     and tests); it returns a Promise. */
 (function () {
-  function connect() {
+  "use strict";
+
+  function connectNumberChecks() {
     var links = document.querySelectorAll("a.cnslbp-num");
     links.forEach(function (link, index) {
       var tip = link.querySelector(".cnslbp-tip");
@@ -24,50 +33,168 @@
       }
     });
   }
-  /* On pages with charts, MathJax starts once every chart is drawn (or 3 s after load at the latest). */
-  function typesetAfterCharts() {
-    var source = window.CNSLBP_MATHJAX;
-    if (!source) {
-      return;
-    }
-    var started = false;
-    function start() {
-      if (started) {
-        return;
-      }
-      started = true;
-      var script = document.createElement("script");
-      script.src = source;
-      document.head.appendChild(script);
-    }
-    var charts = document.querySelectorAll(".cnslbp-chart");
-    function drawn() {
-      return Array.prototype.every.call(charts, function (chart) {
-        return chart.querySelector("svg");
+
+  var loading = {};
+  function load(source) {
+    if (!loading[source]) {
+      loading[source] = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = source;
+        script.async = true;
+        script.onload = resolve;
+        script.onerror = function () {
+          reject(new Error("could not load " + source));
+        };
+        document.head.appendChild(script);
       });
     }
-    if (drawn()) {
-      start();
+    return loading[source];
+  }
+
+  /* Draw one interactive chart live; the static SVG stays until the live one is ready. */
+  var EMBED_OPTIONS = { renderer: "svg", actions: false, mode: "vega-lite" };
+  function drawLive(chart) {
+    if (chart.cnslbpLive) {
+      return chart.cnslbpLive;
+    }
+    var specNode = document.getElementById(chart.id + "-spec");
+    if (!specNode || !window.CNSLBP_VEGA) {
+      chart.cnslbpLive = Promise.resolve();
+      return chart.cnslbpLive;
+    }
+    chart.cnslbpLive = load(window.CNSLBP_VEGA)
+      .then(function () {
+        var staticSvg = chart.querySelector("svg.cnslbp-static");
+        var live = document.createElement("div");
+        live.className = "cnslbp-chart-live cnslbp-chart-live--pending";
+        var view = document.createElement("div");
+        view.className = "cnslbp-chart-view";
+        var controls = document.createElement("div");
+        controls.className = "cnslbp-chart-controls";
+        live.append(view, controls);
+        chart.appendChild(live);
+        var options = Object.assign({}, EMBED_OPTIONS, { bind: controls });
+        return window.vegaEmbed(view, JSON.parse(specNode.textContent), options).then(function () {
+          var drawing = view.querySelector("svg");
+          if (staticSvg) {
+            /* the same accessible name and description as the static drawing */
+            drawing.setAttribute("role", "img");
+            drawing.setAttribute("aria-label", staticSvg.getAttribute("aria-label"));
+            var description = staticSvg.querySelector("desc");
+            if (description) {
+              drawing.setAttribute("aria-describedby", description.id);
+              drawing.insertBefore(description, drawing.firstChild);
+            }
+            staticSvg.remove();
+          }
+          live.classList.remove("cnslbp-chart-live--pending");
+          chart.classList.add("cnslbp-chart--live");
+          if (!controls.childElementCount) {
+            controls.remove();
+          }
+        });
+      })
+      .catch(function (error) {
+        /* the static drawing stays: the chart is still there, only not interactive */
+        console.error("cnslbp: chart " + chart.id + " could not be drawn live", error);
+      });
+    return chart.cnslbpLive;
+  }
+
+  function interactiveCharts() {
+    return Array.prototype.slice.call(document.querySelectorAll(".cnslbp-chart--interactive"));
+  }
+
+  /* Call draw(element) once each element comes within margin of the viewport. */
+  function whenNear(elements, margin, draw) {
+    if (!elements.length) {
       return;
     }
-    var observer = new MutationObserver(function () {
-      if (drawn()) {
-        observer.disconnect();
-        start();
+    if (!("IntersectionObserver" in window)) {
+      elements.forEach(draw);
+      return;
+    }
+    var observer = new IntersectionObserver(
+      function (entries) {
+        entries.forEach(function (entry) {
+          if (entry.isIntersecting) {
+            observer.unobserve(entry.target);
+            draw(entry.target);
+          }
+        });
+      },
+      { rootMargin: margin + " 0px" }
+    );
+    elements.forEach(function (element) {
+      observer.observe(element);
+    });
+  }
+
+  /* touched (pointer, focus, finger): draw now, whatever the time */
+  function drawWhenTouched() {
+    interactiveCharts().forEach(function (chart) {
+      ["pointerenter", "focusin", "touchstart"].forEach(function (kind) {
+        chart.addEventListener(
+          kind,
+          function () {
+            drawLive(chart);
+          },
+          { once: true, passive: true }
+        );
+      });
+    });
+  }
+
+  var typesetting = null;
+  function typeset() {
+    if (!window.CNSLBP_MATHJAX) {
+      return Promise.resolve();
+    }
+    if (!typesetting) {
+      typesetting = load(window.CNSLBP_MATHJAX).then(function () {
+        return window.MathJax.startup.promise;
+      });
+    }
+    return typesetting;
+  }
+
+  function watchMath() {
+    var formulas = Array.prototype.slice.call(document.querySelectorAll(".math"));
+    var started = false;
+    whenNear(formulas, "300px", function () {
+      if (!started) {
+        started = true;
+        typeset();
       }
     });
-    observer.observe(document.body, { childList: true, subtree: true });
-    window.addEventListener("load", function () {
-      window.setTimeout(start, 3000);
+  }
+
+  window.cnslbpDrawAll = function () {
+    return Promise.all(interactiveCharts().map(drawLive).concat([typeset()])).then(function () {
+      return interactiveCharts().length;
     });
+  };
+
+  /* After the page has loaded and the browser is idle: nothing here competes with the first paint. */
+  function afterLoad(callback) {
+    function idle() {
+      if (window.requestIdleCallback) {
+        window.requestIdleCallback(callback, { timeout: 1500 });
+      } else {
+        window.setTimeout(callback, 200);
+      }
+    }
+    if (document.readyState === "complete") {
+      idle();
+    } else {
+      window.addEventListener("load", idle, { once: true });
+    }
   }
-  function ready() {
-    connect();
-    typesetAfterCharts();
-  }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", ready);
-  } else {
-    ready();
-  }
+
+  connectNumberChecks();
+  drawWhenTouched();
+  afterLoad(function () {
+    whenNear(interactiveCharts(), "200px", drawLive);
+    watchMath();
+  });
 })();

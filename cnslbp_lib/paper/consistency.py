@@ -25,6 +25,7 @@ __all__ = [
     "consistency_checks",
     "dz_from_printed_ci",
     "grim_sums",
+    "interval_from_printed_p",
     "percentage_counts",
     "printed_range",
     "t_test_implied_by_ci",
@@ -165,6 +166,46 @@ def dz_from_printed_ci(instrument: str) -> dict[str, float]:
     half_width = (float(high.value or 0) - float(low.value or 0)) / 2
     sd = half_width * math.sqrt(n) / critical
     return {"n": n, "critical": critical, "half_width": half_width, "sd": sd, "dz": abs(float(mean.value or 0)) / sd}
+
+
+def interval_from_printed_p(instrument: str) -> dict[str, float]:
+    """Back-calculate the 95% CI of a change from its printed mean and p, step by step.
+
+    Uses the printed values as if exact (the teaching version of the "CI from
+    p" check, which carries rounding intervals), assuming a two-sided paired
+    t-test on n − 1 degrees of freedom.
+
+    Returns
+    -------
+    dict
+        ``n``, ``t`` (the t that gives the printed p), ``critical`` (the 97.5%
+        t quantile), ``se`` (standard error, ``|mean| / t``), ``half_width``
+        (``critical × se``), ``ci_low`` and ``ci_high``.
+
+    Examples
+    --------
+    >>> found = interval_from_printed_p("psq")
+    >>> round(found["t"], 2), round(found["ci_low"], 1), round(found["ci_high"], 1)
+    (1.79, -10.2, 0.9)
+    """
+    mean, p_record = (reported_for(instrument, quantity) for quantity in ("mean_change", "p_val"))
+    if mean is None or p_record is None or mean.value is None or p_record.value is None:
+        raise ValueError(f"instrument {instrument!r} has no printed mean and p in the abstract")
+    n = reported_n()
+    t = float(stats.t.isf(float(p_record.value) / 2, n - 1))
+    critical = float(stats.t.ppf(0.975, n - 1))
+    centre = float(mean.value)
+    se = abs(centre) / t
+    half_width = critical * se
+    return {
+        "n": n,
+        "t": t,
+        "critical": critical,
+        "se": se,
+        "half_width": half_width,
+        "ci_low": centre - half_width,
+        "ci_high": centre + half_width,
+    }
 
 
 def _overlaps(first: tuple[float, float], second: tuple[float, float]) -> bool:

@@ -26,9 +26,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..data.instruments import GLOBAL_CHANGE, INSTRUMENTS, get_instrument
+from ..data.instruments import GLOBAL_CHANGE, INSTRUMENTS, NON_RESPONSE, get_instrument
 from ..stats import batch, batch_ranks, batch_resampling
 from ..stats.rtm import DEFAULT_RELIABILITY, expected_null_improvement
+from ..stats.rtm_joint import expected_joint_null_improvement
+from ..stats.rtm_joint_figures import ILLUSTRATIVE_ERROR_CORRELATION, ILLUSTRATIVE_FLARE_STRENGTH
 from .ensemble import Ensemble
 from .formatting import format_number, format_p
 
@@ -98,6 +100,14 @@ def _positive(values: np.ndarray) -> np.ndarray:
 
 P_WORDS = ("p below .05", "p of .05 or more")
 STAGE_PRIOR = "stage 1 and 2 scores drawn from the widest prior (any level the scale and the changes allow)"
+_ILLUSTRATION = (
+    f"error correlation {format_number(ILLUSTRATIVE_ERROR_CORRELATION, 1)} and flare strength "
+    f"{format_number(ILLUSTRATIVE_FLARE_STRENGTH, 1)}"
+)
+JOINT_SETTING = f"reliability {format_number(DEFAULT_RELIABILITY, 2)}, illustrative {_ILLUSTRATION}"
+JOINT_ASSUMPTION = (
+    f"{STAGE_PRIOR}; test–retest reliability {format_number(DEFAULT_RELIABILITY, 2)}; an illustrative {_ILLUSTRATION}"
+)
 RATING_PRIOR = "global ratings drawn uniformly and independently of the changes"
 
 
@@ -109,6 +119,8 @@ def _registry() -> tuple[Derived, ...]:
             Derived(f"{key}_wilcoxon_p", f"{name} Wilcoxon signed-rank p, stage 2 → 3", "p", 3, _below_05, P_WORDS),
             Derived(f"{key}_boot_low", f"{name} percentile bootstrap 95% interval, lower limit", "number"),
             Derived(f"{key}_boot_high", f"{name} percentile bootstrap 95% interval, upper limit", "number"),
+            Derived(f"{key}_bca_low", f"{name} BCa bootstrap 95% interval, lower limit", "number"),
+            Derived(f"{key}_bca_high", f"{name} BCa bootstrap 95% interval, upper limit", "number"),
             Derived(
                 f"{key}_loo_mean",
                 f"{name} mean change without the least favourable participant",
@@ -177,6 +189,25 @@ def _registry() -> tuple[Derived, ...]:
                     assumption=f"{STAGE_PRIOR}; test–retest reliability {format_number(DEFAULT_RELIABILITY, 2)}",
                 )
             )
+            if key in NON_RESPONSE.instruments:
+                items += [
+                    Derived(
+                        f"{key}_rtm_joint_expected",
+                        f"{name} improvement expected from regression to the mean alone with selection on both "
+                        f"questionnaires (points; {JOINT_SETTING})",
+                        "number",
+                        2,
+                        assumption=JOINT_ASSUMPTION,
+                    ),
+                    Derived(
+                        f"{key}_rtm_joint_share",
+                        f"{name} share of the improvement regression to the mean would explain with selection on "
+                        f"both questionnaires ({JOINT_SETTING})",
+                        "percent",
+                        0,
+                        assumption=JOINT_ASSUMPTION,
+                    ),
+                ]
     items += [
         Derived(
             "assoc_r", "Pearson r between the PSEQ and PIQ changes", "number", 2, _negative, ("inverse", "not inverse")
@@ -242,6 +273,7 @@ def get_derived(key: str) -> Derived:
 def member_summary(ensemble: Ensemble) -> pd.DataFrame:
     """Every derived quantity for every member: one row per member, one column per :data:`DERIVED` key."""
     columns: dict[str, np.ndarray] = {}
+    observed: dict[str, np.ndarray] = {}
     stage_of = {1: 0, 2: 1, 3: 2}
     for position, entry in enumerate(INSTRUMENTS):
         key = entry.key
@@ -251,6 +283,8 @@ def member_summary(ensemble: Ensemble) -> pd.DataFrame:
         columns[f"{key}_wilcoxon_p"] = batch_ranks.signed_rank_p_batch(changes)
         boot = batch_resampling.bootstrap_ci_batch(changes)
         columns[f"{key}_boot_low"], columns[f"{key}_boot_high"] = boot.ci_low, boot.ci_high
+        bca = batch_resampling.bootstrap_ci_batch(changes, method="bca")
+        columns[f"{key}_bca_low"], columns[f"{key}_bca_high"] = bca.ci_low, bca.ci_high
         loo = batch_resampling.least_favourable_leave_one_out(changes, improvement_sign=entry.improvement_sign)
         columns[f"{key}_loo_mean"], columns[f"{key}_loo_p"] = loo.mean_change, loo.p_val
         columns[f"{key}_mean_2"] = before.mean(axis=1)
@@ -262,16 +296,18 @@ def member_summary(ensemble: Ensemble) -> pd.DataFrame:
         columns[f"{key}_12_mean"], columns[f"{key}_12_p"] = education.mean_change, education.p_val
         columns[f"{key}_12_low"], columns[f"{key}_12_high"] = education.ci_low, education.ci_high
         improvement = changes * entry.improvement_sign
+        observed[key] = improvement.mean(axis=1)
         if entry.responder_reported:
             for offset in (-2, 2):
                 name = f"{key}_resp_{'minus' if offset < 0 else 'plus'}{abs(offset)}"
                 columns[name] = batch.responder_share_batch(improvement, entry.threshold + offset)
             columns[f"{key}_rtm_share"] = 100 * batch.rtm_share_batch(
-                improvement.mean(axis=1), before.std(axis=1, ddof=1), entry.threshold, DEFAULT_RELIABILITY
+                observed[key], before.std(axis=1, ddof=1), entry.threshold, DEFAULT_RELIABILITY
             )
             columns[f"{key}_rtm_expected"] = expected_null_improvement(
                 DEFAULT_RELIABILITY, entry.threshold, before.std(axis=1, ddof=1)
             )
+    columns |= _joint_rtm_columns({key: columns[f"{key}_sd_2"] for key in observed}, observed)
     pseq = ensemble.changes("pseq").astype(float)
     piq = ensemble.changes("piq").astype(float)
     pearson = batch.correlation_batch(pseq, piq, method="pearson")
@@ -292,6 +328,34 @@ def member_summary(ensemble: Ensemble) -> pd.DataFrame:
     frame = pd.DataFrame({item.key: np.asarray(columns[item.key], dtype=float) for item in DERIVED})
     frame.insert(0, "member", np.arange(ensemble.members))
     return frame
+
+
+def _joint_rtm_columns(sd: dict[str, np.ndarray], observed: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Regression to the mean with selection on both rule instruments, per member, at the illustrative setting.
+
+    ``sd`` and ``observed`` hold each member's stage 2 SD and mean stage 2 → 3
+    improvement (points, positive = better), per instrument key.
+    """
+    keys = NON_RESPONSE.instruments
+    thresholds = tuple(float(get_instrument(key).threshold) for key in keys)
+    sds = np.column_stack([sd[key] for key in keys])
+    expected = np.full(sds.shape, np.nan)
+    for member, pair in enumerate(sds):
+        if np.all(pair > 0):
+            expected[member] = expected_joint_null_improvement(
+                DEFAULT_RELIABILITY,
+                thresholds,
+                (float(pair[0]), float(pair[1])),
+                error_correlation=ILLUSTRATIVE_ERROR_CORRELATION,
+                flare_strength=ILLUSTRATIVE_FLARE_STRENGTH,
+            ).expected
+    found: dict[str, np.ndarray] = {}
+    for index, key in enumerate(keys):
+        found[f"{key}_rtm_joint_expected"] = expected[:, index]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = 100 * expected[:, index] / observed[key]
+        found[f"{key}_rtm_joint_share"] = np.where(observed[key] > 0, share, np.nan)
+    return found
 
 
 @dataclass(frozen=True)

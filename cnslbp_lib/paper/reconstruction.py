@@ -27,6 +27,7 @@ from ..data.files import write_text_atomically
 from ..data.source import PROJECT_ROOT
 from ..exceptions import CnslbpError
 from ..stats import batch as batch_module
+from ..stats import batch_ranks, batch_resampling, bootstrap, rtm, rtm_joint, rtm_joint_figures
 from ..stats import core as core_module
 from . import derived as derived_module
 from .derived import DERIVED, Spread, classify, member_summary, responder_band
@@ -65,7 +66,18 @@ def summary_stamp(members: int = SUMMARY_MEMBERS, *, seed: int = DEFAULT_SEED, r
     """The ensemble's stamp, extended by the code that computes the derived quantities."""
     sources = [
         Path(module.__file__ or "").read_text(encoding="utf-8")
-        for module in (derived_module, batch_module, core_module)
+        # the registry and every statistic it computes per member
+        for module in (
+            derived_module,
+            batch_module,
+            batch_ranks,
+            batch_resampling,
+            bootstrap,
+            core_module,
+            rtm,
+            rtm_joint,
+            rtm_joint_figures,
+        )
     ]
     text = "\n".join([ensemble_stamp(members, seed=seed, reading=reading), *sources])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -19,7 +19,7 @@ from myst_nb import glue as _glue
 from ..paper.reported import get_reported
 from .study import Study
 
-__all__ = ["Text", "checked", "fields", "markdown", "number", "printed", "text"]
+__all__ = ["Html", "Text", "checked", "fields", "html", "markdown", "number", "printed", "text"]
 
 
 class Text(str):
@@ -27,6 +27,19 @@ class Text(str):
 
     def __repr__(self) -> str:
         return str(self)
+
+
+class Html:
+    """Glued inline HTML with its own plain-text form (what the page's text and the tests read)."""
+
+    def __init__(self, markup: str, text: str) -> None:
+        self.markup, self.text = markup, text
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+    def __repr__(self) -> str:
+        return self.text
 
 
 def checked(study: Study, *keys: str) -> None:
@@ -71,3 +84,8 @@ def text(key: str, value: str) -> None:
 def markdown(key: str, value: str) -> None:
     """Glue MyST Markdown for a ``{glue:md}`` directive (tables, citations)."""
     _glue(key, Markdown(value), display=False)
+
+
+def html(key: str, markup: str, text: str) -> None:
+    """Glue inline HTML (a hash in ``<code>`` that may break anywhere, say) with its plain-text form."""
+    _glue(key, Html(markup, text), display=False)

@@ -26,11 +26,13 @@ def html_table(
     *,
     row_ids: list[str] | None = None,
     row_classes: list[str] | None = None,
+    more: str = "",
 ) -> HtmlTable:
     """A plain, accessible HTML table with a caption and optional row anchors and classes.
 
     Deterministic (no generated ids) and without an index column, so no empty
-    header cell.
+    header cell. ``more`` is a last row spanning every column (what a capped
+    table leaves out).
     """
     head = "".join(f'<th scope="col">{html.escape(str(column))}</th>' for column in frame.columns)
     body = []
@@ -39,6 +41,8 @@ def html_table(
         anchor += f' class="{row_classes[position]}"' if row_classes and row_classes[position] else ""
         cells = "".join(f"<td>{cell if isinstance(cell, HTMLText) else html.escape(str(cell))}</td>" for cell in row)
         body.append(f"<tr{anchor}>{cells}</tr>")
+    if more:
+        body.append(f'<tr class="cnslbp-more"><td colspan="{len(frame.columns)}">{html.escape(more)}</td></tr>')
     return HtmlTable(
         f'<table class="cnslbp-table"><caption>{html.escape(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

@@ -1,9 +1,10 @@
 """Print the built website as one PDF with Chromium, for reviewers who annotate on paper.
 
 The chapters are joined into a single document in the order of ``_toc.yml``,
-so page numbers run through the whole book; charts are drawn and math typeset
-before printing. The site is served on 127.0.0.1 and any request to another
-host is refused, exactly as the browser tests do.
+so page numbers run through the whole book; charts are the static SVGs drawn
+when the site was built (vector text in the PDF), and math is typeset before
+printing. The site is served on 127.0.0.1 and any request to another host is
+refused, exactly as the browser tests do.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ __all__ = ["PrintedBook", "chapter_order", "find_chromium", "print_book", "serve
 CHROMIUM_ENV = "CNSLBP_CHROMIUM"
 _PRINT_CSS = """
 .bd-sidebar-primary, .bd-sidebar-secondary, .bd-header, .header-article, .prev-next-area,
-.bd-footer, .bd-footer-article, .bd-footer-content, .vega-bindings, .toggle-button,
+.bd-footer, .bd-footer-article, .bd-footer-content, .cnslbp-chart-controls, .toggle-button,
 .search-button-field, .cnslbp-tip, .onlyprint, .headerlink { display: none !important; }
+.cnslbp-chart { min-height: 0 !important; }
 /* the theme hides an article's first h1 in print (it prints its own header, hidden above) */
 .bd-main .bd-content .bd-article h1:first-of-type { display: block !important; }
 .cnslbp-cover h1 { font-size: 2.2rem; margin-top: 30mm; }
@@ -71,17 +73,13 @@ async ({chapters, title}) => {
   cover.append(heading, intro, list);
   article.replaceChildren(cover, ...sections);
   document.title = title;
+  // the charts are the static SVGs in the pages: nothing to draw, no Vega to load
+  for (const script of article.querySelectorAll("script")) { script.remove(); }
   const load = (source) => new Promise((resolve, reject) => {
     const script = document.createElement("script");
     script.src = source; script.onload = resolve; script.onerror = reject;
     document.head.appendChild(script);
   });
-  if (!window.vegaEmbed) { await load("../_vendor/vega-bundle.js"); }
-  for (const old of article.querySelectorAll("script")) {
-    const fresh = document.createElement("script");
-    fresh.textContent = old.textContent;
-    old.replaceWith(fresh);
-  }
   window.MathJax = {options: {processHtmlClass: "tex2jax_process|mathjax_process|math|output_area"}};
   await load("../_static/mathjax/tex-chtml.js");
   await window.MathJax.startup.promise;
@@ -176,11 +174,9 @@ def print_book(
             urls = [f"{base}/{chapter}.html" for chapter in chapters]
             page.evaluate(_JOIN_CHAPTERS, {"chapters": urls, "title": title})
             page.add_style_tag(content=_PRINT_CSS)
-            page.wait_for_function(
-                "[...document.querySelectorAll('.cnslbp-chart')].every(chart => chart.querySelector('svg'))",
-                timeout=60_000,
-            )
-            charts = page.locator(".cnslbp-chart svg").count()
+            charts = page.locator(".cnslbp-chart svg.cnslbp-static").count()
+            if charts != page.locator(".cnslbp-chart").count():
+                raise PrintError("a chart has no static drawing; was the site built with this version?")
             formulas = page.locator("mjx-container").count()
             untypeset = page.evaluate("document.querySelectorAll('.math:not(:has(mjx-container))').length")
             if untypeset:

@@ -1,46 +1,64 @@
-"""Sphinx extension for the book website: dataset banner, offline charts, page hygiene.
+"""Sphinx extension for the book website: executed chapters, static charts, fast and valid pages.
 
 - Validates the cohort file before anything is read or written; a bad file
   stops the build with the validator's full message.
 - Puts the dataset's provenance and SHA-256 in the announcement bar of every page.
-- Writes one self-contained Vega / Vega-Lite / Vega-Embed bundle (from
-  vl-convert, matching Altair's Vega-Lite version) into the site and loads it
-  only on pages that have a chart: no CDN, no request to any other host.
-- Removes the duplicate sphinx-thebe script that Sphinx 7.4 emits twice.
+- Executes the chapters before Sphinx reads them, in parallel and cached on
+  every input (:mod:`.execution`); myst-nb's own execution stays off.
+- Draws every chart to a static SVG at build time, with its accessible name and
+  description, from the spec already in the page (stored notebook outputs do
+  not change). ``cnslbp.js`` draws the interactive chart from the same spec only
+  when it comes near the viewport or is touched, with the site's own Vega bundle
+  (written from vl-convert, matching Altair's Vega-Lite version): no CDN, no
+  request to any other host.
+- Blocks nothing before the first paint: every script deferred, MathJax only on
+  pages with math and loaded by ``cnslbp.js`` after the text; the templates in
+  ``book/_templates`` drop the theme's Font Awesome script and its search
+  scripts (the search page loads its own).
+- Valid markup: MyST-NB's hidden-cell summaries without ``<p>``, no repeated
+  sphinx-exercise ids, one viewport meta tag, a meta description per page (its
+  Overview paragraph), a valid ``index.html`` redirect page, no thebe.
 """
 
 from __future__ import annotations
 
 import html
-import logging
+import os
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
-import altair as alt
 import vl_convert
+from docutils import nodes
+from markupsafe import Markup
 from sphinx.application import Sphinx
-from sphinx.errors import ConfigError
+from sphinx.environment import BuildEnvironment
+from sphinx.errors import ConfigError, ExtensionError
+from sphinx.util import logging
 
 from ..data.load import load_cohort
-from ..data.source import cohort_path, provenance
+from ..data.source import PROJECT_ROOT, cohort_path, provenance
 from ..exceptions import CohortValidationError
-from .charts import CHART_CLASS
+from .charts.render import CHART_CLASS, find_charts, static_chart_html, static_svg, vega_lite_version
+from .execution import ChapterRunner, NotebookExecutionError, cache_folder, inputs_digest
+from .site_pages import bundled, page_description, subset_icon_font
 
-__all__ = ["VEGA_BUNDLE", "setup", "vega_lite_version"]
+__all__ = ["EXECUTE_ENV", "VEGA_BUNDLE", "setup", "vega_lite_version"]
 
 VEGA_BUNDLE = "_vendor/vega-bundle.js"
-CHART_MARKER = f'class="{CHART_CLASS}"'
+FAVICON = "_static/favicon.svg"
+EXECUTE_ENV = "CNSLBP_EXECUTE"  # "0": do not execute, show the outputs stored in the notebooks
+INTERACTIVE_MARKER = f"{CHART_CLASS}--interactive"
+DESCRIPTION_LENGTH = 160
 logger = logging.getLogger(__name__)
 
 
-def vega_lite_version() -> str:
-    """Altair's Vega-Lite version as major.minor, the form vl-convert bundles by."""
-    major, minor, *_ = alt.SCHEMA_VERSION.lstrip("v").split(".")
-    return f"{major}.{minor}"
+def _executes() -> bool:
+    return os.environ.get(EXECUTE_ENV, "1").strip() != "0"
 
 
-def _announce_dataset(app: Sphinx, config: Any) -> None:
+def _configure(app: Sphinx, config: Any) -> None:
     path = cohort_path()
     try:
         cohort = load_cohort(path)
@@ -54,57 +72,271 @@ def _announce_dataset(app: Sphinx, config: Any) -> None:
         f'<code class="cnslbp-sha">{source.sha256}</code></span>'
     )
     config.html_theme_options = {**config.html_theme_options, "announcement": announcement}
-    # an "env" config value: when the data change, Sphinx re-reads (so re-executes) every chapter
+    # "env" config values: when the data or anything else a chapter's output depends on change,
+    # Sphinx re-reads (so re-executes) every chapter, even in an incremental build
     config.cnslbp_dataset_sha256 = source.sha256
+    # the extension executes the chapters itself (see .execution); myst-nb only reads the results
+    config.nb_execution_mode = "off"
+    if _executes():
+        config.cnslbp_execution_inputs = inputs_digest(PROJECT_ROOT, path)
+    elif not source.is_reconstruction:
+        # the stored outputs were computed from the reconstruction: never show them for other data
+        raise ConfigError(
+            f"{EXECUTE_ENV}=0 shows the outputs stored in the chapters, which come from the "
+            "reconstruction; a build from another cohort file must execute them"
+        )
     logger.info("cnslbp: building from %s (%s, SHA-256 %s)", path, source.kind, source.sha256)
 
 
+# --- executing chapters ---------------------------------------------------------------------------
+def _submit_chapters(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Start executing every notebook Sphinx is about to read, in the order it reads them."""
+    if not _executes():
+        return
+    chapters = [Path(env.doc2path(name)) for name in sorted(docnames)]
+    chapters = [path for path in chapters if path.suffix == ".ipynb"]
+    if not chapters:
+        return
+    runner = ChapterRunner(
+        app.config.cnslbp_execution_inputs,
+        cache_folder(PROJECT_ROOT),
+        cwd=PROJECT_ROOT,
+        timeout=int(app.config.nb_execution_timeout or 300),
+    )
+    app.cnslbp_runner = runner  # type: ignore[attr-defined]
+    for path in chapters:
+        runner.submit(path, path.read_text(encoding="utf-8"))
+    logger.info(
+        "cnslbp: %d chapters, %d from the execution cache, the others executed by %d workers in warm kernels",
+        len(chapters),
+        runner.cache_hits,
+        runner.workers,
+    )
+    if app.parallel > 1:  # forked readers could not wait on this process's threads: finish first
+        for path in chapters:
+            _executed(runner, path)
+
+
+def _executed(runner: ChapterRunner, path: Path) -> str:
+    try:
+        result = runner.result(path)
+    except NotebookExecutionError as error:
+        raise ExtensionError(str(error)) from None
+    how = "from the execution cache" if result.cached else f"executed in {result.seconds:.1f} s"
+    logger.info("cnslbp: %s %s", path.name, how)
+    return result.text
+
+
+def _read_executed(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Give Sphinx the executed notebook in place of the file on disk."""
+    runner: ChapterRunner | None = getattr(app, "cnslbp_runner", None)
+    path = Path(app.env.doc2path(docname))
+    if runner is not None and path in runner:
+        source[0] = _executed(runner, path)
+
+
+def _stop_runner(app: Sphinx, exception: Exception | None) -> None:
+    runner: ChapterRunner | None = getattr(app, "cnslbp_runner", None)
+    if runner is not None:
+        runner.close()
+        app.cnslbp_runner = None  # type: ignore[attr-defined]
+        logger.info("cnslbp: chapters ready %.1f s after Sphinx began reading", runner.ready_after)
+
+
+# --- markup ---------------------------------------------------------------------------------------
+def _visit_hidden_cell(self: Any, node: nodes.Element) -> None:
+    """MyST-NB's hidden code cell, with ``<span>`` titles: a ``<summary>`` may not hold a ``<p>``.
+
+    No ``aria-label`` on the summary either: it would hide the visible text from
+    assistive technology and fail axe's label-content-name-mismatch.
+    """
+    classes = " ".join(node["classes"])
+    self.body.append(f'<details class="admonition hide {classes}">\n<summary>\n')
+    self.body.append(f'<span class="collapsed admonition-title">{html.escape(node["prompt_show"])}</span>\n')
+    self.body.append(f'<span class="expanded admonition-title">{html.escape(node["prompt_hide"])}</span>\n')
+    self.body.append("</summary>\n")
+
+
+def _depart_hidden_cell(self: Any, node: nodes.Element) -> None:
+    self.body.append("</details>\n")
+
+
+_EXERCISE_IDS = {"exercise-content", "solution-content"}
+
+
+def _unrepeat_exercise_ids(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """sphinx-exercise gives every exercise body the same id; make each a plain ``div`` with a class."""
+    for section in list(doctree.findall(nodes.section)):
+        if set(section["ids"]) & _EXERCISE_IDS and not any(isinstance(c, nodes.title) for c in section.children):
+            box = nodes.container(classes=[*section["ids"], *section["classes"]])
+            box.extend(section.children)
+            section.parent.replace(section, box)  # not replace_self, which would copy the ids over
+
+
+class _SvgCache:
+    """Static SVGs by element id (a hash of the spec): a chart shown on two pages is drawn once."""
+
+    def __init__(self) -> None:
+        self._svgs: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def get(self, element: str, spec: dict[str, Any]) -> str:
+        with self._lock:
+            if element not in self._svgs:
+                self._svgs[element] = static_svg(spec, element=element)
+            return self._svgs[element]
+
+
+_SVGS = _SvgCache()
+
+
+def _draw_static_charts(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Put a static SVG, drawn now, in place of each chart's script (HTML builds only)."""
+    if app.builder.format != "html":
+        return
+    for raw in list(doctree.findall(nodes.raw)):
+        text = raw.astext()
+        if "html" not in raw.get("format", "").split() or CHART_CLASS not in text:
+            continue
+        charts = find_charts(text)
+        if not charts:
+            continue
+        pieces, position = [], 0
+        for chart in charts:
+            pieces += [text[position : chart.start], static_chart_html(chart, _SVGS.get(chart.element, chart.spec))]
+            position = chart.end
+        pieces.append(text[position:])
+        raw.replace_self(nodes.raw("", "".join(pieces), format="html"))
+
+
+def _warm_up_vl_convert(app: Sphinx) -> None:
+    """vl-convert's first drawing starts its JavaScript engine (about 0.5 s): do that while Sphinx reads."""
+    if app.builder.format == "html":
+        empty = {"mark": "point", "data": {"values": []}}
+        threading.Thread(target=vl_convert.vegalite_to_svg, args=(empty, vega_lite_version()), daemon=True).start()
+
+
+# --- descriptions ---------------------------------------------------------------------------------
 _THEBE_BLOCKS = re.compile(
     r'\s*<script type="text/x-thebe-config">.*?</script>|\s*<script>kernelName = .*?</script>', re.S
 )
+_VIEWPORT = re.compile(r'\s*<meta (?:content="[^"]*" name="viewport"|name="viewport" content="[^"]*") ?/?>')
 
 
 def _is_thebe(asset: Any) -> bool:
-    text = f"{asset} {getattr(asset, 'attributes', {}).get('body', '')}"
+    text = f"{asset.filename} {asset.attributes.get('body', '')}"
     return "thebe" in text.lower()
 
 
-def _page_assets(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
-    """Load the Vega bundle on chart pages only; drop thebe, which the book never uses.
+def _deferred(script: Any) -> Any:
+    """A script that no longer blocks parsing: files get ``defer``; inline code that uses what a
+    deferred file defines (``DOCUMENTATION_OPTIONS``) becomes a module script, which runs in order
+    with the deferred files."""
+    from sphinx.builders.html._assets import _JavaScript  # noqa: PLC0415
 
-    Jupyter Book always adds sphinx-thebe, whose page config names a CDN and
-    whose inline script Sphinx 7.4 emits twice; a static book runs no live
-    kernels, so its assets and configuration are removed.
+    attributes = dict(script.attributes)
+    if script.filename:
+        if "async" in attributes or "defer" in attributes:
+            return script
+        attributes["defer"] = "defer"
+    elif "DOCUMENTATION_OPTIONS" in attributes.get("body", "") and "type" not in attributes:
+        attributes["type"] = "module"
+    else:
+        return script
+    return _JavaScript(script.filename, priority=script.priority, **attributes)
+
+
+def _page_assets(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """What each page loads, and how: nothing before the first paint that the page does not need.
+
+    Runs after the themes' own handlers (priority 900), so it sees and defers
+    the scripts they add for the page. The lists are changed in place: Sphinx's
+    builder renders from the same list objects.
     """
     body = context.get("body", "")
-    has_charts = CHART_MARKER in body
-    if has_charts:
-        source = context["pathto"](VEGA_BUNDLE, 1)
-        context["metatags"] = context.get("metatags", "") + f'\n<script src="{source}"></script>'
-    # Sphinx loads MathJax on the root page whenever any chapter has math; load it only where
-    # math is, and on chart pages only once the charts are drawn (cnslbp.js), so they don't compete
-    # the loader is the MathJax script with a file; the inline configuration has none and stays
-    mathjax = [
-        script
-        for script in context.get("script_files", [])
-        if "mathjax" in (getattr(script, "filename", None) or "").lower()
-    ]
+    pathto = context["pathto"]
     has_math = 'class="math' in body
-    if mathjax and (has_charts or not has_math):
-        context["script_files"] = [script for script in context["script_files"] if script not in mathjax]
-        if has_math:
-            source = context["pathto"](mathjax[0].filename, 1)
-            context["metatags"] = (
-                context.get("metatags", "") + f'\n<script>window.CNSLBP_MATHJAX = "{source}";</script>'
-            )
+    extra = []
+    scripts = context.get("script_files", [])
+    kept = []
+    for script in scripts:
+        filename = os.fspath(script.filename or "")
+        inline = script.attributes.get("body", "")
+        if _is_thebe(script):  # Jupyter Book always adds sphinx-thebe; a static book runs no kernels
+            continue
+        if "mathjax" in filename.lower():  # MathJax: loaded by cnslbp.js, after the text, where math is
+            if has_math:
+                extra.append(f"<script>window.CNSLBP_MATHJAX = {pathto(filename, 1)!r};</script>")
+            continue
+        if "MathJax" in inline and not has_math:
+            continue
+        if "design-tabs" in filename and "sd-tab" not in body:
+            continue
+        kept.append(_deferred(script))
+    scripts[:] = kept
+    sheets = context.get("css_files", [])
+    sheets[:] = bundled(
+        app,
+        [
+            sheet
+            for sheet in sheets
+            if not _is_thebe(sheet) and not ("sphinx-design" in os.fspath(sheet.filename) and "sd-" not in body)
+        ],
+    )
+    if INTERACTIVE_MARKER in body:
+        extra.append(f"<script>window.CNSLBP_VEGA = {pathto(VEGA_BUNDLE, 1)!r};</script>")
+    # docutils adds a second viewport tag (the layout already has one)
+    metatags = _VIEWPORT.sub("", context.get("metatags", ""))
+    fallback = f"{context.get('title') or pagename}: {app.config.html_title or app.config.project}."
+    description = page_description(doctree, html.unescape(re.sub(r"<[^>]+>", "", fallback)))
+    metatags += f'\n    <meta name="description" content="{html.escape(description)}" />'
+    context["metatags"] = metatags + "".join(f"\n    {tag}" for tag in extra)
+    _drop_missing_source_links(app, context)
     # docutils marks bibliography entries as doc-biblioentry inside role="list", which
     # ARIA does not allow (a list's children must be list items)
     body = body.replace('role="doc-biblioentry"', 'role="listitem"')
     context["body"] = _THEBE_BLOCKS.sub("", body)
-    context["script_files"] = [script for script in context.get("script_files", []) if not _is_thebe(script)]
-    context["css_files"] = [sheet for sheet in context.get("css_files", []) if not _is_thebe(sheet)]
 
 
+def _drop_missing_source_links(app: Sphinx, context: dict[str, Any]) -> None:
+    """The theme's "download source" button links to _sources/, which html_copy_source: false never
+    writes (and Jupyter Book ignores use_download_button); keep the group's print-to-PDF button."""
+    if app.config.html_copy_source:
+        return
+    for button in context.get("header_buttons", []):
+        if button.get("label") == "download-buttons":
+            button["buttons"] = [
+                inner for inner in button.get("buttons", []) if "_sources" not in str(inner.get("url", ""))
+            ]
+
+
+def _template_filters(app: Sphinx) -> None:
+    """Jinja filters for book/_templates: the theme's head, without what blocks the first paint."""
+    if app.builder.format != "html" or not hasattr(app.builder, "templates"):
+        return
+    filters = app.builder.templates.environment.filters
+    filters["cnslbp_without_fontawesome"] = _without_fontawesome
+    filters["cnslbp_basic_css_direct"] = _basic_css_direct
+    filters["cnslbp_deferred"] = _deferred_markup
+
+
+def _without_fontawesome(markup: str) -> Markup:
+    """The theme's head scripts without Font Awesome's 1.5 MB script: its CSS already draws the icons."""
+    markup = re.sub(r"\s*<!-- So that users can add custom icons -->", "", str(markup))
+    return Markup(re.sub(r'\s*<script[^>]*src="[^"]*fontawesome\.js[^"]*"[^>]*></script>', "", markup))
+
+
+def _deferred_markup(markup: str) -> Markup:
+    """Script tags with a src that neither defer nor are async, deferred (in order, after parsing)."""
+    return Markup(re.sub(r"<script (?![^>]*\b(?:defer|async)\b)([^>]*\bsrc=)", r"<script defer \1", str(markup)))
+
+
+def _basic_css_direct(markup: str) -> Markup:
+    """The theme's stylesheets with Sphinx's basic.css linked directly, not through theme.css's @import."""
+    return Markup(re.sub(r"_static/styles/theme\.css\?", "_static/basic.css?", str(markup)))
+
+
+# --- files written after the build ----------------------------------------------------------------
 def _write_vega_bundle(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -119,9 +351,78 @@ def _write_vega_bundle(app: Sphinx, exception: Exception | None) -> None:
         target.write_text(bundle, encoding="utf-8")
 
 
+_INDEX = """<!DOCTYPE html>
+<html lang="{language}">
+<head>
+<meta charset="utf-8" />
+<meta name="viewport" content="width=device-width, initial-scale=1" />
+<title>{title}</title>
+<meta name="description" content="{description}" />
+<link rel="icon" href="{favicon}" type="image/svg+xml" />
+<meta http-equiv="refresh" content="0; url={first}" />
+</head>
+<body>
+<p><a href="{first}">{title}</a></p>
+</body>
+</html>
+"""
+
+
+def _write_index(app: Sphinx, exception: Exception | None) -> None:
+    """A valid page at the site's root that sends readers to the first chapter.
+
+    Runs before sphinx-external-toc's handler (priority 500), which writes a bare
+    meta refresh (no doctype, no title) only when there is no index.html yet.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    index = Path(app.outdir) / "index.html"
+    root_doc = app.config.root_doc
+    if root_doc == "index":
+        return
+    first = f"{root_doc}.html"
+    page = Path(app.outdir) / first
+    found = re.search(r'<meta name="description" content="([^"]*)"', page.read_text(encoding="utf-8"))
+    description = html.unescape(found.group(1)) if found else app.config.project
+    index.write_text(
+        _INDEX.format(
+            language=html.escape(app.config.language or "en"),
+            title=html.escape(app.config.html_title or app.config.project),
+            description=html.escape(description),
+            favicon=FAVICON,
+            first=html.escape(first),
+        ),
+        encoding="utf-8",
+    )
+
+
+def _drop_template_sources(app: Sphinx, exception: Exception | None) -> None:
+    """The themes copy their Jinja macro files into _static with their assets; they are not pages."""
+    if exception is not None or app.builder.format != "html":
+        return
+    for path in (Path(app.outdir) / "_static").glob("*macros.html"):
+        if "{% macro" in path.read_text(encoding="utf-8"):
+            path.unlink()
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    from myst_nb.sphinx_ import HideCodeCellNode  # noqa: PLC0415
+
+    app.setup_extension("myst_nb")
     app.add_config_value("cnslbp_dataset_sha256", "", "env")
-    app.connect("config-inited", _announce_dataset)
-    app.connect("html-page-context", _page_assets)
+    app.add_config_value("cnslbp_execution_inputs", "", "env")
+    app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_cell, _depart_hidden_cell))
+    app.connect("config-inited", _configure)
+    app.connect("builder-inited", _template_filters)
+    app.connect("builder-inited", _warm_up_vl_convert)
+    app.connect("env-before-read-docs", _submit_chapters)
+    app.connect("source-read", _read_executed)
+    app.connect("doctree-resolved", _unrepeat_exercise_ids)
+    app.connect("doctree-resolved", _draw_static_charts)
+    app.connect("html-page-context", _page_assets, priority=900)
+    app.connect("build-finished", _stop_runner, priority=100)
     app.connect("build-finished", _write_vega_bundle)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    app.connect("build-finished", _write_index, priority=400)
+    app.connect("build-finished", _drop_template_sources, priority=900)
+    app.connect("build-finished", subset_icon_font, priority=950)
+    return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,28 +1,72 @@
 """Build the whole website from any cohort file, safely.
 
 The file is validated before anything is written. The site is built in a
-temporary directory with the file named by ``$CNSLBP_DATA`` (so every chapter
-re-executes on it) and moved into place only when the build succeeded. Nothing
+temporary directory with the file named by ``$CNSLBP_DATA`` (every chapter
+runs on it, or comes from the execution cache when nothing it depends on
+changed) and moved into place only when the build succeeded. Nothing
 under ``data/`` or ``book/`` is touched, and an existing output folder is only
-replaced if it holds a previous build.
+replaced if it holds a previous build. If the build fails, the error names the
+chapter and the reason in one line and the file holding the full log; no
+traceback reaches the terminal.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..data.load import load_cohort
 from ..data.source import DATA_ENV, DEFAULT_DATA, PROJECT_ROOT
 from ..exceptions import BuildError
 
-__all__ = ["BUILD_MARKER", "build_site"]
+__all__ = ["BUILD_MARKER", "build_site", "failure_summary"]
 
 BUILD_MARKER = ".cnslbp-build"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# where jupyter-book's output turns from progress into the story of a failure
+_FAILURE_STARTS = (
+    "Exception occurred",
+    "Extension error",
+    "Traceback (most recent call last)",
+    "An error occurred while executing",
+)
+# myst-nb names the notebook's path; the book's own executor (publish/execution.py) its file name
+_FAILED_CHAPTER = re.compile(r"ExecutionError: (\S+?\.(?:ipynb|md))\b|^(\S+?\.ipynb) failed while executing")
+_ERROR_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception)): (.+)$")
+_WRAPPERS = ("CellExecutionError", "ExecutionError", "RuntimeError")
+_WARNING_LINE = re.compile(r"^(\S+?\.(?:ipynb|md))(?::\d+)?: (?:WARNING|ERROR): (.+)$")
+
+
+def failure_summary(lines: Iterable[str], root: Path) -> str:
+    """The failing chapter and the reason, in one line, from jupyter-book's output."""
+    text = [_ANSI.sub("", line).rstrip() for line in lines]
+    chapter = next((match.group(1) or match.group(2) for line in text if (match := _FAILED_CHAPTER.search(line))), None)
+    if chapter is not None and "/" not in chapter and (root / "book" / chapter).exists():
+        chapter = str(root / "book" / chapter)
+    reason = next(
+        (
+            f"{match.group(1).rsplit('.', 1)[-1]}: {match.group(2)}"
+            for line in text
+            if (match := _ERROR_LINE.match(line)) and not match.group(1).endswith(_WRAPPERS)
+        ),
+        None,
+    )
+    if chapter is None:
+        warning = next((match for line in text if (match := _WARNING_LINE.match(line))), None)
+        if warning is not None:
+            chapter, reason = warning.group(1), reason or warning.group(2)
+    where = "the book"
+    if chapter is not None:
+        path = Path(chapter)
+        where = f"the chapter {path.relative_to(root) if path.is_relative_to(root) else path}"
+    last = next((line.strip() for line in reversed(text) if line.strip()), "no output")
+    return f"{where} failed: {reason or last}"
 
 
 def _jupyter_book() -> str:
@@ -80,21 +124,15 @@ def build_site(
         command = [_jupyter_book(), "build", str(root), "--all", "-W", "-n", "--keep-going", "--path-output", work]
         environment = {**os.environ, DATA_ENV: str(source)}
         if not quiet:
-            print(f"Building the book from {source} (every chapter re-executes; this takes a minute)", file=sys.stderr)
-        result = subprocess.run(
-            command,
-            env=environment,
-            cwd=root,
-            text=True,
-            stdout=subprocess.PIPE if quiet else sys.stderr,
-            stderr=subprocess.STDOUT if quiet else sys.stderr,
-            check=False,
-        )
+            print(f"Building the book from {source} (chapters run unless cached; up to a minute)", file=sys.stderr)
+        returncode, lines = _run(command, environment, root, echo=not quiet)
         built = Path(work) / "_build" / "html"
-        if result.returncode != 0 or not (built / "index.html").exists():
-            tail = "\n".join((result.stdout or "").splitlines()[-40:]) if quiet else "see the output above"
+        if returncode != 0 or not (built / "index.html").exists():
+            reports = sorted((built / "reports").rglob("*.log")) if (built / "reports").exists() else []
+            log = _keep_log(lines, reports)
             raise BuildError(
-                f"the book did not build (jupyter-book exit code {result.returncode}); nothing was written.\n{tail}"
+                f"{failure_summary(lines, root)}\nThe book did not build (jupyter-book exit code {returncode}), so "
+                f"nothing was written; the full log is in {log}"
             )
         (built / BUILD_MARKER).write_text(f"built from {source.name}\n", encoding="utf-8")
         previous = destination.with_name(destination.name + ".previous")
@@ -104,3 +142,37 @@ def build_site(
         if previous.exists():
             shutil.rmtree(previous)
     return destination
+
+
+def _run(command: list[str], environment: dict[str, str], root: Path, *, echo: bool) -> tuple[int, list[str]]:
+    """Run the build, keeping every line; echo its progress, but never the traceback of a failure."""
+    lines: list[str] = []
+    failing = False
+    with subprocess.Popen(
+        command,
+        env=environment,
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+    ) as process:
+        for line in process.stdout or ():
+            lines.append(line)
+            failing = failing or any(marker in _ANSI.sub("", line) for marker in _FAILURE_STARTS)
+            if echo and not failing:
+                sys.stderr.write(line)
+        returncode = process.wait()
+    return returncode, lines
+
+
+def _keep_log(lines: list[str], reports: list[Path]) -> Path:
+    """Write the build's whole output (and any per-chapter reports) to a file that outlives the build."""
+    with tempfile.NamedTemporaryFile(
+        "w", prefix="cnslbp-build-", suffix=".log", delete=False, encoding="utf-8"
+    ) as handle:
+        handle.write(_ANSI.sub("", "".join(lines)))
+        for report in reports:
+            handle.write(f"\n\n==> {report.name} <==\n{report.read_text(encoding='utf-8', errors='replace')}")
+    return Path(handle.name)

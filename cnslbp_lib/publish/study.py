@@ -15,9 +15,10 @@ import pandas as pd
 
 from ..data.load import Cohort, load_cohort
 from ..data.source import Provenance, cohort_path, provenance
-from ..paper.auditing import audit
+from ..paper.auditing import Recomputed, audit, recompute
 from ..paper.formatting import MINUS, count_in_words
 from ..paper.reconstruction import load_summary
+from ..paper.reported import get_reported
 from . import charts
 from .provenance import KEY_LINE, OWN_DATA_NOTE, Ranges
 
@@ -32,7 +33,11 @@ class CheckedNumber:
 
     In HTML it is a link to its row in the number audit whose tooltip (on
     hover and on keyboard focus) gives the printed value, the recomputed value
-    and the verdict; a disagreement is flagged visibly in the text.
+    and the verdict; a disagreement is flagged visibly in the text. A number
+    this cohort cannot give reads "not computable" followed by ``reason``, and
+    is not flagged as disagreeing. ``unit`` ("%" for a percentage) is part of
+    the number: it stays inside the link, before any flag, and the flag and
+    tooltip give the paper's value with it.
     """
 
     key: str
@@ -41,26 +46,48 @@ class CheckedNumber:
     recomputed: float
     shown: str
     agrees: bool
+    reason: str = ""
+    unit: str = ""
+
+    @property
+    def computable(self) -> bool:
+        return not pd.isna(self.recomputed)
 
     def __str__(self) -> str:
-        return self.shown
+        return f"{self.shown}{self.unit}" if self.computable else f"{self.shown} ({self.reason})"
 
     def __repr__(self) -> str:
-        return self.shown
+        return str(self)
 
     def _repr_html_(self) -> str:
+        return self.html()
+
+    def html(self, *, reason: bool = True) -> str:
+        """The link with its tooltip; ``reason=False`` leaves out the visible reason of a number not computable."""
+        if not self.computable:
+            tip = (
+                f"{html.escape(self.label)}. Paper: {html.escape(self.reported)}. Not computable from this cohort: "
+                f"{html.escape(self.reason)}. Select to open its row in the number audit."
+            )
+            after = f" ({html.escape(self.reason)})" if reason else ""
+            return (
+                f'<a class="cnslbp-num cnslbp-num--not-computable" href="{AUDIT_PAGE}#audit-{self.key}" '
+                f'data-key="{self.key}">{html.escape(self.shown)}'
+                f'<span class="cnslbp-tip" role="tooltip">{tip}</span></a>{after}'
+            )
         verdict = "agrees with the paper" if self.agrees else "differs from the paper"
         state = "agrees" if self.agrees else "disagrees"
-        flag = "" if self.agrees else f'<span class="cnslbp-flag">≠ paper {html.escape(self.reported)}</span>'
-        full = "not computable" if pd.isna(self.recomputed) else f"{self.recomputed:.6g}".replace("-", MINUS)
+        paper, shown = html.escape(self.reported + self.unit), html.escape(self.shown + self.unit)
+        flag = "" if self.agrees else f'<span class="cnslbp-flag">≠ paper {paper}</span>'
+        full = f"{self.recomputed:.6g}".replace("-", MINUS)
         tip = (
-            f"{html.escape(self.label)}. Paper: {html.escape(self.reported)}. "
-            f"Recomputed: {html.escape(full)}, printed {html.escape(self.shown)}. "
+            f"{html.escape(self.label)}. Paper: {paper}. "
+            f"Recomputed: {html.escape(full + self.unit)}, printed {shown}. "
             f"Verdict: {verdict}. Select to open its row in the number audit."
         )
         return (
             f'<a class="cnslbp-num cnslbp-num--{state}" href="{AUDIT_PAGE}#audit-{self.key}" '
-            f'data-key="{self.key}">{html.escape(self.shown)}{flag}'
+            f'data-key="{self.key}">{shown}{flag}'
             f'<span class="cnslbp-tip" role="tooltip">{tip}</span></a>'
         )
 
@@ -76,12 +103,14 @@ class Notice:
         source = self.provenance
         kind = "Reconstructed data" if source.is_reconstruction else "User-supplied data"
         key = KEY_LINE if source.is_reconstruction else OWN_DATA_NOTE
+        # the file's full SHA-256 is in every page's announcement bar and in the data appendix
+        count = (
+            f"{count_in_words(self.n_participants, capital=True)} participant{'' if self.n_participants == 1 else 's'}"
+        )
         return (
             f'<div class="admonition cnslbp-dataset cnslbp-dataset--{source.kind}" role="note">'
             f'<p class="admonition-title">{kind}</p>'
-            f"<p>{html.escape(source.notice)} "
-            f"{count_in_words(self.n_participants, capital=True)} participants; "
-            f"file SHA-256 <code>{source.sha256[:16]}…</code>.</p>"
+            f"<p>{html.escape(source.notice)} {count}.</p>"
             f'<p class="cnslbp-key">{html.escape(key)}</p></div>'
         )
 
@@ -109,9 +138,17 @@ class Study:
         """Ranged numbers on the reconstruction (from the stored ensemble summary); plain numbers on own data."""
         return Ranges(load_summary() if self.provenance.is_reconstruction else None)
 
+    @cached_property
+    def _recomputed(self) -> dict[str, Recomputed]:
+        return recompute(self.cohort)
+
     def checked(self, key: str) -> CheckedNumber:
-        """The in-place check of one reported number."""
+        """The in-place check of one reported number (or why this cohort cannot give it)."""
         row = self.audit.set_index("key").loc[key]
+        missing = pd.isna(row["recomputed"])
+        reason = self._recomputed[key].reason or "the data do not define it"
+        # "A correlation needs …" reads as part of the sentence it is quoted in
+        reason = reason[0].lower() + reason[1:] if reason.startswith(("A ", "An ")) else reason
         return CheckedNumber(
             key=key,
             label=str(row["label"]),
@@ -119,6 +156,8 @@ class Study:
             recomputed=float(row["recomputed"]),
             shown=str(row["recomputed_printed"]),
             agrees=bool(row["agrees"]),
+            reason=reason if missing else "",
+            unit="%" if get_reported(key).style == "percent" else "",
         )
 
     def notice(self) -> Notice:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -26,16 +26,18 @@ from ..data.instruments import (
     get_instrument,
     get_stage,
 )
-from ..paper.consistency import consistency_checks
-from ..paper.formatting import MINUS, format_ci, format_number, format_p
+from ..data.load import Cohort
+from ..exceptions import NotEnoughDataError
+from ..paper.formatting import format_ci, format_number, format_p
 from ..paper.reported import REPORTED
 from ..stats.correlation import association
 from ..stats.flow import severity_bands, stage_summary
 from ..stats.global_change import rating_against_responders
 from ..stats.responder_analysis import pe_nonresponse
-from ..stats.sensitivity import effect_size_summary, sensitivity_summary
+from ..stats.sensitivity import EffectSizes, effect_size_summary, sensitivity_summary
 from .html import HtmlTable, HTMLText, html_table
-from .words import p_text
+from .limits import PER_PARTICIPANT_LIMIT, more_participants
+from .words import not_computable, p_text
 
 if TYPE_CHECKING:  # types only: both modules import this one
     from .provenance import Ranges
@@ -45,17 +47,17 @@ __all__ = [
     "HTMLText",
     "HtmlTable",
     "association_table",
-    "audit_table",
     "bands_table",
-    "checks_table",
-    "disagreements_markdown",
     "effect_size_table",
     "global_change_table",
     "headline_table",
     "html_table",
     "inclusion_table",
+    "incomplete_table",
     "instruments_markdown",
+    "joint_rtm_table",
     "not_collected",
+    "note",
     "rows_table",
     "sensitivity_table",
     "stage_table",
@@ -118,27 +120,34 @@ def not_collected(name: str) -> HtmlTable:
     )
 
 
+def note(sentence: str) -> HtmlTable:
+    """A sentence shown in place of a chart or table that would say nothing (capitalised here)."""
+    return HtmlTable(f'<p class="cnslbp-note">{html.escape(sentence[:1].upper() + sentence[1:])}</p>')
+
+
 def headline_table(study: Study) -> HtmlTable:
-    """The abstract's results at a glance, every number a checked number."""
+    """The abstract's results at a glance, every number a checked number (or why it is not computable)."""
+    reported = {record.key for record in REPORTED}
+
+    def cell(key: str) -> str:
+        # a percentage carries its own sign, inside the checked number
+        return HTMLText(study.checked(key).html()) if key in reported else "not reported"
+
     rows = []
     for instrument in ("piq", "pseq", "psq"):
         entry = get_instrument(instrument)
-        cells = []
-        for quantity in ("mean_change", "ci_low", "ci_high", "p_val", "dz", "responders"):
-            key = f"{instrument}_{quantity}"
-            known = any(record.key == key for record in REPORTED)
-            cells.append(HTMLText(study.checked(key)._repr_html_()) if known else "not reported")
-        low, high = cells[1], cells[2]
-        interval = HTMLText(f"{low} to {high}") if isinstance(low, HTMLText) else "not reported"
-        responders_cell = HTMLText(f"{cells[5]}%") if isinstance(cells[5], HTMLText) else cells[5]
+        interval = "not reported"
+        if f"{instrument}_ci_low" in reported:
+            lower, upper = study.checked(f"{instrument}_ci_low"), study.checked(f"{instrument}_ci_high")
+            interval = HTMLText(f"{lower.html()} to {upper.html()}" if lower.computable else lower.html())
         rows.append(
             [
                 f"{entry.abbreviation} ({entry.construct}, {entry.direction})",
-                cells[0],
+                cell(f"{instrument}_mean_change"),
                 interval,
-                cells[3],
-                cells[4],
-                responders_cell,
+                cell(f"{instrument}_p_val"),
+                cell(f"{instrument}_dz"),
+                cell(f"{instrument}_responders"),
             ]
         )
     frame = pd.DataFrame(rows, columns=["Outcome", "Mean change", "95% CI", "p", "dz (size)", "Responders"])
@@ -146,8 +155,9 @@ def headline_table(study: Study) -> HtmlTable:
 
 
 def inclusion_table(data: pd.DataFrame) -> HtmlTable:
-    """The inclusion rule applied to each participant, in words."""
-    table = pe_nonresponse(data)
+    """The inclusion rule applied to each participant, in words (the first 200, and a count of the rest)."""
+    full = pe_nonresponse(data)
+    table = full.head(PER_PARTICIPANT_LIMIT)
 
     def words(flag: object) -> str:
         return "not known" if flag is pd.NA or pd.isna(flag) else "yes" if flag else "no"
@@ -160,22 +170,34 @@ def inclusion_table(data: pd.DataFrame) -> HtmlTable:
         ]
         shown[f"{entry.abbreviation}: {entry.improvement_rule}?"] = [words(flag) for flag in table[f"{key}_improved"]]
     shown["Non-responder (entered the study)"] = [words(flag) for flag in table["non_responder"]]
-    return html_table(shown, "The inclusion rule applied to each participant (stage 1 → 2)")
+    hidden = len(full) - len(table)
+    return html_table(
+        shown,
+        "The inclusion rule applied to each participant (stage 1 → 2)",
+        more=more_participants(hidden) if hidden else "",
+    )
 
 
 def stage_table(data: pd.DataFrame, stage: int = BASELINE_STAGE) -> HtmlTable:
     """Each outcome's mean, SD and range at one stage, beside the scale."""
     table = stage_summary(data, stage=stage)
+    none = not_computable(f"no score was recorded at stage {stage}")
+
+    def spread(value: float, n: int) -> str:
+        if np.isfinite(value):
+            return format_number(value, 1)
+        return none if n == 0 else not_computable(f"needs at least 2 scores; stage {stage} has {n}")
+
     shown = pd.DataFrame(
         {
             "Outcome": [
                 f"{get_instrument(key).abbreviation} ({get_instrument(key).direction})" for key in table["instrument"]
             ],
             "n": table["n"],
-            "Mean": [format_number(value, 1) for value in table["mean"]],
-            "SD": [format_number(value, 1) for value in table["sd"]],
+            "Mean": [format_number(value, 1) if np.isfinite(value) else none for value in table["mean"]],
+            "SD": [spread(value, n) for value, n in zip(table["sd"], table["n"], strict=True)],
             "Lowest to highest": [
-                f"{format_number(low, 0)} to {format_number(high, 0)}"
+                f"{format_number(low, 0)} to {format_number(high, 0)}" if np.isfinite(low) else none
                 for low, high in zip(table["minimum"], table["maximum"], strict=True)
             ],
             "Scale": [f"{low} to {high}" for low, high in zip(table["range_low"], table["range_high"], strict=True)],
@@ -207,28 +229,41 @@ SENSITIVITY_KEYS = {
     "bootstrap": {"low": "boot_low", "high": "boot_high"},
     "leave_one_out": {"estimate": "loo_mean", "p": "loo_p"},
 }
+# the registry keys of the bootstrap row's limits, per interval method
+BOOTSTRAP_KEYS = {"percentile": {"low": "boot_low", "high": "boot_high"}, "bca": {"low": "bca_low", "high": "bca_high"}}
 
 
-def sensitivity_table(data: pd.DataFrame, instrument: str, ranges: Ranges | None = None) -> HtmlTable:
+def sensitivity_table(
+    data: pd.DataFrame,
+    instrument: str,
+    ranges: Ranges | None = None,
+    *,
+    bootstrap_method: Literal["percentile", "bca"] = "percentile",
+) -> HtmlTable:
     """The paired t-test beside its sensitivity analyses, formatted the paper's way.
 
     With ``ranges`` (the study's), numbers the abstract does not fix carry their spread
-    across the datasets it allows.
+    across the datasets it allows. A value an analysis gives but could not give
+    here reads "not computable", and the note says why. ``bootstrap_method``
+    chooses the bootstrap row's interval (percentile or BCa).
     """
-    table = sensitivity_summary(data, instrument)
+    table = sensitivity_summary(data, instrument, bootstrap_method=bootstrap_method)
+    keys = SENSITIVITY_KEYS | {"bootstrap": BOOTSTRAP_KEYS[bootstrap_method]}
 
     def shown(kind: str, part: str, value: float, printed: str) -> object:
-        key = SENSITIVITY_KEYS.get(kind, {}).get(part)
+        key = keys.get(kind, {}).get(part)
         if ranges is None or key is None or not np.isfinite(value):
             return printed
         return _html_cell(ranges.number(f"{instrument}_{key}", value))
 
     rows = []
     for row in table.itertuples(index=False):
-        estimate = "" if not np.isfinite(row.estimate) else format_number(row.estimate, 2)
-        p_printed = "" if not np.isfinite(row.p_val) else format_p(row.p_val)
+        gives = row.gives.split()
+        missing = {part: "not computable" if part in gives else "" for part in ("estimate", "ci", "p")}
+        estimate = missing["estimate"] if not np.isfinite(row.estimate) else format_number(row.estimate, 2)
+        p_printed = missing["p"] if not np.isfinite(row.p_val) else format_p(row.p_val)
         if not np.isfinite(row.ci_low):
-            interval: object = ""
+            interval: object = missing["ci"]
         elif row.kind == "bootstrap" and ranges is not None:
             low = shown(row.kind, "low", row.ci_low, format_number(row.ci_low, 2))
             high = shown(row.kind, "high", row.ci_high, format_number(row.ci_high, 2))
@@ -241,7 +276,7 @@ def sensitivity_table(data: pd.DataFrame, instrument: str, ranges: Ranges | None
                 "Mean change": shown(row.kind, "estimate", row.estimate, estimate),
                 "95% interval": interval,
                 "p": shown(row.kind, "p", row.p_val, p_printed),
-                "Note": row.note,
+                "Note": f"{row.note}; not computable: {row.reason}" if row.reason else row.note,
             }
         )
     name = get_instrument(instrument).abbreviation
@@ -254,32 +289,48 @@ def effect_size_table(
     data: pd.DataFrame, instruments: tuple[str, ...] = ("piq", "pseq"), ranges: Ranges | None = None
 ) -> HtmlTable:
     """dz beside what it means for individuals, one row per instrument; d_av and r carry ranges when given."""
-    rows = pd.DataFrame([dataclasses.asdict(effect_size_summary(data, key)) for key in instruments])
+    records = []
+    for key in instruments:
+        try:
+            records.append(dataclasses.asdict(effect_size_summary(data, key)))
+        except NotEnoughDataError as error:
+            nan = float("nan")
+            empty = dict.fromkeys(
+                ("mean_improvement", "sd_before", "sd_after", "dz", "d_av", "r_stages", "share_improved"), nan
+            )
+            sizes = EffectSizes(key, **empty, share_improved_normal=nan, overlap=nan, note=error.reason)
+            records.append(dataclasses.asdict(sizes))
+    rows = pd.DataFrame(records)
+
+    def cells(column: str, percent: bool = False, ranged: bool = False) -> list[object]:
+        shown: list[object] = []
+        for key, value, why in zip(rows["instrument"], rows[column], rows["note"], strict=True):
+            if not np.isfinite(value):
+                shown.append(not_computable(why))
+            elif ranged and ranges is not None:
+                shown.append(_html_cell(ranges.number(f"{key}_{column}", value)))
+            else:
+                shown.append(f"{format_number(100 * value, 0)}%" if percent else format_number(value, 2))
+        return shown
+
     shown = pd.DataFrame(
         {
             "Outcome": [get_instrument(key).abbreviation for key in rows["instrument"]],
-            "dz (positive = better)": [format_number(value, 2) for value in rows["dz"]],
-            "d_av": [
-                _html_cell(ranges.number(f"{key}_d_av", value)) if ranges is not None else format_number(value, 2)
-                for key, value in zip(rows["instrument"], rows["d_av"], strict=True)
-            ],
-            "r, stage 2 with 3": [
-                _html_cell(ranges.number(f"{key}_r_stages", value)) if ranges is not None else format_number(value, 2)
-                for key, value in zip(rows["instrument"], rows["r_stages"], strict=True)
-            ],
-            "Improved (observed)": [f"{format_number(100 * value, 0)}%" for value in rows["share_improved"]],
-            "Improved if normal, Φ(dz)": [
-                f"{format_number(100 * value, 0)}%" for value in rows["share_improved_normal"]
-            ],
-            "Overlap of stage 2 and 3": [f"{format_number(100 * value, 0)}%" for value in rows["overlap"]],
+            "dz (positive = better)": cells("dz"),
+            "d_av": cells("d_av", ranged=True),
+            "r, stage 2 with 3": cells("r_stages", ranged=True),
+            "Improved (observed)": cells("share_improved", percent=True),
+            "Improved if normal, Φ(dz)": cells("share_improved_normal", percent=True),
+            "Overlap of stage 2 and 3": cells("overlap", percent=True),
         }
     )
     return html_table(shown, "What the standardised changes mean for individuals")
 
 
 def global_change_table(data: pd.DataFrame) -> HtmlTable:
-    """Stage 3 global ratings beside the primary outcomes' responder status."""
-    table = rating_against_responders(data)
+    """Stage 3 global ratings beside the primary outcomes' responder status (the first 200 participants)."""
+    full = rating_against_responders(data)
+    table = full.head(PER_PARTICIPANT_LIMIT)
     shown = pd.DataFrame(
         {
             "Participant": table["participant"],
@@ -291,62 +342,12 @@ def global_change_table(data: pd.DataFrame) -> HtmlTable:
             "PSEQ responder": table["pseq_responder"].map({True: "yes", False: "no"}).fillna("not computable"),
         }
     )
-    return html_table(shown, "Global perceived change at stage 3 and responder status on the primary outcomes")
-
-
-def audit_table(audit: pd.DataFrame) -> HtmlTable:
-    """The number audit, one anchored row per reported number (the in-place checks link here)."""
-    table = audit
-    shown = pd.DataFrame(
-        {
-            "Number": table["label"],
-            "Paper": table["reported"],
-            "Recomputed": [
-                "not computable" if not np.isfinite(value) else f"{value:.6g}".replace("-", MINUS)
-                for value in table["recomputed"]
-            ],
-            "As the paper would print it": table["recomputed_printed"],
-            "Verdict": table["verdict"].map({"agrees": "agrees", "disagrees": "DISAGREES"}).fillna(table["verdict"]),
-        }
-    )
+    hidden = len(full) - len(table)
+    more = more_participants(hidden) if hidden else ""
+    if full.empty:
+        more = "Nobody gave a global rating at stage 3, so there is nothing to list."
     return html_table(
-        shown,
-        "Every number in the abstract: printed, recomputed, and whether they agree",
-        row_ids=[f"audit-{key}" for key in table["key"]],
-        row_classes=["" if agrees else "cnslbp-row--disagrees" for agrees in table["agrees"]],
-    )
-
-
-def disagreements_markdown(audit: pd.DataFrame) -> str:
-    """One paragraph per disagreeing number, with the library's explanation."""
-    rows = audit[~audit["agrees"]]
-    if rows.empty:
-        return "Every number in the abstract agrees with its recomputation from this dataset.\n"
-    return (
-        "\n".join(
-            f"- **{row.label}** (paper {row.reported}, recomputed {row.recomputed_printed}): {row.explanation}"
-            for row in rows.itertuples(index=False)
-        )
-        + "\n"
-    )
-
-
-def checks_table() -> HtmlTable:
-    """The data-free consistency checks with their verdicts."""
-    checks = consistency_checks()
-    labels = {record.key: record.label for record in REPORTED}
-    shown = pd.DataFrame(
-        {
-            "Check": checks["check"],
-            "Numbers used": ["; ".join(labels[key] for key in keys) for keys in checks["keys"]],
-            "Verdict": checks["verdict"],
-            "What it shows": checks["detail"],
-        }
-    )
-    return html_table(
-        shown,
-        "Checks a reviewer can run on the abstract alone",
-        row_classes=["cnslbp-row--disagrees" if verdict == "inconsistent" else "" for verdict in checks["verdict"]],
+        shown, "Global perceived change at stage 3 and responder status on the primary outcomes", more=more
     )
 
 
@@ -360,8 +361,23 @@ def rows_table(data: pd.DataFrame, *, limit: int = 60) -> HtmlTable:
 
 
 def association_table(data: pd.DataFrame, x: str = "pseq", y: str = "piq", ranges: Ranges | None = None) -> HtmlTable:
-    """Pearson and Spearman correlations of two changes, formatted; with ``ranges``, each number carries its spread."""
-    result = association(data, x, y)
+    """Pearson and Spearman correlations of two changes, formatted; with ``ranges``, each number carries its spread.
+
+    Without enough participants for a correlation, both rows say so with the reason.
+    """
+    caption = (
+        f"Correlation between the stage 2 → 3 changes in {get_instrument(x).abbreviation} "
+        f"and {get_instrument(y).abbreviation}"
+    )
+    columns = ["Method", "n", "Correlation", "95% CI", "p"]
+    try:
+        result = association(data, x, y)
+    except NotEnoughDataError as error:
+        missing = not_computable(error.reason)
+        rows_missing = [
+            [name, error.available, missing, "not computable", "not computable"] for name in ("Pearson", "Spearman")
+        ]
+        return html_table(pd.DataFrame(rows_missing, columns=columns), caption)
 
     def quoted(key: str, value: float, printed: str) -> object:
         if ranges is None or not np.isfinite(value):
@@ -371,7 +387,7 @@ def association_table(data: pd.DataFrame, x: str = "pseq", y: str = "piq", range
     rows = []
     for method, short in ((result.pearson, "r"), (result.spearman, "rho")):
         if not np.isfinite(method.ci_low):
-            interval: object = "not computable"
+            interval: object = not_computable(method.note if np.isfinite(method.r) else "")
         elif ranges is None:
             interval = format_ci(method.ci_low, method.ci_high, 2)
         else:
@@ -382,13 +398,61 @@ def association_table(data: pd.DataFrame, x: str = "pseq", y: str = "piq", range
             {
                 "Method": method.method.capitalize(),
                 "n": method.n,
-                "Correlation": quoted(short, method.r, format_number(method.r, 2)),
+                "Correlation": quoted(short, method.r, format_number(method.r, 2))
+                if np.isfinite(method.r)
+                else not_computable(method.note),
                 "95% CI": interval,
                 "p": quoted(f"{short}_p", method.p_val, p_text(method.p_val).removeprefix("p ").removeprefix("= ")),
             }
         )
+    return html_table(pd.DataFrame(rows), caption)
+
+
+def incomplete_table(cohort: Cohort) -> HtmlTable:
+    """Incomplete records (participant, stage, what is missing): the first 200, and a count of the rest."""
+    incomplete = cohort.incomplete.rename(columns={"column": "value"}).fillna("whole row")
+    shown = incomplete.head(PER_PARTICIPANT_LIMIT)
+    hidden = len(incomplete) - len(shown)
+    more = f"… and {hidden:,} more incomplete record{'s' if hidden != 1 else ''}" if hidden else ""
+    return html_table(shown, "Incomplete records (participant, stage, what is missing)", more=more)
+
+
+def joint_rtm_table(grid: pd.DataFrame, *, reconstruction: bool) -> HtmlTable:
+    """Regression to the mean with selection on both instruments, over illustrative error correlations and flares.
+
+    ``grid`` is :func:`cnslbp_lib.stats.rtm_joint_figures.joint_rtm_grid`: one
+    row per error correlation, flare strength and instrument. Each cell is the
+    expected improvement with no effect and its share of the observed one.
+    ``reconstruction`` adds to the caption that the stage 2 SDs behind every
+    cell rest on an assumption.
+    """
+    keys = list(dict.fromkeys(grid["instrument"]))
+
+    def cell(row: pd.Series) -> str:
+        if not np.isfinite(row["expected"]):
+            return "not computable: the stage 2 scores do not vary"
+        share = "" if not np.isfinite(row["share"]) else f" ({format_number(100 * row['share'], 0)}%)"
+        return f"{format_number(row['expected'], 1)}{share}"
+
+    rows = []
+    for (r, strength), group in grid.groupby(["error_correlation", "flare_strength"], sort=True):
+        by_key = group.set_index("instrument")
+        rows.append(
+            {
+                "Error correlation r": format_number(float(r), 1),
+                "Flare strength λ (referral × per SD worse)": (
+                    f"{format_number(float(strength), 1)} (× {format_number(float(np.exp(strength)), 2)})"
+                ),
+                **{
+                    f"{get_instrument(key).abbreviation}: expected points (share of observed)": cell(by_key.loc[key])
+                    for key in keys
+                },
+            }
+        )
     caption = (
-        f"Correlation between the stage 2 → 3 changes in {get_instrument(x).abbreviation} "
-        f"and {get_instrument(y).abbreviation}"
+        "Improvement expected from regression to the mean alone when both questionnaires select, at "
+        "illustrative error correlations and flare strengths (not estimates)"
     )
+    if reconstruction:
+        caption += "; the stage 2 SDs behind every cell rest on an assumption, because the abstract reports none"
     return html_table(pd.DataFrame(rows), caption)

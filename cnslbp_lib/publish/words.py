@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, GLOBAL_CHANGE, get_instrument
+from ..exceptions import NotEnoughDataError
 from ..paper.formatting import count_in_words, format_ci, format_number, format_p
 from ..paper.reported import REPORTED
 from ..stats.change import StageChange, stage_change
@@ -21,7 +22,6 @@ from ..stats.core import Correlation, PairedT, Proportion, paired_t
 from ..stats.correlation import Association
 from ..stats.global_change import global_change_distribution
 from ..stats.responder_analysis import pe_nonresponse
-from ..stats.rtm import RtmFigures
 from .provenance import RangedInterval, RangedNumber, RangedP, Ranges
 
 __all__ = [
@@ -31,7 +31,6 @@ __all__ = [
     "CohortWords",
     "GlobalChangeWords",
     "ResponderWords",
-    "RtmWords",
     "association_sentence",
     "association_words",
     "audit_words",
@@ -43,17 +42,28 @@ __all__ = [
     "improvement_word",
     "inclusion_sentence",
     "interval_phrase",
+    "not_computable",
     "p_text",
+    "participants",
     "responder_words",
-    "rtm_words",
     "rule_verdict",
 ]
 
 
-def p_text(p_val: float) -> str:
-    """``p = 0.003``, ``p < 0.001``, or a note that p could not be computed."""
+def not_computable(reason: str = "") -> str:
+    """What the page prints in place of a number the data cannot give: ``not computable: <reason>``."""
+    return f"not computable: {reason}" if reason else "not computable"
+
+
+def participants(count: int) -> str:
+    """``1 participant``, ``14 participants``."""
+    return f"{count} participant{'' if count == 1 else 's'}"
+
+
+def p_text(p_val: float, reason: str = "") -> str:
+    """``p = 0.003``, ``p < 0.001``, or that p is not computable (and why, if ``reason`` says)."""
     if not np.isfinite(p_val):
-        return "p not computable"
+        return f"p {not_computable(reason)}"
     printed = format_p(p_val)
     return f"p {printed[0]} {printed[1:]}" if printed.startswith("<") else f"p = {printed}"
 
@@ -69,8 +79,16 @@ def improvement_word(mean_change: float, instrument: str) -> str:
     return "improved" if signed > 0 else "worsened" if signed < 0 else "did not change"
 
 
-def interval_phrase(low: float, high: float) -> str:
-    """Whether an interval excludes zero, in words."""
+def interval_phrase(low: float, high: float, *, n: int | None = None) -> str:
+    """Whether an interval excludes zero, in words; or that it has no width, or cannot be computed.
+
+    An interval of zero width comes from ``n`` equal changes (their SD is 0).
+    """
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return "cannot be computed"
+    if low == high:
+        every = f"all {n} changes" if n is not None else "all the changes"
+        return f"has no width, because {every} are equal"
     return "includes zero" if low <= 0 <= high else "excludes zero"
 
 
@@ -78,7 +96,7 @@ def exclusion_sentence(change: StageChange, *, limit: int = 8) -> str:
     """Say who had both scores and name anyone excluded, with the reason."""
     total = change.n + len(change.excluded)
     if change.excluded.empty:
-        return f"All {total} participants had both scores."
+        return f"All {total} participants had both scores." if total > 1 else "The only participant had both scores."
     listed = [f"{row.participant} ({row.reason})" for row in change.excluded.head(limit).itertuples(index=False)]
     more = len(change.excluded) - len(listed)
     tail = f", and {more} more listed in the design chapter" if more > 0 else ""
@@ -104,7 +122,9 @@ def association_sentence(r: float, x: str = "pseq", y: str = "piq") -> str:
     and leaves the strength to the ranged numbers beside it.
     """
     x_entry, y_entry = get_instrument(x), get_instrument(y)
-    if not np.isfinite(r) or r == 0:
+    if not np.isfinite(r):
+        return f"how the changes in {x_entry.construct} and {y_entry.construct} relate cannot be computed"
+    if r == 0:
         return f"the changes in {x_entry.construct} and {y_entry.construct} were unrelated"
     x_better = "rose" if x_entry.improvement_sign > 0 else "fell"
     same_way = (r > 0) == (x_entry.improvement_sign == y_entry.improvement_sign)
@@ -121,7 +141,11 @@ def inclusion_sentence(data: pd.DataFrame) -> str:
     undecided = table["non_responder"].isna()
     total = len(table)
     if met.all():
-        return f"Every participant ({total}) met the inclusion rule."
+        return (
+            "The only participant met the inclusion rule."
+            if total == 1
+            else f"All {total} participants met the inclusion rule."
+        )
     responded = table.loc[~met & ~undecided, "participant"].astype(str).tolist()
     unknown = table.loc[undecided, "participant"].astype(str).tolist()
     parts = [f"{int(met.sum())} of {total} participants met the inclusion rule."]
@@ -146,6 +170,11 @@ class ChangeWords:
 
     With the study's ranges, the stage 1 → 2 mean, interval and p (which the
     abstract does not report) carry their spread across the ensemble.
+
+    ``change`` is the movement in points ("fell by 18.79 points"), ``average``
+    the same with "on average", ``change_p`` adds the p-value. When the change
+    cannot be computed these say so with the reason, the number fields say "not
+    computable" with it, and ``note`` is that reason (empty when all is computable).
     """
 
     prefix: str
@@ -160,6 +189,43 @@ class ChangeWords:
     direction: str
     interval: str
     excluded: str
+    change: str
+    average: str
+    change_p: str
+    note: str
+
+
+def _not_compared(prefix: str, change: StageChange, reason: str) -> ChangeWords:
+    missing = not_computable(reason)
+    compared = f"could not be compared ({reason})"
+    return ChangeWords(
+        prefix=prefix,
+        n=str(change.n),
+        mean=missing,
+        size=missing,
+        sd=missing,
+        ci=missing,
+        p=f"p {missing}",
+        dz=missing,
+        verb="could not be compared",
+        direction="could not be assessed",
+        interval="cannot be computed",
+        excluded=exclusion_sentence(change),
+        change=compared,
+        average=compared,
+        change_p=compared,
+        note=reason,
+    )
+
+
+def _movement(mean_change: float) -> str:
+    """``fell by 18.79 points``, ``did not change``; a change that prints as 0.00 is said to be below 0.01."""
+    verb, size = change_verb(mean_change), format_number(abs(mean_change), 2)
+    if verb == "did not change":
+        return verb
+    if size == format_number(0, 2):
+        return f"{verb} by less than {format_number(0.01, 2)} points"
+    return f"{verb} by {size} points"
 
 
 def _ranged_interval(ranges: Ranges, low_key: str, high_key: str, low: float, high: float) -> Quoted:
@@ -178,22 +244,30 @@ def change_words(
 
     ``ranges`` (the study's) marks the numbers the abstract does not report:
     the stage 1 → 2 mean, interval and p, and the PSQ's interval and dz.
+    Without enough pairs, every field says why the change cannot be computed.
     """
     change = stage_change(data, instrument, from_stage=from_stage, to_stage=to_stage)
-    result: PairedT = paired_t(change.before, change.after)
+    prefix = f"{instrument}_{from_stage}{to_stage}"
+    try:
+        result: PairedT = paired_t(change.before, change.after)
+    except NotEnoughDataError as error:
+        return _not_compared(prefix, change, error.reason)
     mean: Quoted = format_number(result.mean_change, 2, plus=True)
     ci: Quoted = format_ci(result.ci_low, result.ci_high, 2)
-    p: Quoted = p_text(result.p_val)
-    dz: Quoted = "not computable" if not np.isfinite(result.dz) else format_number(abs(result.dz), 2)
+    p: Quoted = p_text(result.p_val, result.note)
+    dz: Quoted = not_computable(result.note) if not np.isfinite(result.dz) else format_number(abs(result.dz), 2)
     if ranges is not None and (from_stage, to_stage) == (1, 2):
         mean = ranges.number(f"{instrument}_12_mean", result.mean_change)
         ci = _ranged_interval(ranges, f"{instrument}_12_low", f"{instrument}_12_high", result.ci_low, result.ci_high)
-        p = RangedP(ranges.number(f"{instrument}_12_p", result.p_val), result.p_val)
+        if np.isfinite(result.p_val):
+            p = RangedP(ranges.number(f"{instrument}_12_p", result.p_val), result.p_val)
     elif ranges is not None and instrument == "psq" and (from_stage, to_stage) == (BASELINE_STAGE, FOLLOW_UP_STAGE):
         ci = _ranged_interval(ranges, "psq_ci_low", "psq_ci_high", result.ci_low, result.ci_high)
-        dz = ranges.number("psq_dz", abs(result.dz))
+        if np.isfinite(result.dz):
+            dz = ranges.number("psq_dz", abs(result.dz))
+    movement = _movement(result.mean_change)
     return ChangeWords(
-        prefix=f"{instrument}_{from_stage}{to_stage}",
+        prefix=prefix,
         n=str(result.n),
         mean=mean,
         size=format_number(abs(result.mean_change), 2),
@@ -203,25 +277,40 @@ def change_words(
         dz=dz,
         verb=change_verb(result.mean_change),
         direction=improvement_word(result.mean_change, instrument),
-        interval=interval_phrase(result.ci_low, result.ci_high),
+        interval=interval_phrase(result.ci_low, result.ci_high, n=result.n),
         excluded=exclusion_sentence(change),
+        change=movement,
+        average=f"{movement} on average",
+        change_p=f"{movement} ({p})",
+        note=result.note,
     )
 
 
 @dataclass(frozen=True)
 class ResponderWords:
-    """A responder count in words; glued as ``<instrument>_resp_<field>``."""
+    """A responder count in words; glued as ``<instrument>_resp_<field>``.
+
+    Without a count (nobody has both scores) every number field says "not
+    computable" and ``note`` says why.
+    """
 
     prefix: str
     k: str
     n: str
     ci: str
     rule: str
+    note: str = ""
 
 
-def responder_words(instrument: str, share: Proportion, threshold: int | None = None) -> ResponderWords:
-    """The count, the n, the Wilson interval (%) and the rule in words."""
+def responder_words(
+    instrument: str, share: Proportion | None, threshold: int | None = None, *, reason: str = ""
+) -> ResponderWords:
+    """The count, the n, the Wilson interval (%) and the rule in words; ``share`` is None when there is none."""
     entry = get_instrument(instrument)
+    if share is None:
+        missing = not_computable(reason)
+        rule = entry.rule(entry.threshold if threshold is None else threshold)
+        return ResponderWords(f"{instrument}_resp", missing, missing, missing, rule, reason)
     return ResponderWords(
         prefix=f"{instrument}_resp",
         k=str(share.k),
@@ -244,11 +333,12 @@ class AssociationWords:
     rho_ci: Quoted
     rho_p: Quoted
     sentence: str
+    note: str = ""
 
 
 def _interval(result: Correlation, ranges: Ranges | None, prefix: str) -> Quoted:
     if not np.isfinite(result.ci_low):
-        return "not computable"
+        return not_computable(result.note)
     if ranges is None:
         return format_ci(result.ci_low, result.ci_high, 2)
     return _ranged_interval(ranges, f"{prefix}_low", f"{prefix}_high", result.ci_low, result.ci_high)
@@ -258,25 +348,37 @@ def _number(ranges: Ranges | None, key: str, value: float) -> Quoted:
     return format_number(value, 2) if ranges is None else ranges.number(key, value)
 
 
-def _p(ranges: Ranges | None, key: str, value: float) -> Quoted:
-    return p_text(value) if ranges is None or not np.isfinite(value) else RangedP(ranges.number(key, value), value)
+def _p(ranges: Ranges | None, key: str, value: float, reason: str = "") -> Quoted:
+    if ranges is None or not np.isfinite(value):
+        return p_text(value, reason)
+    return RangedP(ranges.number(key, value), value)
 
 
-def association_words(result: Association, ranges: Ranges | None = None) -> AssociationWords:
+def association_words(
+    result: Association | None, ranges: Ranges | None = None, *, reason: str = "", x: str = "pseq", y: str = "piq"
+) -> AssociationWords:
     """Pearson and Spearman with their intervals and p, and what the sign means.
 
     ``ranges`` (the study's) marks each number with its spread across the
     datasets the abstract allows: the abstract reports only the sign.
+    ``result`` is None when the data cannot support a correlation; ``reason``
+    then says why, as do the numbers when a variable does not vary.
     """
+    if result is None or not np.isfinite(result.pearson.r):
+        why = reason if result is None else result.pearson.note
+        missing = not_computable(why)
+        n = "0" if result is None else str(result.n)
+        sentence = association_sentence(float("nan"), x, y)
+        return AssociationWords("assoc", n, missing, missing, missing, missing, missing, missing, sentence, why)
     return AssociationWords(
         prefix="assoc",
         n=str(result.n),
         r=_number(ranges, "assoc_r", result.pearson.r),
         r_ci=_interval(result.pearson, ranges, "assoc_r"),
-        r_p=_p(ranges, "assoc_r_p", result.pearson.p_val),
+        r_p=_p(ranges, "assoc_r_p", result.pearson.p_val, result.pearson.note),
         rho=_number(ranges, "assoc_rho", result.spearman.r),
         rho_ci=_interval(result.spearman, ranges, "assoc_rho"),
-        rho_p=_p(ranges, "assoc_rho_p", result.spearman.p_val),
+        rho_p=_p(ranges, "assoc_rho_p", result.spearman.p_val, result.spearman.note),
         sentence=association_sentence(result.pearson.r, result.x, result.y),
     )
 
@@ -315,6 +417,13 @@ def global_change_words(data: pd.DataFrame, ranges: Ranges | None = None) -> Glo
         f"called themselves much or very much improved since stage {BASELINE_STAGE}; after education "
         f"(stage {BASELINE_STAGE}), {k2} of {n2} had said the same about the education phase."
     )
+    if not (n2 and n3):
+        after_mri = _rated_improved(k3, n3, since=f"since stage {BASELINE_STAGE}")
+        after_education = _rated_improved(k2, n2, since="during the education phase")
+        sentence = (
+            f"After the MRI explanation (stage {FOLLOW_UP_STAGE}), {after_mri}; after education "
+            f"(stage {BASELINE_STAGE}), {after_education}."
+        )
     if ranges is not None and ranges.summary is not None:
         spread = ranges.summary.spread("global_improved_3")
         sentence += (
@@ -325,8 +434,18 @@ def global_change_words(data: pd.DataFrame, ranges: Ranges | None = None) -> Glo
     return GlobalChangeWords(
         prefix="global",
         sentence=sentence,
-        summary=f"{k3} of {n3} participants rated themselves much or very much improved after the MRI explanation.",
+        summary=(
+            f"{k3} of {n3} participants rated themselves much or very much improved after the MRI explanation."
+            if n3
+            else f"Nobody gave a {GLOBAL_CHANGE.name.lower()} rating after the MRI explanation."
+        ),
     )
+
+
+def _rated_improved(k: int, n: int, *, since: str) -> str:
+    if n == 0:
+        return "nobody gave a rating"
+    return f"{k} of {n} participants who gave a rating called themselves much or very much improved {since}"
 
 
 @dataclass(frozen=True)
@@ -356,72 +475,20 @@ class AuditWords:
 
 
 def audit_words(audit: pd.DataFrame, checks: pd.DataFrame) -> AuditWords:
-    """How many reported numbers agree, which do not, and which the abstract contradicts itself on."""
-    disagreeing = audit.loc[~audit["agrees"], "label"].tolist()
+    """How many reported numbers agree, which do not (or cannot be computed), and the abstract's own conflicts."""
+    disagreeing = audit.loc[audit["verdict"] == "disagrees", "label"].tolist()
+    missing = audit.loc[audit["verdict"] == "not computable", "label"].tolist()
+    disagreements = "; ".join(disagreeing) if disagreeing else "none"
+    if missing:
+        disagreements += f" (and not computable from this cohort: {'; '.join(missing)})"
     conflicts = checks.loc[(checks["verdict"] == "inconsistent") & checks["subject"].notna(), "subject"]
     labels = {record.key: record.label for record in REPORTED}
     return AuditWords(
         prefix="audit",
         agree=count_in_words(int(audit["agrees"].sum())),
         total=count_in_words(len(audit)),
-        disagreements="; ".join(disagreeing) if disagreeing else "none",
+        disagreements=disagreements,
         conflict_count=count_in_words(len(conflicts)),
         conflict_count_cap=count_in_words(len(conflicts), capital=True),
         conflict_list="; ".join(labels[key] for key in conflicts) or "none",
-    )
-
-
-@dataclass(frozen=True)
-class RtmWords:
-    """Regression to the mean for one instrument in words; glued as ``rtm_<instrument>_<field>``."""
-
-    prefix: str
-    sd: Quoted
-    expected: Quoted
-    observed: str
-    share: Quoted
-    low: str
-    high: str
-    responders: str
-    reliability: str
-    at_60: str
-    explain_all: str
-
-
-def rtm_words(instrument: str, figures: RtmFigures, ranges: Ranges | None = None) -> RtmWords:
-    """The regression-to-the-mean figures of :func:`cnslbp_lib.stats.rtm.rtm_figures`, formatted.
-
-    With ``ranges``, the stage 2 SD, the expected improvement and its share carry
-    their spread: the abstract reports no stage 2 levels, so they rest on an assumption.
-    """
-    observed = figures.observed
-    if observed <= 0:
-        explain_all = "there is no observed improvement to explain"
-    elif not np.isfinite(figures.reliability_explaining):
-        explain_all = "no reliability between 0 and 1 would make regression to the mean explain all of it"
-    else:
-        explain_all = (
-            f"it would take a reliability of about {format_number(figures.reliability_explaining, 2)} "
-            "to explain all of it"
-        )
-    share: Quoted = "not defined" if observed <= 0 else f"{format_number(100 * figures.expected / observed, 0)}%"
-    sd: Quoted = format_number(figures.sd, 1)
-    expected: Quoted = format_number(figures.expected, 2)
-    if ranges is not None:
-        sd = ranges.number(f"{instrument}_sd_2", figures.sd)
-        expected = ranges.number(f"{instrument}_rtm_expected", figures.expected)
-        if observed > 0:
-            share = ranges.number(f"{instrument}_rtm_share", 100 * figures.expected / observed)
-    return RtmWords(
-        prefix=f"rtm_{instrument}",
-        sd=sd,
-        expected=expected,
-        observed=format_number(observed, 2),
-        share=share,
-        low=format_number(figures.cohort_low, 1),
-        high=format_number(figures.cohort_high, 1),
-        responders=format_number(figures.responder_pct, 0),
-        reliability=format_number(figures.reliability, 2),
-        at_60=format_number(figures.expected_at_60, 2),
-        explain_all=explain_all,
     )

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from numpy.typing import ArrayLike
 from scipy import special, stats
 
-from ..exceptions import NotEnoughDataError
+from .core import check_confidence, require
 from .rtm import expected_null_improvement
 
 __all__ = [
@@ -49,11 +49,6 @@ FloatArray = npt.NDArray[np.float64]
 IndexArray = npt.NDArray[np.intp]
 
 
-def check_confidence(confidence: float) -> None:
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must lie strictly between 0 and 1; got {confidence!r}")
-
-
 def as_rows(values: ArrayLike, name: str) -> FloatArray:
     """``values`` as a float (members, n) array of finite numbers."""
     array = np.asarray(values, dtype=np.float64)
@@ -69,11 +64,6 @@ def as_pair(first: ArrayLike, second: ArrayLike, names: tuple[str, str]) -> tupl
     if one.shape != two.shape:
         raise ValueError(f"{names[0]} and {names[1]} must have the same shape; got {one.shape} and {two.shape}")
     return one, two
-
-
-def require(n: int, minimum: int, analysis: str) -> None:
-    if n < minimum:
-        raise NotEnoughDataError(analysis, needed=minimum, available=n)
 
 
 def per_member(values: ArrayLike, members: int, name: str) -> FloatArray:

@@ -13,9 +13,9 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 from numpy.typing import ArrayLike
-from scipy import special
 
 from .batch import FloatArray, IndexArray, as_rows, check_confidence, paired_t_changes, require
+from .bootstrap import bca_limits
 from .core import DEFAULT_SEED
 
 __all__ = ["BootstrapBatch", "LeaveOneOutBatch", "bootstrap_ci_batch", "least_favourable_leave_one_out"]
@@ -58,31 +58,6 @@ def _bootstrap_means(draws: npt.NDArray[np.int64], distinct: FloatArray, n: int)
     return np.stack([draws @ row / n for row in distinct])
 
 
-def _bca_limits(
-    means: FloatArray, observed: FloatArray, acceleration: FloatArray, tail: float
-) -> tuple[FloatArray, FloatArray]:
-    """BCa limits (Efron & Tibshirani 1993, 14.3) from bootstrap means, one row per member."""
-    resamples = means.shape[1]
-    below = np.count_nonzero(means < observed[:, np.newaxis], axis=1) + np.count_nonzero(
-        means <= observed[:, np.newaxis], axis=1
-    )
-    z0 = special.ndtri(below / (2 * resamples))
-    z_tail = special.ndtri(np.array([tail, 1 - tail]))
-    shifted = z0[:, np.newaxis] + z_tail
-    with np.errstate(invalid="ignore", divide="ignore"):
-        levels = special.ndtr(z0[:, np.newaxis] + shifted / (1 - acceleration[:, np.newaxis] * shifted))
-    finite = np.isfinite(levels)
-    # quantiles at each member's own levels, linear interpolation as np.quantile's default
-    position = (resamples - 1) * np.where(finite, levels, 0.0)
-    lower = np.floor(position).astype(np.intp)
-    upper = np.minimum(lower + 1, resamples - 1)
-    ordered = np.sort(means, axis=1)
-    left = np.take_along_axis(ordered, lower, axis=1)
-    right = np.take_along_axis(ordered, upper, axis=1)
-    limits = np.where(finite, left + (right - left) * (position - lower), np.nan)
-    return limits[:, 0], limits[:, 1]
-
-
 def bootstrap_ci_batch(
     changes: ArrayLike,
     *,
@@ -119,7 +94,7 @@ def bootstrap_ci_batch(
 
     Notes
     -----
-    **Resampling.** As in :func:`cnslbp_lib.stats.core.bootstrap_mean_change`,
+    **Resampling.** As in :func:`cnslbp_lib.stats.bootstrap.bootstrap_mean_change`,
     a resample of n participants is drawn as multinomial counts over the
     member's distinct change values :math:`v_j` with probabilities
     :math:`c_j/n` (their observed frequencies); its mean is
@@ -148,7 +123,10 @@ def bootstrap_ci_batch(
     the share of bootstrap means below the observed mean with ties counted
     as half (as ``scipy.stats.bootstrap`` counts them: with integer scores a
     resampled mean equals the observed one often enough that counting ties
-    as "not below" would bias :math:`\\hat z_0` downwards). The acceleration
+    as "not below" would bias :math:`\\hat z_0` downwards). A mean within
+    rounding error of the observed one counts as a tie, by the core's own rule
+    (:func:`cnslbp_lib.stats.bootstrap.bca_limits`), so with decimal changes a
+    member's limits do not depend on the other members of its batch. The acceleration
     from the jackknife means :math:`\\hat\\theta_{(i)}` is
 
     .. math:: \\hat a = \\frac{\\sum_i (\\hat\\theta_{(\\cdot)} - \\hat\\theta_{(i)})^3}
@@ -215,7 +193,12 @@ def bootstrap_ci_batch(
             else:
                 # the observed mean as a resample equal to the sample gives it, so the two compare exactly
                 observed = _bootstrap_means(counts[np.newaxis, :], distinct, n)[:, 0]
-                ci_low[chunk], ci_high[chunk] = _bca_limits(means, observed, acceleration[chunk], tail)
+                # decimals summed in another order (or at another memory alignment) can differ in the last bits;
+                # a mean within that rounding of the observed one is a tie, exactly as the core counts it
+                ties_within = 4 * n * np.finfo(float).eps * np.abs(distinct).max(axis=1)
+                ci_low[chunk], ci_high[chunk] = bca_limits(
+                    means, observed, acceleration[chunk], tail, ties_within=ties_within
+                )
 
     if workers == 1:
         for which in range(len(patterns)):

@@ -10,17 +10,17 @@ return its frozen results.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from ..data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, STAGES, get_instrument
+from .bootstrap import BootstrapInterval, bootstrap_mean_change
 from .core import (
     DEFAULT_SEED,
-    BootstrapInterval,
     PairedT,
     SignedRank,
-    bootstrap_mean_change,
     paired_t,
     signed_rank,
 )
@@ -228,7 +228,16 @@ def bootstrap_change(
     confidence: float = 0.95,
     n_resamples: int = 10_000,
     seed: int = DEFAULT_SEED,
+    method: Literal["percentile", "bca"] = "percentile",
 ) -> BootstrapInterval:
-    """Seeded percentile bootstrap of the mean change (:func:`cnslbp_lib.stats.core.bootstrap_mean_change`)."""
+    """Seeded bootstrap interval of the mean change, percentile or BCa.
+
+    The cohort-frame form of :func:`cnslbp_lib.stats.bootstrap.bootstrap_mean_change`
+    (which documents both methods): pairs the scores with :func:`stage_change`
+    and returns the core's result. With the same seed, ``method="bca"`` uses
+    the same resamples as the percentile interval.
+    """
     change = stage_change(data, instrument, from_stage=from_stage, to_stage=to_stage)
-    return bootstrap_mean_change(change.before, change.after, confidence=confidence, n_resamples=n_resamples, seed=seed)
+    return bootstrap_mean_change(
+        change.before, change.after, confidence=confidence, n_resamples=n_resamples, seed=seed, method=method
+    )

@@ -22,28 +22,30 @@ from ..exceptions import NotEnoughDataError
 
 __all__ = [
     "DEFAULT_SEED",
-    "BootstrapInterval",
     "Correlation",
     "PairedT",
     "Proportion",
     "SignedRank",
-    "bootstrap_mean_change",
+    "check_confidence",
     "correlation",
     "dz_for_correlation",
+    "paired_differences",
     "paired_t",
     "proportion",
+    "require",
     "signed_rank",
 ]
 
 DEFAULT_SEED = 20240611
 
 
-def _check_confidence(confidence: float) -> None:
+def check_confidence(confidence: float) -> None:
+    """Raise a ValueError naming ``confidence`` unless it lies strictly between 0 and 1."""
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must lie strictly between 0 and 1; got {confidence!r}")
 
 
-def _changes(before: ArrayLike, after: ArrayLike) -> np.ndarray:
+def paired_differences(before: ArrayLike, after: ArrayLike) -> np.ndarray:
     first = np.asarray(before, dtype=float)
     second = np.asarray(after, dtype=float)
     if first.ndim != 1 or first.shape != second.shape:
@@ -55,7 +57,8 @@ def _changes(before: ArrayLike, after: ArrayLike) -> np.ndarray:
     return np.asarray(second - first)
 
 
-def _require(n: int, minimum: int, analysis: str) -> None:
+def require(n: int, minimum: int, analysis: str) -> None:
+    """Raise :class:`NotEnoughDataError` when ``n`` is below what ``analysis`` needs."""
     if n < minimum:
         raise NotEnoughDataError(analysis, needed=minimum, available=n)
 
@@ -132,10 +135,10 @@ def paired_t(before: ArrayLike, after: ArrayLike, *, confidence: float = 0.95) -
     >>> round(result.t, 4), round(result.p_val, 6), result.dof
     (-4.0621, 0.002833, 9)
     """
-    _check_confidence(confidence)
-    changes = _changes(before, after)
+    check_confidence(confidence)
+    changes = paired_differences(before, after)
     n = changes.size
-    _require(n, 2, "A paired t-test")
+    require(n, 2, "A paired t-test")
     mean = float(changes.mean())
     sd = float(changes.std(ddof=1))
     if sd == 0:
@@ -189,8 +192,8 @@ def signed_rank(before: ArrayLike, after: ArrayLike) -> SignedRank:
     Wilcoxon F. Individual comparisons by ranking methods. Biometrics Bulletin
     1945;1(6):80–83.
     """
-    changes = _changes(before, after)
-    _require(changes.size, 1, "A Wilcoxon signed-rank test")
+    changes = paired_differences(before, after)
+    require(changes.size, 1, "A Wilcoxon signed-rank test")
     nonzero = changes[changes != 0]
     n_zero = int(changes.size - nonzero.size)
     if nonzero.size == 0:
@@ -200,55 +203,6 @@ def signed_rank(before: ArrayLike, after: ArrayLike) -> SignedRank:
     method: Literal["exact", "approx"] = "exact" if nonzero.size <= 50 and not has_ties else "approx"
     result = stats.wilcoxon(nonzero, method=method)
     return SignedRank(changes.size, n_zero, float(result.statistic), float(result.pvalue), method)
-
-
-@dataclass(frozen=True)
-class BootstrapInterval:
-    """A seeded percentile bootstrap interval of the mean change."""
-
-    n: int
-    mean_change: float
-    ci_low: float
-    ci_high: float
-    n_resamples: int
-    seed: int
-
-
-def bootstrap_mean_change(
-    before: ArrayLike,
-    after: ArrayLike,
-    *,
-    confidence: float = 0.95,
-    n_resamples: int = 10_000,
-    seed: int = DEFAULT_SEED,
-) -> BootstrapInterval:
-    """Percentile bootstrap confidence interval of the mean of ``after − before``.
-
-    Notes
-    -----
-    Resampling n participants with replacement only changes how many times
-    each distinct change value is drawn, and those counts follow a multinomial
-    distribution with the observed frequencies. Drawing the counts directly
-    gives exactly the ordinary bootstrap distribution of the mean at a cost
-    that depends on the number of distinct values, not on n.
-
-    References
-    ----------
-    Efron B, Tibshirani RJ. An Introduction to the Bootstrap. Chapman & Hall; 1993.
-    """
-    _check_confidence(confidence)
-    if n_resamples < 100:
-        raise ValueError(f"n_resamples must be at least 100; got {n_resamples!r}")
-    changes = _changes(before, after)
-    n = changes.size
-    _require(n, 2, "A bootstrap interval")
-    distinct, counts = np.unique(changes, return_counts=True)
-    rng = np.random.default_rng(seed)
-    draws = rng.multinomial(n, counts / n, size=n_resamples)
-    means = draws @ distinct / n
-    tail = (1 - confidence) / 2
-    low, high = np.quantile(means, [tail, 1 - tail])
-    return BootstrapInterval(n, float(changes.mean()), float(low), float(high), n_resamples, seed)
 
 
 @dataclass(frozen=True)
@@ -282,13 +236,13 @@ def correlation(
     NotEnoughDataError
         With fewer than 3 pairs.
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
     first = np.asarray(x, dtype=float)
     second = np.asarray(y, dtype=float)
     if first.shape != second.shape or first.ndim != 1:
         raise ValueError(f"x and y must be one-dimensional and of equal length; got {first.shape} and {second.shape}")
     n = first.size
-    _require(n, 3, "A correlation")
+    require(n, 3, "A correlation")
     if np.ptp(first) == 0 or np.ptp(second) == 0:
         note = f"one of the two variables takes a single value in all {n} pairs, so it cannot correlate"
         return Correlation(method, n, np.nan, np.nan, np.nan, np.nan, note)
@@ -338,8 +292,8 @@ def proportion(k: int, n: int, *, confidence: float = 0.95) -> Proportion:
     >>> round(share.pct, 3), round(share.ci_low, 1), round(share.ci_high, 1)
     (78.571, 52.4, 92.4)
     """
-    _check_confidence(confidence)
-    _require(n, 1, "A proportion")
+    check_confidence(confidence)
+    require(n, 1, "A proportion")
     if not 0 <= k <= n:
         raise ValueError(f"k must lie between 0 and n = {n}; got {k!r}")
     interval = stats.binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")

@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 
 from ..data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE
+from ..exceptions import NotEnoughDataError
 from .change import participants_of, stage_change
 from .core import Correlation, correlation
 
-__all__ = ["Association", "association", "paired_changes"]
+__all__ = ["Association", "association", "binned_pairs", "least_squares_line", "paired_changes"]
 
 
 def paired_changes(
@@ -90,3 +91,46 @@ def association(
         spearman=correlation(x_values, y_values, method="spearman", confidence=confidence),
         n_excluded=len(participants_of(data)) - len(pairs),
     )
+
+
+def least_squares_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Slope and intercept of the least-squares line of ``y`` on ``x``.
+
+    Raises
+    ------
+    NotEnoughDataError
+        With fewer than 2 pairs.
+
+    Notes
+    -----
+    When ``x`` takes a single value the slope is undefined: both are NaN.
+
+    >>> least_squares_line(np.array([0.0, 1.0, 2.0]), np.array([1.0, 3.0, 5.0]))
+    (2.0, 1.0)
+    """
+    first, second = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if first.size < 2:
+        raise NotEnoughDataError("A least-squares line", needed=2, available=first.size)
+    spread = first - first.mean()
+    denominator = float((spread**2).sum())
+    if denominator == 0:
+        return float("nan"), float("nan")
+    slope = float((spread * (second - second.mean())).sum()) / denominator
+    return slope, float(second.mean() - slope * first.mean())
+
+
+def binned_pairs(x: np.ndarray, y: np.ndarray, *, step: int = 1, groups: np.ndarray | None = None) -> pd.DataFrame:
+    """How many pairs fall in each ``step`` × ``step`` cell (and group): a scatter plot's counts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``x`` and ``y`` (the cell's lowest values), ``group`` (``""`` without
+        groups) and ``count``, one row per occupied cell and group.
+    """
+    if step < 1:
+        raise ValueError(f"step must be a positive whole number; got {step!r}")
+    first, second = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    labels = np.full(first.size, "", dtype=object) if groups is None else np.asarray(groups, dtype=object)
+    cells = pd.DataFrame({"x": np.floor(first / step) * step, "y": np.floor(second / step) * step, "group": labels})
+    return cells.value_counts().rename("count").reset_index().sort_values(["x", "y", "group"], ignore_index=True)

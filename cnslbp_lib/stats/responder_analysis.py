@@ -15,7 +15,14 @@ from ..data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, NON_RESPONSE, ge
 from .change import participants_of, stage_change
 from .core import Proportion, proportion
 
-__all__ = ["pe_nonresponse", "responder_sweep", "responder_table", "responders"]
+__all__ = [
+    "improvement_quantiles",
+    "pe_nonresponse",
+    "responder_counts",
+    "responder_sweep",
+    "responder_table",
+    "responders",
+]
 
 
 def responder_table(
@@ -104,6 +111,72 @@ def responder_sweep(
             "is_registry_threshold": grid == entry.threshold,
         }
     )
+
+
+def responder_counts(
+    data: pd.DataFrame,
+    instrument: str,
+    *,
+    from_stage: int = BASELINE_STAGE,
+    to_stage: int = FOLLOW_UP_STAGE,
+    step: int = 1,
+) -> pd.DataFrame:
+    """How many participants had each change, split by responder status: a histogram's counts.
+
+    Parameters
+    ----------
+    step : int
+        Width of each bin in points; a bin holds changes from ``low`` to
+        ``low + step - 1`` (changes are whole numbers). Bins are aligned on
+        the threshold, so no bin holds both responders and non-responders.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``low``, ``high`` (the bin's first and last change), ``responder`` and
+        ``count``, one row per occupied bin, in order of change.
+    """
+    if step < 1:
+        raise ValueError(f"step must be a positive whole number; got {step!r}")
+    entry = get_instrument(instrument)
+    table = responder_table(data, instrument, from_stage=from_stage, to_stage=to_stage)
+    # the first change on the far side of the threshold starts a bin
+    origin = entry.threshold if entry.improvement_sign > 0 else 1 - entry.threshold
+    low = origin + np.floor((table["change"].to_numpy(float) - origin) / step) * step
+    counts = (
+        pd.DataFrame({"low": low, "responder": table["responder"].to_numpy(bool)})
+        .value_counts()
+        .rename("count")
+        .reset_index()
+        .sort_values(["low", "responder"], ignore_index=True)
+    )
+    counts.insert(1, "high", counts["low"] + step - 1)
+    return counts
+
+
+def improvement_quantiles(
+    data: pd.DataFrame,
+    instrument: str,
+    *,
+    from_stage: int = BASELINE_STAGE,
+    to_stage: int = FOLLOW_UP_STAGE,
+    points: int = 101,
+) -> pd.DataFrame:
+    """Improvement against rank: the sorted bar chart of every participant, summarised by quantiles.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``percent`` (share of participants, ranked from most to least
+        improved, from 0 to 100) and ``improvement`` (points, positive =
+        better) at that rank, ``points`` rows; empty when nobody has both scores.
+    """
+    change = stage_change(data, instrument, from_stage=from_stage, to_stage=to_stage)
+    improvement = change.change_values * get_instrument(instrument).improvement_sign
+    percent = np.linspace(0, 100, points)
+    if improvement.size == 0:
+        return pd.DataFrame({"percent": np.array([], dtype=float), "improvement": np.array([], dtype=float)})
+    return pd.DataFrame({"percent": percent, "improvement": np.quantile(improvement, 1 - percent / 100)})
 
 
 def pe_nonresponse(data: pd.DataFrame) -> pd.DataFrame:

@@ -8,22 +8,31 @@ improvement is below the threshold, that is when they did *not* respond to
 education. With no true change at all, people selected this way tend to have
 had an unluckily poor stage 2 measurement, so their stage 3 score is expected
 to improve by chance alone. This module says by how much.
+
+This module holds the one-instrument model (selection on that instrument's own
+change): :func:`expected_null_improvement`, :func:`simulate_null_improvement`,
+:func:`rtm_figures` and the simulator's grids. :mod:`cnslbp_lib.stats.rtm_joint`
+extends it to selection on both instruments and at a flare, and
+:mod:`cnslbp_lib.stats.rtm_noise` bounds the measurement noise from a real
+cohort's stage 1 → 2 changes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
 from ..data.instruments import BASELINE_STAGE, get_instrument
+from ..exceptions import NotEnoughDataError
 from .change import paired_change
 from .flow import stage_summary
 
 __all__ = [
     "DEFAULT_RELIABILITY",
+    "MIN_SIMULATED_COHORTS",
     "RtmFigures",
     "expected_null_curve",
     "expected_null_improvement",
@@ -38,6 +47,10 @@ __all__ = [
 # by Dubé, Langevin and Roy (2021); the low end, because it can only overstate regression to the mean.
 # The book assumes the same for the other instruments.
 DEFAULT_RELIABILITY = 0.75
+# With fewer simulated cohorts than this, the 95% range of a cohort's mean comes from the normal
+# approximation instead of the cohorts' quantiles: such cohorts have hundreds of members, where the
+# normal approximation is excellent and a handful of simulated cohorts is not.
+MIN_SIMULATED_COHORTS = 1000
 
 
 def _error_sd(sd: float | np.ndarray, reliability: np.ndarray | float) -> np.ndarray:
@@ -138,7 +151,9 @@ def simulate_null_improvement(
         ``selected_pct`` (share of the population who would enter),
         ``mean_improvement`` (among them, stage 2 → 3), ``cohort_low`` and
         ``cohort_high`` (2.5th and 97.5th percentiles of the mean improvement
-        of a cohort of ``cohort_size``), ``responder_pct`` (share who would
+        of a cohort of ``cohort_size``; from the normal approximation when
+        fewer than :data:`MIN_SIMULATED_COHORTS` cohorts fit in the
+        simulation), ``responder_pct`` (share who would
         count as responders by chance) and ``expected`` (closed form).
     """
     rng = np.random.default_rng(seed)
@@ -150,8 +165,12 @@ def simulate_null_improvement(
         for threshold in np.asarray(thresholds, dtype=float):
             selected = later[(z2 - z1) * error_sd < threshold] * error_sd
             cohorts = selected.size // cohort_size
-            means = selected[: cohorts * cohort_size].reshape(cohorts, cohort_size).mean(axis=1)
-            low, high = np.quantile(means, [0.025, 0.975])
+            if cohorts >= MIN_SIMULATED_COHORTS:
+                means = selected[: cohorts * cohort_size].reshape(cohorts, cohort_size).mean(axis=1)
+                low, high = np.quantile(means, [0.025, 0.975])
+            else:
+                half_width = stats.norm.ppf(0.975) * selected.std(ddof=1) / np.sqrt(cohort_size)
+                low, high = selected.mean() - half_width, selected.mean() + half_width
             rows.append(
                 {
                     "reliability": round(float(reliability), 4),
@@ -188,7 +207,9 @@ class RtmFigures:
     95% range of a cohort's mean, ``responder_pct`` the share counted as
     responders by chance, ``expected_at_60`` the expectation at reliability
     0.60 and ``reliability_explaining`` the reliability at which regression to
-    the mean alone would equal the observed improvement (NaN if none).
+    the mean alone would equal the observed improvement (NaN if none). When
+    the stage 2 scores do not vary, the model has nothing to work with: every
+    figure but ``sd`` and ``observed`` is NaN and ``note`` says why.
     """
 
     instrument: str
@@ -203,15 +224,46 @@ class RtmFigures:
     responder_pct: float
     expected_at_60: float
     reliability_explaining: float
+    # keyword-only, so subclasses can add fields without defaults
+    note: str = field(default="", kw_only=True)
 
 
 def rtm_figures(
     data: pd.DataFrame, instrument: str, *, cohort_size: int, reliability: float = DEFAULT_RELIABILITY
 ) -> RtmFigures:
-    """Regression to the mean under the registry threshold for one instrument of a cohort."""
+    """Regression to the mean under the registry threshold for one instrument of a cohort.
+
+    Raises
+    ------
+    NotEnoughDataError
+        With fewer than 2 stage 2 scores (no SD) or fewer than 2 participants
+        with both stage 2 and stage 3 scores (no observed change).
+    """
     entry = get_instrument(instrument)
-    sd = float(stage_summary(data, stage=BASELINE_STAGE).set_index("instrument").loc[instrument, "sd"])
+    baseline = stage_summary(data, stage=BASELINE_STAGE).set_index("instrument").loc[instrument]
+    if baseline["n"] < 2:
+        raise NotEnoughDataError(
+            "Regression to the mean", needed=2, available=int(baseline["n"]), unit="stage 2 scores"
+        )
+    sd = float(baseline["sd"])
     observed = paired_change(data, instrument).mean_change * entry.improvement_sign
+    if sd == 0:
+        nan = float("nan")
+        return RtmFigures(
+            instrument=instrument,
+            reliability=reliability,
+            threshold=entry.threshold,
+            cohort_size=cohort_size,
+            sd=sd,
+            observed=observed,
+            expected=nan,
+            cohort_low=nan,
+            cohort_high=nan,
+            responder_pct=nan,
+            expected_at_60=nan,
+            reliability_explaining=nan,
+            note=f"all {int(baseline['n'])} stage 2 scores are equal, so the model has no spread between people",
+        )
     simulated = simulate_null_improvement(
         np.array([reliability]), np.array([entry.threshold]), sd, cohort_size=cohort_size
     ).iloc[0]
@@ -256,3 +308,7 @@ def simulator_grids(figures: RtmFigures) -> tuple[pd.DataFrame, pd.DataFrame]:
     grid = null_improvement_grid(figures.sd, figures.threshold, cohort_size=figures.cohort_size)
     curve = expected_null_curve(figures.sd, np.sort(grid["threshold"].unique()))
     return grid, curve
+
+
+# ----------------------------------------------------------------------------------------------------------------------
+# Selection on both instruments, correlated errors, and selection at a flare

@@ -7,7 +7,7 @@ no statistics of their own.
 from .cohort import association_scatter, audit_overview, education_phase_chart, flow_chart
 from .ensemble import readings_chart, responder_band_chart, spread_histogram
 from .outcomes import estimation_plot, global_change_chart, responder_chart, threshold_sweep, trajectories
-from .render import CHART_CLASS, OKABE_ITO, enable, to_html
+from .render import CHART_CLASS, OKABE_ITO, enable, form_note, message_chart, to_html, with_note
 from .teaching import dz_explorer, rtm_simulator
 
 __all__ = [
@@ -20,7 +20,9 @@ __all__ = [
     "enable",
     "estimation_plot",
     "flow_chart",
+    "form_note",
     "global_change_chart",
+    "message_chart",
     "readings_chart",
     "responder_band_chart",
     "responder_chart",
@@ -29,4 +31,5 @@ __all__ = [
     "threshold_sweep",
     "to_html",
     "trajectories",
+    "with_note",
 ]

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from ...data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, get_instrument
+from ...data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, NON_RESPONSE, get_instrument
+from ...exceptions import NotEnoughDataError
 from ...paper.formatting import format_number
 from ...paper.reported import REPORTED
-from ...stats.correlation import association, paired_changes
+from ...stats.correlation import association, least_squares_line, paired_changes
 from ...stats.responder_analysis import pe_nonresponse
-from .render import OKABE_ITO, WIDTH
+from ..limits import PER_PARTICIPANT_LIMIT
+from .large import bubbles
+from .render import OKABE_ITO, WIDTH, form_note, message_chart, with_note
+
+Chart = alt.Chart | alt.LayerChart
 
 __all__ = ["association_scatter", "audit_overview", "education_phase_chart", "flow_chart"]
 
@@ -37,10 +44,19 @@ def flow_chart(flow: pd.DataFrame) -> alt.LayerChart:
     return chart
 
 
-def education_phase_chart(data: pd.DataFrame) -> alt.LayerChart:
-    """Each participant's stage 1 → 2 change in the two rule instruments, against the response region."""
+def education_phase_chart(data: pd.DataFrame) -> Chart:
+    """Each participant's stage 1 → 2 change in the two rule instruments, against the response region.
+
+    Above :data:`~cnslbp_lib.publish.limits.PER_PARTICIPANT_LIMIT` participants,
+    counts on a grid of the two changes instead; with nobody to plot, a message.
+    """
     table = pe_nonresponse(data).dropna(subset=["piq_change", "pseq_change"])
     piq, pseq = get_instrument("piq"), get_instrument("pseq")
+    if table.empty:
+        return message_chart(
+            f"No participant has both PIQ and PSEQ scores at stages {NON_RESPONSE.from_stage} and "
+            f"{NON_RESPONSE.to_stage}, so there is no change during education to plot."
+        )
     frame = pd.DataFrame(
         {
             "participant": table["participant"].astype("str").to_numpy(),
@@ -74,20 +90,47 @@ def education_phase_chart(data: pd.DataFrame) -> alt.LayerChart:
         .mark_rect(opacity=0.15, color=OKABE_ITO["vermillion"])
         .encode(x="x:Q", x2="x2:Q", y="y:Q", y2="y2:Q", tooltip=[alt.Tooltip("label:N", title="Response region")])
     )
+    x_title = "Change in PSEQ, stage 1 → 2 (points, higher = better)"
+    y_title = "Change in PIQ, stage 1 → 2 (points, higher = worse)"
+    outside = int((frame["status"] == "non-responder").sum())
+    regions_text = (
+        f"Shaded areas mark a clinically important response ({pseq.improvement_rule} in PSEQ, or "
+        f"{piq.improvement_rule} in PIQ). {outside} of {len(frame)} participants lie outside them: non-responders."
+    )
+    if len(frame) > PER_PARTICIPANT_LIMIT:
+        counts, step = bubbles(
+            frame["pseq_change"].to_numpy(),
+            frame["piq_change"].to_numpy(),
+            groups=frame["status"].to_numpy(),
+            titles=(x_title, y_title),
+        )
+        circles = counts.encode(
+            x=alt.X("x:Q", title=x_title, scale=alt.Scale(domain=x_span)),
+            y=alt.Y("y:Q", title=y_title, scale=alt.Scale(domain=y_span)),
+            color=alt.Color(
+                "group:N",
+                title="During education",
+                scale=alt.Scale(
+                    domain=["non-responder", "responded to education"],
+                    range=[OKABE_ITO["blue"], OKABE_ITO["vermillion"]],
+                ),
+            ),
+        )
+        grid = "each point of change" if step == 1 else f"each {step} × {step}-point square of change"
+        description = (
+            f"Bubble chart of how many participants had each pair of changes during pain education ({grid}): "
+            f"PSEQ on the horizontal axis, PIQ on the vertical, circles sized by count. {regions_text}"
+        )
+        binned: alt.LayerChart = (shaded + circles).properties(width=WIDTH, height=320, description=description)
+        note = form_note(len(frame), "how many participants had each pair of changes, as circles sized by count")
+        result: alt.LayerChart = with_note(binned, note)
+        return result
     points = (
         alt.Chart(frame)
         .mark_point(filled=True, size=80)
         .encode(
-            x=alt.X(
-                "pseq_change:Q",
-                title="Change in PSEQ, stage 1 → 2 (points, higher = better)",
-                scale=alt.Scale(domain=x_span),
-            ),
-            y=alt.Y(
-                "piq_change:Q",
-                title="Change in PIQ, stage 1 → 2 (points, higher = worse)",
-                scale=alt.Scale(domain=y_span),
-            ),
+            x=alt.X("pseq_change:Q", title=x_title, scale=alt.Scale(domain=x_span)),
+            y=alt.Y("piq_change:Q", title=y_title, scale=alt.Scale(domain=y_span)),
             color=alt.Color(
                 "status:N",
                 title="During education",
@@ -108,11 +151,9 @@ def education_phase_chart(data: pd.DataFrame) -> alt.LayerChart:
             ],
         )
     )
-    outside = int((frame["status"] == "non-responder").sum())
     description = (
-        f"Scatter plot of each participant's change during pain education: PSEQ on the horizontal axis, PIQ on the "
-        f"vertical. Shaded areas mark a clinically important response ({pseq.improvement_rule} in PSEQ, or "
-        f"{piq.improvement_rule} in PIQ). {outside} of {len(frame)} participants lie outside them: non-responders."
+        "Scatter plot of each participant's change during pain education: PSEQ on the horizontal axis, PIQ on the "
+        f"vertical. {regions_text}"
     )
     chart: alt.LayerChart = (shaded + points).properties(width=WIDTH, height=320, description=description)
     return chart
@@ -125,8 +166,12 @@ def association_scatter(
     *,
     from_stage: int = BASELINE_STAGE,
     to_stage: int = FOLLOW_UP_STAGE,
-) -> alt.LayerChart:
-    """Change in ``y`` against change in ``x``, with a least-squares line."""
+) -> Chart:
+    """Change in ``y`` against change in ``x``, with a least-squares line where there is one.
+
+    Above :data:`~cnslbp_lib.publish.limits.PER_PARTICIPANT_LIMIT` participants,
+    counts on a grid of the two changes instead; with nobody to plot, a message.
+    """
     x_entry, y_entry = get_instrument(x), get_instrument(y)
     pairs = paired_changes(data, x, y, from_stage=from_stage, to_stage=to_stage)
     frame = pd.DataFrame(
@@ -136,8 +181,45 @@ def association_scatter(
             "y": pairs[f"{y}_change"].to_numpy(),
         }
     )
-    x_axis = alt.X("x:Q", title=f"Change in {x_entry.abbreviation} (points, {x_entry.direction})")
-    y_axis = alt.Y("y:Q", title=f"Change in {y_entry.abbreviation} (points, {y_entry.direction})")
+    if frame.empty:
+        return message_chart(
+            f"No participant has both changes (in {x_entry.abbreviation} and {y_entry.abbreviation}, stage "
+            f"{from_stage} to {to_stage}), so there is nothing to plot."
+        )
+    x_title = f"Change in {x_entry.abbreviation} (points, {x_entry.direction})"
+    y_title = f"Change in {y_entry.abbreviation} (points, {y_entry.direction})"
+    try:
+        pearson = association(data, x, y, from_stage=from_stage, to_stage=to_stage).pearson
+    except NotEnoughDataError as error:
+        r_text = f"Pearson r is not computable: {error.reason}."
+    else:
+        finite = np.isfinite(pearson.r)
+        r_text = (
+            f"Pearson r = {format_number(pearson.r, 2)}." if finite else f"Pearson r is not computable: {pearson.note}."
+        )
+    varies = bool(np.ptp(frame["x"].to_numpy(float)) > 0 and np.ptp(frame["y"].to_numpy(float)) > 0)
+    if len(frame) > PER_PARTICIPANT_LIMIT:
+        circles, step = bubbles(frame["x"].to_numpy(), frame["y"].to_numpy(), titles=(x_title, y_title))
+        layers = [circles.encode(color=alt.value(OKABE_ITO["blue"]))]
+        if varies:
+            slope, intercept = least_squares_line(frame["x"].to_numpy(float), frame["y"].to_numpy(float))
+            ends = pd.DataFrame({"x": [frame["x"].min(), frame["x"].max()]})
+            ends["y"] = intercept + slope * ends["x"]
+            layers.append(
+                alt.Chart(ends).mark_line(color=OKABE_ITO["vermillion"], strokeWidth=2).encode(x="x:Q", y="y:Q")
+            )
+        grid = "each point of change" if step == 1 else f"each {step} × {step}-point square of change"
+        description = (
+            f"Bubble chart of how many of the {len(frame):,} participants had each pair of changes ({grid}): "
+            f"the change in {y_entry.abbreviation} against the change in {x_entry.abbreviation} from stage "
+            f"{from_stage} to {to_stage}, circles sized by count, with a least-squares line. {r_text}"
+        )
+        binned = cast(alt.LayerChart, alt.layer(*layers).properties(width=WIDTH, height=320, description=description))
+        note = form_note(len(frame), "how many participants had each pair of changes, as circles sized by count")
+        result: alt.LayerChart = with_note(binned, note)
+        return result
+    x_axis = alt.X("x:Q", title=x_title)
+    y_axis = alt.Y("y:Q", title=y_title)
     points = (
         alt.Chart(frame)
         .mark_circle(size=80, color=OKABE_ITO["blue"], opacity=0.85)
@@ -151,17 +233,24 @@ def association_scatter(
             ],
         )
     )
+    if not varies:
+        description = (
+            f"Scatter plot of the change in {y_entry.abbreviation} against the change in {x_entry.abbreviation} "
+            f"from stage {from_stage} to {to_stage}, one dot per participant ({len(frame)}); no line is drawn, "
+            f"because one of the changes takes a single value. {r_text}"
+        )
+        alone = cast(alt.LayerChart, alt.layer(points).properties(width=WIDTH, height=320, description=description))
+        return alone
     fit = (
         alt.Chart(frame)
         .transform_regression("x", "y")
         .mark_line(color=OKABE_ITO["vermillion"], strokeWidth=2)
         .encode(x="x:Q", y="y:Q")
     )
-    r = association(data, x, y, from_stage=from_stage, to_stage=to_stage).pearson.r
     description = (
         f"Scatter plot of the change in {y_entry.abbreviation} against the change in {x_entry.abbreviation} "
         f"from stage {from_stage} to {to_stage}, one dot per participant ({len(frame)}), with a least-squares line. "
-        f"Pearson r = {format_number(r, 2)}."
+        f"{r_text}"
     )
     chart: alt.LayerChart = (points + fit).properties(width=WIDTH, height=320, description=description)
     return chart
@@ -171,7 +260,10 @@ def audit_overview(table: pd.DataFrame) -> alt.Chart:
     """Each reported number's recomputed value relative to the printed one, coloured by verdict."""
     records = {record.key: record for record in REPORTED}
     rows = []
+    missing = table.loc[~np.isfinite(table["recomputed"].to_numpy(float)), "label"].tolist()
     for row in table.itertuples(index=False):
+        if not np.isfinite(row.recomputed):
+            continue  # not computable from this cohort: named in the description instead
         printed = records[row.key].value
         if printed is None or not np.isfinite(row.recomputed):
             difference = 0.0 if row.agrees else float("nan")
@@ -220,5 +312,9 @@ def audit_overview(table: pd.DataFrame) -> alt.Chart:
         f"recomputed and printed value. {len(frame) - len(disagreeing)} agree when printed the paper's way"
         + (f"; these disagree: {'; '.join(disagreeing)}." if disagreeing else ".")
     )
+    if missing:
+        description = description.replace(f"of the {len(frame)} numbers", f"of {len(frame)} numbers", 1) + (
+            f" Not computable from this cohort, so not shown: {'; '.join(missing)}."
+        )
     result: alt.Chart = chart.properties(width=WIDTH, height=alt.Step(22), description=description)
     return result

@@ -9,11 +9,27 @@ import numpy as np
 import pandas as pd
 
 from ...data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, GLOBAL_CHANGE, STAGES, get_instrument
+from ...exceptions import NotEnoughDataError
 from ...paper.formatting import format_ci, format_number
 from ...stats.change import paired_change
+from ...stats.core import PairedT
 from ...stats.global_change import global_change_distribution
 from ...stats.responder_analysis import responder_sweep, responder_table
-from .render import MAX_LINES, OKABE_ITO, RESPONDER_COLOURS, STAGE_COLOURS, WIDTH, stage_label
+from ..limits import MARKED_LINES_LIMIT, PER_PARTICIPANT_LIMIT, SAMPLED_LINES
+from .large import change_histogram, improvement_curve
+from .render import (
+    MAX_LINES,
+    OKABE_ITO,
+    RESPONDER_COLOURS,
+    STAGE_COLOURS,
+    WIDTH,
+    form_note,
+    message_chart,
+    stage_label,
+    with_note,
+)
+
+Chart = alt.Chart | alt.LayerChart
 
 __all__ = ["estimation_plot", "global_change_chart", "responder_chart", "threshold_sweep", "trajectories"]
 
@@ -38,30 +54,30 @@ def _long_scores(data: pd.DataFrame, instrument: str) -> pd.DataFrame:
     )
 
 
-def trajectories(data: pd.DataFrame, instrument: str, *, seed: int = 1) -> alt.LayerChart:
+def trajectories(data: pd.DataFrame, instrument: str, *, seed: int = 1) -> Chart:
     """One line per participant across the three stages, with the stage means.
 
-    With more than 200 participants a seeded random sample of 200 lines is
-    drawn (the means use everyone) so the page stays light.
+    With more than :data:`~cnslbp_lib.publish.limits.PER_PARTICIPANT_LIMIT`
+    participants a seeded random sample of
+    :data:`~cnslbp_lib.publish.limits.SAMPLED_LINES` lines is drawn (the means
+    use everyone) so the page stays light, and a note under the chart says so.
     """
     entry = get_instrument(instrument)
     scores = _long_scores(data, instrument)
+    if scores.empty:
+        return message_chart(f"No {entry.abbreviation} score was recorded at any stage, so there are no lines to draw.")
     participants = scores["participant"].unique()
     shown = participants
     if participants.size > MAX_LINES:
-        shown = np.random.default_rng(seed).choice(participants, MAX_LINES, replace=False)
+        shown = np.random.default_rng(seed).choice(participants, SAMPLED_LINES, replace=False)
     lines_data = scores[scores["participant"].isin(shown)]
     means = scores.groupby("stage", as_index=False)["score"].mean()
     stage_order = [stage_label(stage.number) for stage in STAGES]
     x_axis = alt.X("stage:N", title="Stage", sort=stage_order, axis=alt.Axis(labelAngle=0))
+    marks = alt.OverlayMarkDef(size=30, color=OKABE_ITO["grey"]) if shown.size <= MARKED_LINES_LIMIT else False
     lines = (
         alt.Chart(lines_data)
-        .mark_line(
-            point=alt.OverlayMarkDef(size=30, color=OKABE_ITO["grey"]),
-            strokeWidth=1,
-            opacity=0.55,
-            color=OKABE_ITO["grey"],
-        )
+        .mark_line(point=marks, strokeWidth=1, opacity=0.55, color=OKABE_ITO["grey"])
         .encode(
             x=x_axis,
             y=_score_axis(instrument),
@@ -84,14 +100,20 @@ def trajectories(data: pd.DataFrame, instrument: str, *, seed: int = 1) -> alt.L
     )
     means_text = ", ".join(f"{row.stage} {format_number(row.score, 1)}" for row in means.itertuples())
     sample_note = (
-        f" (a random sample of {MAX_LINES} of {participants.size} participants)" if shown is not participants else ""
+        f" (a random sample of {SAMPLED_LINES} of {participants.size} participants)"
+        if shown is not participants
+        else ""
     )
     description = (
         f"Line chart of {entry.abbreviation} scores at the three stages, one grey line per participant"
         f"{sample_note}, with the mean in blue. Means by stage: {means_text}. {entry.direction.capitalize()}."
     )
     chart: alt.LayerChart = (lines + mean_line).properties(width=WIDTH, height=300, description=description)
-    return chart
+    if shown is participants:
+        return chart
+    sample = f"a random sample of {SAMPLED_LINES} participants' lines (the blue means use all {participants.size:,})"
+    result: alt.LayerChart = with_note(chart, form_note(int(participants.size), sample))
+    return result
 
 
 def _spread(values: np.ndarray, step: float = 0.12) -> np.ndarray:
@@ -105,11 +127,27 @@ def _spread(values: np.ndarray, step: float = 0.12) -> np.ndarray:
 
 def estimation_plot(
     data: pd.DataFrame, instrument: str, *, from_stage: int = BASELINE_STAGE, to_stage: int = FOLLOW_UP_STAGE
-) -> alt.LayerChart:
-    """Each participant's change, the mean change with its 95% CI, zero and the threshold."""
+) -> Chart:
+    """Each participant's change, the mean change with its 95% CI, zero and the threshold.
+
+    Above :data:`~cnslbp_lib.publish.limits.PER_PARTICIPANT_LIMIT` participants,
+    a histogram of the changes instead; with nobody to plot, a message.
+    """
     entry = get_instrument(instrument)
     table = responder_table(data, instrument, from_stage=from_stage, to_stage=to_stage)
-    summary = paired_change(data, instrument, from_stage=from_stage, to_stage=to_stage)
+    y_title = f"Change in {entry.abbreviation}, stage {from_stage} → {to_stage} (points; a {entry.movement} = better)"
+    if table.empty:
+        return message_chart(
+            f"No participant has both a stage {from_stage} and a stage {to_stage} {entry.abbreviation} score, "
+            "so there is no change to plot."
+        )
+    if len(table) > PER_PARTICIPANT_LIMIT:
+        return change_histogram(data, instrument, from_stage=from_stage, to_stage=to_stage, y_title=y_title)
+    summary: PairedT | None
+    try:
+        summary = paired_change(data, instrument, from_stage=from_stage, to_stage=to_stage)
+    except NotEnoughDataError as error:
+        summary, missing = None, error.reason
     points = pd.DataFrame(
         {
             "participant": table["participant"].astype("str").to_numpy(),
@@ -120,7 +158,6 @@ def estimation_plot(
             "after": table["after"].to_numpy(),
         }
     )
-    y_title = f"Change in {entry.abbreviation}, stage {from_stage} → {to_stage} (points; a {entry.movement} = better)"
     y_axis = alt.Y("change:Q", title=y_title)
     colour = alt.Color(
         "status:N",
@@ -143,6 +180,28 @@ def estimation_plot(
             ],
         )
     )
+    references = pd.DataFrame(
+        [
+            {"change": 0.0, "label": "no change"},
+            {"change": float(entry.threshold * entry.improvement_sign), "label": "important improvement"},
+        ]
+    )
+    rules = (
+        alt.Chart(references)
+        .mark_rule(strokeDash=[4, 4], color=OKABE_ITO["grey"])
+        .encode(y="change:Q", tooltip=[alt.Tooltip("label:N", title="Line"), alt.Tooltip("change:Q", title="Points")])
+    )
+    what = (
+        f"Dot plot of each participant's change in {entry.abbreviation} from stage {from_stage} to {to_stage}, "
+        f"coloured by whether it reached {entry.improvement_rule}."
+    )
+    if summary is None:
+        description = (
+            f"{what} The mean change and its 95% CI are not computable: {missing}. Dashed lines mark no change and "
+            "the threshold."
+        )
+        alone: alt.LayerChart = (rules + dots).properties(width=WIDTH, height=320, description=description)
+        return alone
     mean = pd.DataFrame(
         [
             {
@@ -173,20 +232,8 @@ def estimation_plot(
             ],
         )
     )
-    references = pd.DataFrame(
-        [
-            {"change": 0.0, "label": "no change"},
-            {"change": float(entry.threshold * entry.improvement_sign), "label": "important improvement"},
-        ]
-    )
-    rules = (
-        alt.Chart(references)
-        .mark_rule(strokeDash=[4, 4], color=OKABE_ITO["grey"])
-        .encode(y="change:Q", tooltip=[alt.Tooltip("label:N", title="Line"), alt.Tooltip("change:Q", title="Points")])
-    )
     description = (
-        f"Dot plot of each participant's change in {entry.abbreviation} from stage {from_stage} to {to_stage}, "
-        f"coloured by whether it reached {entry.improvement_rule}. The black diamond and bar show the mean change, "
+        f"{what} The black diamond and bar show the mean change, "
         f"{format_number(summary.mean_change, 2)} points, and its 95% CI, "
         f"{format_ci(summary.ci_low, summary.ci_high, 2)}. Dashed lines mark no change and the threshold."
     )
@@ -198,10 +245,21 @@ def estimation_plot(
 
 def responder_chart(
     data: pd.DataFrame, instrument: str, *, from_stage: int = BASELINE_STAGE, to_stage: int = FOLLOW_UP_STAGE
-) -> alt.LayerChart:
-    """Each participant's improvement as a bar, sorted, against the threshold."""
+) -> Chart:
+    """Each participant's improvement as a bar, sorted, against the threshold.
+
+    Above :data:`~cnslbp_lib.publish.limits.PER_PARTICIPANT_LIMIT` participants,
+    the sorted improvement at each percentile instead; with nobody to plot, a message.
+    """
     entry = get_instrument(instrument)
     table = responder_table(data, instrument, from_stage=from_stage, to_stage=to_stage)
+    if table.empty:
+        return message_chart(
+            f"No participant has both a stage {from_stage} and a stage {to_stage} {entry.abbreviation} score, "
+            "so nobody can be compared with the threshold."
+        )
+    if len(table) > PER_PARTICIPANT_LIMIT:
+        return improvement_curve(data, instrument, from_stage=from_stage, to_stage=to_stage)
     bars_data = pd.DataFrame(
         {
             "participant": table["participant"].astype("str").to_numpy(),
@@ -244,10 +302,15 @@ def responder_chart(
     return chart
 
 
-def threshold_sweep(data: pd.DataFrame, instrument: str) -> alt.LayerChart:
+def threshold_sweep(data: pd.DataFrame, instrument: str) -> Chart:
     """Share of responders as the threshold moves, with a slider and the registry threshold marked."""
     entry = get_instrument(instrument)
     sweep = responder_sweep(data, instrument)
+    if int(sweep["n"].iloc[0]) == 0:
+        return message_chart(
+            f"No participant has both a stage {BASELINE_STAGE} and a stage {FOLLOW_UP_STAGE} {entry.abbreviation} "
+            "score, so there are no responders to count at any threshold."
+        )
     sweep = sweep.assign(pct=sweep["pct"].round(2))
     name = f"{instrument}_threshold"
     slider = alt.param(
@@ -277,17 +340,27 @@ def threshold_sweep(data: pd.DataFrame, instrument: str) -> alt.LayerChart:
             ],
         )
     )
+    # the book's threshold is drawn last, dashed and heavier, so the slider's marker (thin, behind it) never hides it
     registry = (
         alt.Chart(
             pd.DataFrame([{"threshold": entry.threshold, "label": f"the book's threshold: {entry.improvement_rule}"}])
         )
-        .mark_rule(strokeDash=[6, 3], color=OKABE_ITO["black"])
+        .mark_rule(strokeDash=[6, 3], strokeWidth=2, color=OKABE_ITO["black"])
         .encode(x="threshold:Q", tooltip=[alt.Tooltip("label:N", title="Marked")])
     )
     chosen = alt.Chart(sweep).transform_filter(f"datum.threshold == {name}")
-    marker = chosen.mark_rule(color=OKABE_ITO["vermillion"], strokeWidth=2).encode(x="threshold:Q")
+    marker = chosen.mark_rule(color=OKABE_ITO["vermillion"], strokeWidth=1).encode(x="threshold:Q")
+    point = chosen.mark_point(filled=True, size=60, color=OKABE_ITO["vermillion"]).encode(x="threshold:Q", y="pct:Q")
+    # right of the marker in the left half, left of it in the right half, so the text never runs off the chart
+    right_half = f"{name} > {int(sweep['threshold'].max()) / 2}"
     readout = (
-        chosen.mark_text(align="left", dx=6, dy=-8, fontSize=13, color=OKABE_ITO["black"])
+        chosen.mark_text(
+            align=alt.expr(f"{right_half} ? 'right' : 'left'"),
+            dx=alt.expr(f"{right_half} ? -6 : 6"),
+            dy=-8,
+            fontSize=13,
+            color=OKABE_ITO["black"],
+        )
         .encode(
             x="threshold:Q",
             y="pct:Q",
@@ -302,7 +375,7 @@ def threshold_sweep(data: pd.DataFrame, instrument: str) -> alt.LayerChart:
         f"{int(sweep['threshold'].max())} points. At the book's threshold of {entry.threshold} points it is "
         f"{format_number(registry_row.pct, 1)}%. A slider moves a marker and shows the share at any threshold."
     )
-    layered = alt.layer(line, registry, marker, readout).add_params(slider)
+    layered = alt.layer(line, marker, point, registry, readout).add_params(slider)
     return cast(alt.LayerChart, layered.properties(width=WIDTH, height=280, description=description))
 
 
@@ -313,6 +386,11 @@ def global_change_chart(data: pd.DataFrame) -> alt.Chart:
         table = global_change_distribution(data, stage=stage)
         tables.append(table.assign(stage=stage_label(stage)))
     frame = pd.concat(tables, ignore_index=True)
+    if int(frame["n"].sum()) == 0:
+        return message_chart(
+            f"Nobody gave a {GLOBAL_CHANGE.name.lower()} rating at stage {BASELINE_STAGE} or {FOLLOW_UP_STAGE}, "
+            "so there is nothing to count."
+        )
     frame["rating_label"] = [
         f"{format_number(rating, 0, plus=True)} {label}"
         for rating, label in zip(frame["rating"], frame["label"], strict=True)

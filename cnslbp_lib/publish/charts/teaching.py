@@ -12,18 +12,36 @@ from ...data.instruments import get_instrument
 from ...paper.formatting import format_number
 from ...stats.rtm import RtmFigures
 from ...stats.sensitivity import EffectSizes, dz_curve
-from .render import OKABE_ITO, WIDTH
+from .render import OKABE_ITO, WIDTH, message_chart
 
 __all__ = ["dz_explorer", "rtm_simulator"]
 
 
-def dz_explorer(summaries: list[EffectSizes]) -> alt.LayerChart:
+def dz_explorer(summaries: list[EffectSizes], *, missing: str = "") -> alt.Chart | alt.LayerChart:
     """How dz would change with the correlation between stages, for the same mean change and SDs.
 
     ``summaries`` holds one :class:`~cnslbp_lib.stats.sensitivity.EffectSizes`
     per instrument; each curve is :func:`cnslbp_lib.stats.sensitivity.dz_curve`,
     which passes through the observed point. A slider picks a correlation.
+    An instrument whose dz or stage correlation is undefined has no curve;
+    with none left, the chart is a message saying why (``missing`` adds
+    instruments the caller could not summarise at all).
     """
+    drawable = [summary for summary in summaries if np.isfinite(summary.dz) and np.isfinite(summary.r_stages)]
+    if not drawable:
+        reasons = [f"{get_instrument(summary.instrument).abbreviation}: {summary.note}" for summary in summaries]
+        reasons += [missing] if missing else []
+        return message_chart(
+            "No outcome has both a dz and a correlation between its stages, so there is no curve to draw ("
+            + "; ".join(reasons)
+            + ")."
+        )
+    dropped = [
+        f" {get_instrument(summary.instrument).abbreviation} has no curve: {summary.note}."
+        for summary in summaries
+        if summary not in drawable
+    ] + ([f" {missing}."] if missing else [])
+    summaries = drawable
     lowest = min(-0.5, float(np.floor(min(summary.r_stages for summary in summaries) * 10) / 10))
     grid = np.round(np.arange(lowest, 0.951, 0.01), 2)
     curves = pd.concat(
@@ -94,16 +112,21 @@ def dz_explorer(summaries: list[EffectSizes]) -> alt.LayerChart:
     )
     chosen = alt.Chart(curves).transform_filter("abs(datum.r - stage_correlation) < 0.001")
     marker = chosen.mark_rule(color=OKABE_ITO["grey"]).encode(x="r:Q")
-    readout = (
-        chosen.transform_calculate(
+    points = chosen.mark_point(filled=True, size=50).encode(x="r:Q", y="dz:Q", color=colour)
+    # the readout sits in the plot's top left corner, one line per outcome, where the rising curves never are; next
+    # to the point it ran off the right edge at high r
+    readouts = [
+        chosen.transform_filter(alt.datum.instrument == name)
+        .transform_calculate(
             label=(
-                "datum.instrument + ': dz ' + format(datum.dz, '.2f') + ', '"
+                "'r ' + format(datum.r, '.2f') + ', ' + datum.instrument + ': dz ' + format(datum.dz, '.2f') + ', '"
                 " + format(datum.share, '.0f') + '% expected to improve'"
             )
         )
-        .mark_text(align="left", dx=6, dy=-10, fontSize=12)
-        .encode(x="r:Q", y="dz:Q", text="label:N", color=colour)
-    )
+        .mark_text(align="left", baseline="top", fontSize=12)
+        .encode(x=alt.value(6), y=alt.value(6 + 17 * line), text="label:N", color=colour)
+        for line, name in enumerate(observed["instrument"])
+    ]
     description = (
         "Line chart of the dz each primary outcome would have if its two stages correlated differently, keeping "
         "its mean change and stage SDs; diamonds mark the observed values ("
@@ -112,8 +135,9 @@ def dz_explorer(summaries: list[EffectSizes]) -> alt.LayerChart:
             for row in observed.itertuples()
         )
         + "). The same mean change gives a larger dz the more the stages correlate. A slider picks a correlation."
+        + "".join(dropped)
     )
-    layered = alt.layer(lines, dots, marker, readout).add_params(slider)
+    layered = alt.layer(lines, dots, marker, points, *readouts).add_params(slider)
     return cast(alt.LayerChart, layered.properties(width=WIDTH, height=300, description=description))
 
 

@@ -1,0 +1,438 @@
+"""Execute the book's chapters before Sphinx reads them: in parallel, in warm kernels, with a cache.
+
+Jupyter Book executes one notebook at a time, as Sphinx reads it, and every
+chapter starts a fresh kernel that spends most of its time importing pandas,
+SciPy and Altair. Here, when Sphinx is about to read, every chapter it will
+read is submitted to a pool with two workers per core:
+
+- **Warm kernels.** Each chapter still runs in its own, new Jupyter kernel (a
+  real ipykernel process, talking to nbclient over ZeroMQ as usual), but the
+  kernel is forked from a process that has already imported ipykernel and
+  ``cnslbp_lib``, so it starts with those imports done. Nothing else is shared
+  between chapters. ``CNSLBP_WARM_KERNELS=0`` turns this off (plain kernels).
+- **A cache keyed on every input.** An executed chapter is stored under the
+  SHA-256 of its notebook file and of :func:`inputs_digest`: the library's
+  source, every file under ``data/``, the cohort file the book is built from
+  (its path and bytes), the lock file, ``pyproject.toml``, the Python version
+  and every installed distribution. Change any of them and the chapter runs
+  again; nothing else can change an output. ``CNSLBP_EXECUTION_CACHE`` names
+  another cache folder, or ``off`` to run every chapter.
+
+The Sphinx extension (:mod:`cnslbp_lib.publish.site`) submits the chapters at
+``env-before-read-docs`` and hands Sphinx each executed notebook at
+``source-read``; myst-nb's own execution is off (``execute_notebooks: "off"``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import importlib
+import importlib.metadata
+import json
+import logging
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+__all__ = [
+    "CACHE_ENV",
+    "WARM_ENV",
+    "ChapterRunner",
+    "ExecutedChapter",
+    "NotebookExecutionError",
+    "WarmKernels",
+    "cache_folder",
+    "inputs_digest",
+]
+
+CACHE_ENV = "CNSLBP_EXECUTION_CACHE"
+WARM_ENV = "CNSLBP_WARM_KERNELS"
+# what a warm kernel has imported before it is forked: ipykernel, and everything the chapters import
+PRELOAD = ("ipykernel.kernelapp", "cnslbp_lib", "cnslbp_lib.publish")
+KEEP_CACHED = 200  # executed chapters kept in the cache; the least recently used go first
+logger = logging.getLogger(__name__)
+
+
+class NotebookExecutionError(RuntimeError):
+    """A chapter raised while executing; the message holds the failing cell and traceback."""
+
+
+def _digest_files(digest: Any, root: Path, paths: Iterable[Path]) -> None:
+    for path in sorted(paths):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(root)).encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+
+
+def inputs_digest(root: Path, data: Path) -> str:
+    """SHA-256 of everything but the notebook itself that a chapter's outputs can depend on."""
+    digest = hashlib.sha256(b"cnslbp-execution-1\0")
+    _digest_files(digest, root, (root / "cnslbp_lib").rglob("*"))
+    _digest_files(digest, root, (root / "data").rglob("*"))
+    _digest_files(digest, root, [root / "requirements.lock", root / "pyproject.toml"])
+    digest.update(f"cohort file {data.resolve()}\0".encode())
+    digest.update(data.read_bytes() + b"\0")
+    digest.update(f"python {sys.version}\0".encode())
+    installed = sorted(
+        f"{distribution.metadata['Name']}=={distribution.version}"
+        for distribution in importlib.metadata.distributions()
+    )
+    digest.update("\n".join(installed).encode())
+    return digest.hexdigest()
+
+
+def cache_folder(root: Path) -> Path | None:
+    """Where executed chapters are kept (``$CNSLBP_EXECUTION_CACHE``), or None when caching is off."""
+    configured = os.environ.get(CACHE_ENV, "").strip()
+    if configured.lower() == "off":
+        return None
+    return Path(configured).expanduser().resolve() if configured else root / "_build" / ".cnslbp-execution"
+
+
+# --- warm kernels ---------------------------------------------------------------------------------
+# The launcher is what jupyter_client starts as "the kernel": it hands its cwd, environment and
+# standard streams to the warm process, which forks the real kernel, then it waits for that kernel
+# to exit, passing on signals (interrupts, terminations) to it. It imports nothing heavy.
+_LAUNCHER = """
+import json, os, signal, socket, sys
+path, connection_file = sys.argv[1], sys.argv[2]
+link = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+link.connect(path)
+request = {"connection_file": os.path.abspath(connection_file), "cwd": os.getcwd(), "env": dict(os.environ)}
+socket.send_fds(link, [json.dumps(request).encode()], [0, 1, 2])
+kernel = int(link.recv(64))
+def forward(number, frame):
+    try:
+        os.kill(kernel, number)
+    except ProcessLookupError:
+        pass
+for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+    signal.signal(number, forward)
+sys.exit(int(link.recv(64) or b"1"))
+"""
+
+
+def _become_kernel(request: dict[str, Any], streams: list[int]) -> None:
+    """In the forked child: take the launcher's streams, cwd and environment, then run ipykernel."""
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGHUP, signal.SIGPIPE):
+        signal.signal(number, signal.SIG_DFL)
+    for target, stream in zip((0, 1, 2), streams, strict=True):
+        os.dup2(stream, target)
+        os.close(stream)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    # as ipykernel_launcher does: no cwd on sys.path while loading (the shell puts '' back)
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]
+    # ipykernel read JPY_PARENT_PID when it was imported, before this kernel existed: name the parent
+    # here, which also makes the kernel exit if the warm process ever dies
+    sys.argv = ["ipykernel_launcher", "-f", request["connection_file"], f"--IPKernelApp.parent_handle={os.getppid()}"]
+    from ipykernel import kernelapp  # noqa: PLC0415 (already imported: PRELOAD)
+
+    kernelapp.launch_new_instance()
+
+
+class _WarmServer:
+    """The warm process: it has imported PRELOAD, and forks one kernel per launcher until stdin closes.
+
+    Single-threaded on purpose (a process with other threads must not fork).
+    """
+
+    def __init__(self, path: str) -> None:
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.listener.bind(path)
+        self.listener.listen(64)
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(self.listener, selectors.EVENT_READ)
+        self.selector.register(sys.stdin, selectors.EVENT_READ)
+        self.kernels: dict[int, socket.socket] = {}  # kernel pid -> its launcher's link
+        self.links: dict[socket.socket, int | None] = {}  # launcher link -> its running kernel
+
+    def serve(self) -> None:
+        while True:
+            for key, _ in self.selector.select(timeout=0.05):
+                if key.fileobj is sys.stdin:
+                    if not os.read(0, 1024):  # the build is over (or gone): stop every kernel, then exit
+                        self._kill(list(self.kernels))
+                        return
+                elif key.fileobj is self.listener:
+                    link, _ = self.listener.accept()
+                    self.selector.register(link, selectors.EVENT_READ)
+                    self.links[link] = None
+                else:
+                    self._read(cast(socket.socket, key.fileobj))
+            self._reap()
+
+    def _read(self, link: socket.socket) -> None:
+        message, streams, _, _ = socket.recv_fds(link, 1 << 20, 3)
+        kernel = self.links.get(link)
+        if kernel is None and message:
+            self._fork(link, json.loads(message), streams)
+            return
+        # the launcher is gone (or talks out of turn): close it, and never leave its kernel behind
+        self.selector.unregister(link)
+        self.links.pop(link, None)
+        link.close()
+        if kernel is not None:
+            self._kill([kernel])
+
+    def _fork(self, link: socket.socket, request: dict[str, Any], streams: list[int]) -> None:
+        pid = os.fork()
+        if pid == 0:  # the kernel
+            code = 0
+            try:
+                self.selector.close()
+                self.listener.close()
+                link.close()
+                _become_kernel(request, streams)
+            except BaseException:
+                traceback.print_exc()
+                code = 1
+            finally:
+                os._exit(code)
+        for stream in streams:
+            os.close(stream)
+        self.kernels[pid] = link
+        self.links[link] = pid
+        link.send(str(pid).encode())
+
+    def _reap(self) -> None:
+        """Tell each launcher whose kernel exited its exit code (128 + signal, as a shell does)."""
+        while self.kernels:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if pid == 0:
+                return
+            link = self.kernels.pop(pid, None)
+            if link is not None:
+                code = os.waitstatus_to_exitcode(status)
+                with contextlib.suppress(OSError):
+                    link.send(str(code if code >= 0 else 128 - code).encode())
+                self.links[link] = None
+
+    def _kill(self, pids: list[int]) -> None:
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _serve_warm_kernels(path: str) -> None:
+    """The warm process's entry point: import PRELOAD, say "ready", then fork kernels on request."""
+    for module in PRELOAD:
+        importlib.import_module(module)
+    server = _WarmServer(path)
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    server.serve()
+
+
+class WarmKernels:
+    """A process that forks ready-imported kernels; ``kernel_manager_class()`` makes nbclient use it."""
+
+    def __init__(self, cwd: Path) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="cnslbp-kernels-")
+        self.socket = str(Path(self._folder.name) / "warm.sock")
+        self._process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from cnslbp_lib.publish import execution as e; e._serve_warm_kernels(sys.argv[1])",
+                self.socket,
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=cwd,
+        )
+        self._ready = threading.Event()
+        self.failed = False
+        threading.Thread(target=self._wait_ready, daemon=True).start()
+
+    def _wait_ready(self) -> None:
+        assert self._process.stdout is not None
+        self.failed = self._process.stdout.readline().strip() != b"ready"
+        self._ready.set()
+
+    def wait(self, timeout: float = 120) -> bool:
+        """Block until the warm process is ready; False if it failed to start."""
+        return self._ready.wait(timeout) and not self.failed
+
+    def launcher(self) -> list[str]:
+        return [sys.executable, "-c", _LAUNCHER, self.socket, "{connection_file}"]
+
+    def kernel_manager_class(self) -> type:
+        from jupyter_client.kernelspec import KernelSpecManager  # noqa: PLC0415
+        from jupyter_client.manager import AsyncKernelManager  # noqa: PLC0415
+
+        launcher = self.launcher()
+
+        class WarmSpecs(KernelSpecManager):
+            def get_kernel_spec(self, kernel_name: str) -> Any:
+                spec = super().get_kernel_spec(kernel_name)
+                if spec.language == "python" and Path(spec.argv[0]).name.startswith("python"):
+                    spec.argv = list(launcher)
+                return spec
+
+        class WarmKernelManager(AsyncKernelManager):
+            def _kernel_spec_manager_default(self) -> Any:
+                return WarmSpecs(data_dir=self.data_dir)
+
+        return WarmKernelManager
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            assert self._process.stdin is not None
+            with contextlib.suppress(OSError):
+                self._process.stdin.close()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+        self._folder.cleanup()
+
+
+# --- running chapters -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ExecutedChapter:
+    """A chapter's executed notebook (nbformat JSON text) and how it was obtained."""
+
+    text: str
+    seconds: float
+    cached: bool
+
+
+class ChapterRunner:
+    """Executes notebooks in a pool (two workers per core) and keeps the results in a cache.
+
+    ``submit`` every chapter first, then ask for each one's ``result``; a chapter
+    whose key is in the cache is not executed again.
+    """
+
+    def __init__(
+        self, key: str, cache: Path | None, *, cwd: Path, timeout: int = 300, workers: int | None = None
+    ) -> None:
+        self.key = key
+        self.cache = cache
+        self.timeout = timeout
+        self._cwd = cwd
+        # two per core: a kernel spends much of its life waiting (starting, shutting down), not computing
+        self.workers = workers or 2 * (os.cpu_count() or 1)
+        self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="chapter")
+        self._futures: dict[Path, Future[ExecutedChapter]] = {}
+        self._started = time.perf_counter()
+        self.cache_hits = 0
+        self._finished: list[float] = []
+        self._warm: WarmKernels | None = None
+        self._lock = threading.Lock()
+
+    def _cached(self, text: str) -> Path | None:
+        if self.cache is None:
+            return None
+        name = hashlib.sha256(f"{self.key}\0{text}".encode()).hexdigest()
+        return self.cache / f"{name}.ipynb"
+
+    def submit(self, path: Path, text: str) -> None:
+        """Start executing ``path`` (whose file content is ``text``) unless it is cached."""
+        path = path.resolve()
+        stored = self._cached(text)
+        if stored is not None:
+            try:
+                os.utime(stored)  # recently used: pruned last
+                executed = stored.read_text(encoding="utf-8")
+            except FileNotFoundError:  # not cached (or pruned by another build just now)
+                pass
+            else:
+                self.cache_hits += 1
+                hit: Future[ExecutedChapter] = Future()
+                hit.set_result(ExecutedChapter(executed, 0.0, cached=True))
+                self._futures[path] = hit
+                return
+        if self._warm is None and os.environ.get(WARM_ENV, "1") != "0":
+            self._warm = WarmKernels(self._cwd)
+        future = self._pool.submit(self._execute, path, text, stored)
+        future.add_done_callback(lambda _: self._finished.append(time.perf_counter()))
+        self._futures[path] = future
+
+    def _execute(self, path: Path, text: str, stored: Path | None) -> ExecutedChapter:
+        import nbformat  # noqa: PLC0415
+        from nbclient import NotebookClient  # noqa: PLC0415
+        from nbclient.exceptions import CellExecutionError, CellTimeoutError  # noqa: PLC0415
+
+        notebook = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
+        options: dict[str, Any] = {}
+        if self._warm is not None and self._warm.wait():
+            options["kernel_manager_class"] = self._warm.kernel_manager_class()
+        timeout = notebook.metadata.get("execution", {}).get("timeout", self.timeout)
+        started = time.perf_counter()
+        client = NotebookClient(
+            notebook, timeout=timeout, allow_errors=False, resources={"metadata": {"path": str(path.parent)}}, **options
+        )
+        try:
+            # an event loop of its own, closed afterwards (nbclient's execute() would keep one per thread)
+            asyncio.run(client.async_execute())
+        except (CellExecutionError, CellTimeoutError) as error:
+            raise NotebookExecutionError(f"{path.name} failed while executing:\n{error}") from None
+        executed = nbformat.writes(notebook)  # type: ignore[no-untyped-call]
+        if stored is not None:
+            self._store(stored, executed)
+        return ExecutedChapter(executed, time.perf_counter() - started, cached=False)
+
+    def _store(self, stored: Path, text: str) -> None:
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        partial = stored.with_name(f".{stored.name}.{os.getpid()}.{threading.get_ident()}")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(stored)
+        with self._lock:
+            kept = sorted(stored.parent.glob("*.ipynb"), key=lambda entry: entry.stat().st_mtime, reverse=True)
+            for old in kept[KEEP_CACHED:]:
+                old.unlink(missing_ok=True)
+
+    @property
+    def ready_after(self) -> float:
+        """Seconds from the first chapter submitted to the last one ready."""
+        return max(self._finished, default=self._started) - self._started
+
+    def __contains__(self, path: Path) -> bool:
+        return path.resolve() in self._futures
+
+    def result(self, path: Path) -> ExecutedChapter:
+        """The executed notebook for ``path``; raises NotebookExecutionError if a cell raised."""
+        return self._futures[path.resolve()].result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._warm is not None:
+            self._warm.close()
+            self._warm = None
+
+    def __enter__(self) -> ChapterRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@contextlib.contextmanager
+def running(key: str, cache: Path | None, *, cwd: Path) -> Iterator[ChapterRunner]:
+    """A ChapterRunner that is closed (kernels and the warm process stopped) on leaving the block."""
+    runner = ChapterRunner(key, cache, cwd=cwd)
+    try:
+        yield runner
+    finally:
+        runner.close()

@@ -1,0 +1,396 @@
+"""Whole sentences whose shape depends on the data: what a chapter says when a number is missing.
+
+A sentence like "the mean PIQ score changed by −18.79 points (95% CI …)" has no
+sensible form with its numbers taken out, so when the cohort cannot give them
+the library writes another sentence, with the reason. Sentences are MyST
+Markdown, pasted with ``{glue:md}`key:myst```: the numbers in them are
+``{glue}`` roles of their own, so a reported number stays an in-place check
+and a ranged number keeps its spread, exactly as in the chapter's prose.
+:func:`quoted_keys` lists the keys a sentence quotes; the chapter glues them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..data.instruments import get_instrument
+from ..exceptions import NotEnoughDataError
+from ..paper.consistency import consistency_checks
+from ..paper.formatting import count_in_words, format_number, format_p
+from ..stats.change import paired_change
+from ..stats.core import Proportion
+from ..stats.sensitivity import holm, minimum_detectable_dz
+from .myst import REPORTED_KEYS, quoted_keys
+from .myst import md as _md
+from .myst import role as _role
+from .study import Study
+from .words import AssociationWords, ChangeWords, ResponderWords, participants
+
+__all__ = [
+    "REPORTED_KEYS",
+    "association_recomputed",
+    "association_relation",
+    "association_summary",
+    "audit_summary",
+    "change_reading",
+    "change_result",
+    "changes_in_words",
+    "education_changes",
+    "example_check",
+    "flow_figure",
+    "holm_result",
+    "interval_reading",
+    "interval_sentence",
+    "power_sentence",
+    "quoted_keys",
+    "responder_rates",
+    "responder_result",
+]
+
+
+def example_check(study: Study) -> str:
+    """The first reported number this cohort can recompute, quoted as an in-place check."""
+    for key in ("piq_mean_change", "pseq_mean_change", "psq_mean_change", "piq_responders"):
+        if study.checked(key).computable:
+            return _role(key)
+    return _role("participants_completed")
+
+
+def change_result(study: Study, instrument: str, *, capital: bool = False) -> str:
+    """``the mean PIQ score changed by −18.79 points (95% CI …; p = …; dz = …)``, or why it could not be computed.
+
+    ``capital`` starts it with "The", for the start of a sentence.
+    """
+    abbreviation = get_instrument(instrument).abbreviation
+    article = "The" if capital else "the"
+    mean = study.checked(f"{instrument}_mean_change")
+    if not mean.computable:
+        return _md(f"{article} mean change in {abbreviation} could not be computed ({mean.reason})")
+    parts = []
+    if f"{instrument}_ci_low" in REPORTED_KEYS:
+        parts.append(f"95% CI {_role(f'{instrument}_ci_low')} to {_role(f'{instrument}_ci_high')}")
+    for name, quantity in (("p", "p_val"), ("dz", "dz")):
+        if f"{instrument}_{quantity}" in REPORTED_KEYS:
+            parts.append(f"{name} = {_role(f'{instrument}_{quantity}')}")
+    return f"{article} mean {abbreviation} score changed by {_role(mean.key)} points ({'; '.join(parts)})"
+
+
+def responder_result(
+    study: Study, words: ResponderWords, instrument: str, share: Proportion | None, *, long: bool
+) -> str:
+    """The responder share, count and Wilson interval in one or two sentences, or why there are none.
+
+    ``long`` adds a sentence on the width of the interval.
+    """
+    key = f"{instrument}_responders"
+    rule = _md(f"({words.rule})")
+    if share is None or not study.checked(key).computable:
+        return f"The share of participants who reached the threshold {rule} is {_role(key)}."
+    counted = f"{_role(key)} of participants reached the threshold {rule}: {words.k} of {words.n}"
+    if not long:
+        return f"{counted} {_md(f'(Wilson 95% interval {words.ci}%).')}"
+    sentence = f"{counted}, with a Wilson 95% interval of {_md(words.ci)}%."
+    if share.ci_high - share.ci_low < 20:
+        return f"{sentence} With {share.n:,} people the interval is narrow."
+    few = "it rests on one person" if share.n == 1 else f"{share.n} people are few"
+    return f"{sentence} The interval is wide because {few}."
+
+
+def responder_rates(study: Study, words: dict[str, ResponderWords]) -> str:
+    """``the responder rates of a% and b% come with Wilson intervals of …``, or what can be said."""
+    computable = {key: study.checked(f"{key}_responders").computable for key in ("piq", "pseq")}
+    if all(computable.values()):
+        return (
+            f"the responder rates of {_role('piq_responders')} and {_role('pseq_responders')} come with Wilson "
+            f"intervals of {_md(words['piq'].ci)}% and {_md(words['pseq'].ci)}%"
+        )
+    parts = []
+    for key in ("piq", "pseq"):
+        name, role = get_instrument(key).abbreviation, _role(f"{key}_responders")
+        if computable[key]:
+            parts.append(f"the {name} responder rate of {role} comes with a Wilson interval of {_md(words[key].ci)}%")
+        else:
+            parts.append(f"the {name} responder rate is {role}")
+    return "; ".join(parts)
+
+
+def association_relation(study: Study, words: AssociationWords) -> str:
+    """``were related in the inverse direction: …``, or why they could not be related."""
+    direction = study.checked("association_direction")
+    if not direction.computable:
+        return _md(f"could not be related: {direction.reason}")
+    return f"were related in the {_role(direction.key)} direction: {_md(words.sentence)}"
+
+
+def association_recomputed(study: Study, words: AssociationWords) -> str:
+    """The recomputed direction of the association and what it means, or why there is none."""
+    direction = study.checked("association_direction")
+    if not direction.computable:
+        return _md(f"The association cannot be recomputed from this cohort: {direction.reason}.")
+    return f"The association recomputed here is {_role(direction.key)}; {_md(words.sentence)}."
+
+
+def association_summary(words: AssociationWords) -> str:
+    """Pearson's r and Spearman's rho with their intervals and p, or why there is no correlation."""
+    if words.note:
+        n = int(words.n)
+        if n < 3:
+            return _md(f"No correlation can be computed from these data: it {words.note}.")
+        return _md(f"Across the {participants(n)} with both changes, no correlation can be computed: {words.note}.")
+    roles = {name: _role(f"assoc_{name}") for name in ("n", "r", "r_ci", "r_p", "rho", "rho_ci", "rho_p")}
+    return (
+        f"Across the {roles['n']} participants with both changes, Pearson's r was {roles['r']} "
+        f"(95% CI {roles['r_ci']}, {roles['r_p']}) and Spearman's rank correlation {roles['rho']} "
+        f"(95% CI {roles['rho_ci']}, {roles['rho_p']})."
+    )
+
+
+def interval_sentence(words: ChangeWords) -> str:
+    """``Recomputed from the data it is a to b (dz d), which includes zero.``, or why it cannot be."""
+    if words.interval == "cannot be computed":
+        return _md(f"It cannot be recomputed from these data either: {words.note}.")
+    prefix = words.prefix
+    return (
+        f"Recomputed from the data it is {_role(f'{prefix}_ci')} (dz {_role(f'{prefix}_dz')}), "
+        f"which {_role(f'{prefix}_interval')}."
+    )
+
+
+def education_changes(words: dict[str, ChangeWords]) -> str:
+    """The three stage 1 → 2 changes with their intervals and p, each or why it could not be computed."""
+
+    def part(key: str, name: str, *, verb: str = "changed ", detail: bool = True) -> str:
+        said = words[key]
+        if said.note and said.interval == "cannot be computed":
+            return _md(f"{name} could not be compared ({said.note})")
+        prefix = said.prefix
+        numbers = f" (95% CI {_role(f'{prefix}_ci')}, {_role(f'{prefix}_p')})" if detail else ""
+        return f"{name} {verb}by {_role(f'{prefix}_mean')} points{numbers}"
+
+    interference = part("piq", "pain interference")
+    compared = not interference.startswith("pain interference could not")
+    efficacy = part("pseq", "self-efficacy", verb="" if compared else "changed ")
+    return f"{interference} and {efficacy}; {part('psq', 'pain severity', detail=False)}"
+
+
+def power_sentence(n: int, *, brief: bool) -> str:
+    """What a paired t-test on ``n`` people can detect with 80% power, in one or two sentences."""
+    try:
+        detectable = minimum_detectable_dz(n)
+    except NotEnoughDataError as error:
+        return f"With {participants(n)}{'' if brief else ','} a paired t-test cannot be run at all: it {error.reason}."
+    size = format_number(detectable, 2)
+    if brief:
+        return (
+            f"With {n} participants a paired t-test has 80% power only for standardised effects of dz = {size} or more."
+        )
+    sentence = (
+        f"With {n} participants, a two-sided paired t-test at the 5% level has 80% power only for effects of "
+        f"dz = {size} or larger."
+    )
+    if detectable >= 0.8:
+        return f"{sentence} A study this size can detect large standardised changes and little else."
+    if detectable >= 0.5:
+        return f"{sentence} A study this size can detect large and moderate standardised changes, but not small ones."
+    if detectable >= 0.2:
+        return f"{sentence} A study this size can detect standardised changes down to small ones."
+    return f"{sentence} A study this size can detect even standardised changes smaller than small ones."
+
+
+def holm_result(data: pd.DataFrame) -> str:
+    """``gives p = 0.006 for the PIQ and p = 0.012 for the PSEQ``, or why (part of) it cannot be computed."""
+    try:
+        table = holm(data).set_index("instrument")
+    except NotEnoughDataError as error:
+        return f"cannot be computed: a paired t-test {error.reason}"
+    given, missing = [], []
+    for instrument, row in table.iterrows():
+        name = get_instrument(str(instrument)).abbreviation
+        if np.isfinite(row["p_holm"]):
+            given.append(f"p = {format_p(row['p_holm'])} for the {name}")
+        else:
+            missing.append(f"the {name} p-value is not computable ({paired_change(data, str(instrument)).note})")
+    if not given:
+        return "cannot be computed: " + "; ".join(missing)
+    return "gives " + " and ".join(given) + ("; " + "; ".join(missing) if missing else "")
+
+
+def _points(size: float) -> str:
+    """``10.2 points``, ``1.0 point``, ``less than 0.1 points`` (a size that prints as 0.0)."""
+    printed = format_number(size, 1)
+    if printed == format_number(0, 1):
+        return f"less than {format_number(0.1, 1)} points"
+    return f"{printed} point{'' if printed == format_number(1, 1) else 's'}"
+
+
+def _up_to(size: float) -> str:
+    """``up to 10.2 points``, or ``less than 0.1 points`` when that is all there is."""
+    points = _points(size)
+    return points if points.startswith("less than") else f"up to {points}"
+
+
+def _span(smaller: float, larger: float) -> str:
+    """``7.7 to 29.9 points``."""
+    return f"{format_number(smaller, 1)} to {_points(larger)}"
+
+
+def _series(parts: list[str]) -> str:
+    """``a and b``, ``a, b, and c``; with a comma inside a part, ``a, and b`` so the parts stay apart."""
+    if len(parts) <= 1:
+        return "".join(parts)
+    serial = len(parts) > 2 or any("," in part for part in parts)
+    return f"{', '.join(parts[:-1])}{',' if serial else ''} and {parts[-1]}"
+
+
+def _reading(least: float, most: float, threshold: int) -> str:
+    """:func:`interval_reading` of a finite interval of positive width, in improvement units."""
+    line = f"the book's {threshold}-point threshold"
+    if most < 0:
+        return (
+            f"is compatible only with worsening, of {_span(-most, -least)}; it excludes no change and any improvement"
+        )
+    if least >= threshold:
+        return f"lies wholly beyond {line}: it is compatible only with improvements of {_span(least, most)}"
+    if least > 0 and most < threshold:
+        return (
+            f"is compatible only with improvements smaller than {line}, of {_span(least, most)}; it excludes no change"
+        )
+    if least > 0:
+        return (
+            f"is compatible with improvements from {_points(least)}, short of {line}, to {_points(most)}, beyond "
+            "it; it excludes no change and worsening"
+        )
+    parts = []
+    if most > 0:
+        side = "beyond" if most > threshold else "reaching" if most == threshold else "short of"
+        parts.append(f"with improvements of {_up_to(most)}, {side} {line}")
+    parts.append("with no change")
+    if least < 0:
+        parts.append(f"with a worsening of {_up_to(-least)}")
+    return f"is compatible {_series(parts)}"
+
+
+def interval_reading(instrument: str, low: float, high: float, *, n: int | None = None, reason: str = "") -> str:
+    """How a change's 95% interval reads against the instrument's clinically important threshold.
+
+    The one rule the book uses wherever it reads an interval: which of
+    improvements beyond the registry threshold, improvements short of it, no
+    change and worsening the interval includes, each with its size in points
+    (one decimal), in the instrument's own direction. The result follows "the
+    interval", e.g. "is compatible with improvements of up to 10.2 points,
+    beyond the book's 8-point threshold, with no change, and with a worsening
+    of up to 1.0 point". An interval of zero width (``n`` equal changes) or
+    one that cannot be computed (``reason`` says why) is said to be so.
+    """
+    entry = get_instrument(instrument)
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return f"cannot be computed: {reason}" if reason else "cannot be computed"
+    if low == high:
+        every = f"all {n} changes" if n is not None else "all the changes"
+        return f"has no width, because {every} are equal"
+    least, most = sorted((low * entry.improvement_sign, high * entry.improvement_sign))
+    return _reading(least, most, entry.threshold)
+
+
+def change_reading(data: pd.DataFrame, instrument: str) -> str:
+    """:func:`interval_reading` of a cohort's stage 2 → 3 change, or why its interval cannot be read."""
+    try:
+        result = paired_change(data, instrument)
+    except NotEnoughDataError as error:
+        return f"cannot be computed: {error.reason}"
+    return interval_reading(instrument, result.ci_low, result.ci_high, n=result.n, reason=result.note)
+
+
+def flow_figure(flow: pd.DataFrame) -> tuple[str, str]:
+    """The sentence that introduces the participant-flow figure, and what to show instead when it would say nothing.
+
+    ``flow`` is :func:`cnslbp_lib.stats.flow.participant_flow`. When every step
+    keeps everyone, a chart would be bars of one length: the second sentence
+    says so and replaces it (it is empty when the chart is drawn).
+    """
+    counts = flow["n"].astype(int)
+    if (counts != counts.iloc[0]).any():
+        return (
+            "The same counts as a figure, one bar per step from the cohort file to an analysis, so a step that loses "
+            "people stands out:",
+            "",
+        )
+    steps, n = len(counts), int(counts.iloc[0])
+    everyone = "the only participant" if n == 1 else f"all {n} participants"
+    return (
+        "Here none does.",
+        f"With {everyone} at every one of the {steps} steps, a figure would be {steps} bars of the same length, "
+        "so none is drawn.",
+    )
+
+
+def changes_in_words(words: dict[str, ChangeWords]) -> str:
+    """The mean changes of two instruments and which way each moved the group, in one sentence.
+
+    ``Pain interference fell by 18.79 points on average and pain self-efficacy rose by
+    17.93 points: on both measures the group improved.`` The changes are
+    quoted with ``{glue}`` roles of the words' ``average`` (first) and
+    ``change`` (second) fields; a change that could not be compared says so
+    and has no direction.
+    """
+    (first, said), (second, other) = words.items()
+    names = [get_instrument(key).construct for key in (first, second)]
+    average, change = _role(f"{said.prefix}_average"), _role(f"{other.prefix}_change")
+    moved = f"{names[0].capitalize()} {average} and {names[1]} {change}"
+    assessed = zip(names, (said, other), strict=True)
+    known = {name: entry.direction for name, entry in assessed if entry.direction != "could not be assessed"}
+    if len(known) == 2 and len(set(known.values())) == 1:
+        return f"{moved}: on both measures the group {said.direction}."
+    if not known:
+        return f"{moved}."
+    return f"{moved}: the group {' and '.join(f'{way} on {name}' for name, way in known.items())}."
+
+
+def _labels(frame: pd.DataFrame) -> str:
+    """``the PSEQ paired p-value and the PIQ responders``: audit labels in a sentence.
+
+    A label loses its unit in brackets and, unless it starts with an abbreviation, its capital;
+    labels that hold commas themselves are separated by semicolons.
+    """
+    named = []
+    for label in frame["label"].astype(str):
+        bare = label.split(" (")[0]
+        first = bare.split(" ")[0]
+        named.append(f"the {bare if first.isupper() else bare[:1].lower() + bare[1:]}")
+    if any("," in name for name in named) and len(named) > 1:
+        return f"{'; '.join(named[:-1])}; and {named[-1]}"
+    return _series(named)
+
+
+def audit_summary(study: Study) -> str:
+    """How many reported numbers agree, and which do not and why, naming each number once.
+
+    Quotes ``audit_agree`` and ``audit_total``. A disagreeing number that the
+    data-free checks show to conflict with the abstract's other numbers is
+    said to be one; any other is a difference of this cohort.
+    """
+    audit, checks = study.audit, consistency_checks()
+    conflicting = set(checks.loc[(checks["verdict"] == "inconsistent") & checks["subject"].notna(), "subject"])
+    disagreeing = audit[audit["verdict"] == "disagrees"]
+    in_conflict = disagreeing[disagreeing["key"].isin(conflicting)]
+    others = disagreeing[~disagreeing["key"].isin(conflicting)]
+    parts = [f"In this build, {_role('audit_agree')} of the abstract's {_role('audit_total')} numbers agree."]
+    one = len(in_conflict) == 1
+    count = count_in_words(len(in_conflict))
+    conflict = (
+        f"{'conflicts' if one else 'conflict'} with the abstract's own other numbers ({_labels(in_conflict)}), so "
+        f"{'it' if one else 'they'} would be flagged even on data built to reproduce the paper"
+    )
+    if not in_conflict.empty and others.empty:
+        parts.append(f"The {count} that {'does' if one else 'do'} not {conflict}.")
+    elif not in_conflict.empty:
+        parts.append(
+            f"Of those that do not, {count} {conflict}; this cohort also differs from the paper on {_labels(others)}."
+        )
+    elif not others.empty:
+        parts.append(f"This cohort differs from the paper on {_labels(others)}.")
+    missing = audit[audit["verdict"] == "not computable"]
+    if not missing.empty:
+        parts.append(f"It cannot give {_labels(missing)}.")
+    return " ".join([parts[0], *(_md(part) for part in parts[1:])])

@@ -1,0 +1,59 @@
+"""Whole sites built from incomplete cohorts: nobody followed up yet, and every score at a scale limit.
+
+The other degenerate cohorts are in ``test_site_degenerate.py``; the split lets
+pytest-xdist build them on both workers.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .degenerate import (
+    assert_complete_and_finite,
+    assert_ids_never_appear,
+    build_cohorts,
+    chart_descriptions,
+    page_text,
+)
+
+NAMES = ("no-follow-up", "scale-limits")
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory, worker_id):
+    return build_cohorts(NAMES, tmp_path_factory, worker_id)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_page_is_built_and_shows_no_nan(sites, name):
+    site, ids = sites[name]
+    assert_complete_and_finite(site)
+    assert_ids_never_appear(site, ids)
+
+
+def test_no_follow_up_says_nobody_has_stage_3(sites):
+    site, _ = sites["no-follow-up"]
+    start = page_text(site, "start_here")
+    assert (
+        "Pain interference could not be compared (needs at least 2 participants with both scores; this cohort has 0)"
+        in start
+    )
+    primary = page_text(site, "primary_outcomes")
+    assert "0 of 5 participants had both scores; excluded: P01 (no stage 3 row)" in primary
+    assert "The share of participants who reached the threshold (a fall of at least 7 points) is not computable " \
+        "(a proportion needs at least 1 participant with both scores; this cohort has 0)" in primary  # fmt: skip
+    charts = " ".join(chart_descriptions(site, "primary_outcomes"))
+    assert "No participant has both a stage 2 and a stage 3 PIQ score, so there is no change to plot." in charts
+    secondary = page_text(site, "secondary_outcomes")
+    assert "Global perceived change was not collected in this cohort file" in secondary
+    assert "It cannot be recomputed from these data either: needs at least 2 participants" in secondary
+    audit = page_text(site, "number_audit")
+    assert "Not computable from this cohort: A paired t-test needs at least 2 participants" in audit
+
+
+def test_scale_limits_build_with_what_can_be_said(sites):
+    site, _ = sites["scale-limits"]
+    association = page_text(site, "association")
+    assert "not computable: the correlation is perfect, so the Fisher-z interval is undefined" in association
+    primary = page_text(site, "primary_outcomes")
+    assert "not computable: the scores at one stage take a single value, so the stages cannot correlate" in primary

@@ -244,6 +244,7 @@ def _compact(svg: str) -> str:
     assistive technology never reads them; they were half of a chart's bytes.
     Marks, axes and text are unchanged.
     """
+
     def rounded(match: re.Match[str]) -> str:
         return f'{match.group(1)}="{_LONG_DECIMAL.sub(_first_decimal, match.group(2))}"'
 

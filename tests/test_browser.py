@@ -203,6 +203,23 @@ def test_a_number_check_leads_to_its_row_in_the_audit(visit):
     assert "DISAGREES" in row.inner_text()
 
 
+def test_on_a_touch_screen_the_first_tap_opens_the_note_and_the_second_follows_the_link(browser, base_url):
+    context = browser.new_context(viewport=WIDTHS["phone"], has_touch=True, is_mobile=True)
+    tab = context.new_page()
+    try:
+        tab.goto(f"{base_url}/book/primary_outcomes.html", wait_until="networkidle")
+        number = tab.locator('a.cnslbp-num[data-key="pseq_p_val"]').first
+        number.scroll_into_view_if_needed()
+        number.tap()
+        tab.wait_for_timeout(200)
+        assert tab.url.endswith("primary_outcomes.html")
+        assert number.locator(".cnslbp-tip").is_visible()
+        number.tap()
+        tab.wait_for_url(re.compile(r"number_audit\.html#audit-pseq_p_val$"))
+    finally:
+        context.close()
+
+
 def test_next_link_and_glossary_links_navigate(visit):
     page = visit("book/start_here.html")
     page.tab.locator("a.right-next").click()
@@ -308,6 +325,9 @@ def test_the_whole_book_prints_to_one_pdf_in_toc_order(reconstruction_site, tmp_
     positions = [body.find(title) for title in ("Start here", "Background:", "Design:", "Number audit", "Glossary")]
     assert -1 not in positions and positions == sorted(positions)
     assert "PIQ score (points, higher = worse)" in body  # chart text is in the PDF as vectors
+    # the site folds every chapter's code behind a toggle; on paper the toggles would only repeat
+    assert "Show code cell source" in (reconstruction_site / "book" / "stages.html").read_text(encoding="utf-8")
+    assert "Show code cell source" not in body
 
 
 # What a chart's SVG shows: how many items each mark draws, its axis and legend titles and labels.

@@ -61,6 +61,17 @@ def test_every_member_is_a_pain_education_non_responder_and_inverse(ensemble):
     assert (r < 0).all()
 
 
+def test_education_changes_stay_inside_the_unimportant_band_in_both_directions(ensemble):
+    # the stage 1 prior neither favours nor penalises education: a clinically important
+    # worsening is as excluded as a clinically important improvement, and both signs occur
+    for entry in cl.INSTRUMENTS:
+        education = ensemble.changes(entry.key, from_stage=1, to_stage=2) * entry.improvement_sign
+        assert (np.abs(education) < entry.threshold).all(), entry.key
+        assert (education > 0).any() and (education < 0).any(), entry.key
+        # away from the scale's ends the band is symmetric, so the average sits near zero
+        assert abs(education.mean()) < entry.threshold / 4, entry.key
+
+
 def test_members_pass_the_same_audit_as_the_worked_dataset(ensemble, tmp_path, cohort):
     expected = cl.audit(cohort).set_index("key")["verdict"]
     for member in (0, 1, MEMBERS // 2, MEMBERS - 1):

@@ -1,5 +1,6 @@
 /* cnslbp-book, on every page (deferred: it runs once the page is parsed).
-   - Number checks: tie each tooltip to its link for assistive technology; Escape dismisses it.
+   - Number checks: tie each tooltip to its link for assistive technology; Escape dismisses it;
+     on a touch screen the first tap opens the note and a second follows the link.
    - Charts: each is already drawn as a static SVG. An interactive chart (tooltips, sliders) is
      drawn live from its spec only when it comes near the viewport or is touched, with the site's
      own Vega bundle, which is loaded then and only on pages that have such a chart.
@@ -9,6 +10,15 @@
      and tests); it returns a Promise. */
 (function () {
   "use strict";
+
+  var lastPointer = "mouse";
+  document.addEventListener(
+    "pointerdown",
+    function (event) {
+      lastPointer = event.pointerType;
+    },
+    true
+  );
 
   function connectNumberChecks() {
     var links = document.querySelectorAll("a.cnslbp-num");
@@ -24,6 +34,20 @@
       });
       link.addEventListener("mouseleave", function () {
         link.classList.remove("cnslbp-num--dismissed");
+      });
+      /* on a touch screen there is no hover: the first tap opens the note, a second tap follows the link */
+      link.addEventListener("click", function (event) {
+        if (lastPointer === "touch" && !link.classList.contains("cnslbp-num--open")) {
+          event.preventDefault();
+          document.querySelectorAll("a.cnslbp-num--open").forEach(function (other) {
+            other.classList.remove("cnslbp-num--open");
+          });
+          link.classList.add("cnslbp-num--open");
+          link.focus();
+        }
+      });
+      link.addEventListener("blur", function () {
+        link.classList.remove("cnslbp-num--open");
       });
     });
     document.addEventListener("keydown", function (event) {

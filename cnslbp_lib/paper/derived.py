@@ -99,7 +99,10 @@ def _positive(values: np.ndarray) -> np.ndarray:
 
 
 P_WORDS = ("p below .05", "p of .05 or more")
-STAGE_PRIOR = "stage 1 and 2 scores drawn from the widest prior (any level the scale and the changes allow)"
+STAGE_PRIOR = (
+    "stage 2 scores drawn from the widest prior (any level the scale and the changes allow), stage 1 scores "
+    "within a clinically unimportant change of them"
+)
 _ILLUSTRATION = (
     f"error correlation {format_number(ILLUSTRATIVE_ERROR_CORRELATION, 1)} and flare strength "
     f"{format_number(ILLUSTRATIVE_FLARE_STRENGTH, 1)}"

@@ -19,10 +19,10 @@ What each member is made of:
 - **Everything the abstract does not constrain** is drawn from explicit, wide
   priors (:data:`PRIORS`): each stage 2 score uniformly over every level that
   keeps both stage 2 and stage 3 inside the scale; each stage 1 score uniformly
-  over every level inside the scale that keeps the participant a pain-education
-  non-responder (for the rule's instruments); global ratings uniformly and
-  independently over the seven points of the scale, never derived from the
-  changes.
+  over the levels within a clinically unimportant change of stage 2, in either
+  direction (less than the threshold, or at most it when responders must exceed
+  it), inside the scale; global ratings uniformly and independently over the
+  seven points of the scale, never derived from the changes.
 
 The same seed, size and reading always give the same members, in the same order.
 """
@@ -134,10 +134,12 @@ PRIORS: tuple[Prior, ...] = (
         "the abstract reports no levels; the widest prior claims no knowledge of where these people sat",
     ),
     Prior(
-        "Stage 1 score",
-        "uniform over every whole score inside the scale that keeps the participant a pain-education "
-        "non-responder on the rule's instruments (any score inside the scale for the others)",
-        "the abstract reports no stage 1 numbers, only that everyone had not responded to education",
+        "Stage 1 score (each outcome, each participant)",
+        "uniform over every whole score inside the scale whose change to stage 2 is smaller than the "
+        "outcome's threshold in either direction (no clinically important change during education)",
+        "the abstract reports no stage 1 numbers, only that nobody improved meaningfully with education; "
+        "a band centred on no change neither favours nor penalises education, and the same band is used for "
+        "pain severity, which the inclusion rule does not name",
     ),
     Prior(
         "Global perceived change (stages 2 and 3)",
@@ -296,16 +298,11 @@ def sample_ensemble(
         stage_two = _uniform_between(
             np.maximum(entry.minimum, entry.minimum - change), np.minimum(entry.maximum, entry.maximum - change), rng
         )
-        low = np.full_like(stage_two, entry.minimum)
-        high = np.full_like(stage_two, entry.maximum)
-        if entry.key in NON_RESPONSE.instruments:
-            # non-response: the stage 1 → 2 improvement stays below the threshold (at or below it when
-            # responders must exceed it)
-            largest = entry.threshold - rule_margin
-            if entry.improvement_sign > 0:
-                low = np.maximum(low, stage_two - largest)
-            else:
-                high = np.minimum(high, stage_two + largest)
+        # no clinically important change during education, in either direction: below the threshold
+        # (at or below it when responders must exceed it); for the rule's instruments this is non-response
+        largest = entry.threshold - rule_margin
+        low = np.maximum(entry.minimum, stage_two - largest)
+        high = np.minimum(entry.maximum, stage_two + largest)
         scores[:, :, 0, position] = _uniform_between(low, high, rng)
         scores[:, :, 1, position] = stage_two
         scores[:, :, 2, position] = stage_two + change

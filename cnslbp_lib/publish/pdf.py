@@ -42,6 +42,12 @@ _PRINT_CSS = """
 .cnslbp-print-chapter:first-child { break-before: auto; }
 figure, table, .cnslbp-chart { break-inside: avoid; }
 a.cnslbp-num { white-space: normal; }
+/* code stays one click away on the site; on paper its folded toggles would only repeat */
+details.hide.above-input { display: none !important; }
+/* wide tables wrap onto the page instead of scrolling out of sight */
+.pst-scrollable-table-container, .table-wrapper, .output_html, .cell_output { overflow: visible !important; }
+table { max-width: 100% !important; font-size: 0.78rem; }
+table td, table th { overflow-wrap: anywhere; white-space: normal !important; }
 """
 _JOIN_CHAPTERS = """
 async ({chapters, title}) => {
@@ -126,7 +132,12 @@ def serve(site: Path) -> Iterator[str]:
         def log_message(self, format: str, *arguments: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    class Server(http.server.ThreadingHTTPServer):
+        def handle_error(self, request: object, client_address: object) -> None:
+            # a browser that navigates away mid-response resets its connection; nothing is wrong
+            pass
+
+    server = Server(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

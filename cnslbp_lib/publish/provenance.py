@@ -28,7 +28,8 @@ OWN_DATA_NOTE = (
     "datasets the abstract allows: no ranges are shown."
 )
 KEY_LINE = (
-    "Key: a number underlined in blue is checked against the paper; a grey range after a number "
+    "Key: a number with a dotted blue underline is checked against the paper (a wavy orange one disagrees "
+    "with it); a grey range after a number "
     "gives where 90% of the datasets the abstract allows put it (dashed orange: it depends on the "
     "reconstruction; dashed green: every dataset reads the same; dotted purple: an assumption sets "
     "it); a solid grey underline marks a number the abstract fixes. Hover over or tab to any of "

@@ -424,22 +424,26 @@ def global_change_words(data: pd.DataFrame, ranges: Ranges | None = None) -> Glo
             f"After the MRI explanation (stage {FOLLOW_UP_STAGE}), {after_mri}; after education "
             f"(stage {BASELINE_STAGE}), {after_education}."
         )
+    summary = (
+        f"{k3} of {n3} participants rated themselves much or very much improved after the MRI explanation."
+        if n3
+        else f"Nobody gave a {GLOBAL_CHANGE.name.lower()} rating after the MRI explanation."
+    )
     if ranges is not None and ranges.summary is not None:
         spread = ranges.summary.spread("global_improved_3")
-        sentence += (
-            " The abstract reports no ratings, so the reconstruction draws them at random, independently of the "
-            "changes: these counts are set by that assumption, and across datasets consistent with the abstract the "
-            f"stage {FOLLOW_UP_STAGE} count runs from {spread.minimum:.0f} to {spread.maximum:.0f}."
+        sentence = (
+            "The abstract names this outcome but reports no result, so on the reconstruction the ratings are "
+            "placeholders: drawn at random, unrelated to anyone's scores, and silent about the study. They are here "
+            "only so that the chart and table show the form a real result takes; do not read anything into them. "
+            f"For the record, {sentence[0].lower()}{sentence[1:]} Across datasets consistent with the abstract the "
+            f"stage {FOLLOW_UP_STAGE} count runs from {spread.minimum:.0f} to {spread.maximum:.0f}, which is the "
+            "spread of random draws."
         )
-    return GlobalChangeWords(
-        prefix="global",
-        sentence=sentence,
-        summary=(
-            f"{k3} of {n3} participants rated themselves much or very much improved after the MRI explanation."
-            if n3
-            else f"Nobody gave a {GLOBAL_CHANGE.name.lower()} rating after the MRI explanation."
-        ),
-    )
+        summary = (
+            "The abstract reports no global ratings; the reconstruction's are random placeholders and say nothing "
+            "about the study."
+        )
+    return GlobalChangeWords(prefix="global", sentence=sentence, summary=summary)
 
 
 def _rated_improved(k: int, n: int, *, since: str) -> str:

@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 # The low end of the PSEQ test–retest ICCs (0.75–0.93, weighted mean 0.86) in the systematic review
-# by Dubé, Langevin and Roy (2021); the low end, because it can only overstate regression to the mean.
+# by Dubé, Langevin and Roy (2021) over short intervals; the stages were further apart, so the true value may be lower.
 # The book assumes the same for the other instruments.
 DEFAULT_RELIABILITY = 0.75
 # With fewer simulated cohorts than this, the 95% range of a cohort's mean comes from the normal

@@ -22,15 +22,15 @@ from .conftest import COHORT_CSV, tidy_pairs
             "piq",
             -29.87,
             -7.70,
-            "lies wholly beyond the book's 7-point threshold: it is compatible only with improvements of 7.7 to "
-            "29.9 points",
+            "lies wholly beyond the book's assumed 7-point threshold: it is compatible with improvements of 7.7 to "
+            "29.9 points, and no smaller",
         ),
         # improvements on both sides of the threshold, no change excluded
         (
             "pseq",
             6.03,
             29.83,
-            "is compatible with improvements from 6.0 points, short of the book's 11-point threshold, to 29.8 "
+            "is compatible with improvements from 6.0 points, short of the book's assumed 11-point threshold, to 29.8 "
             "points, beyond it; it excludes no change and worsening",
         ),
         # improvements only, all of them within the threshold
@@ -38,31 +38,31 @@ from .conftest import COHORT_CSV, tidy_pairs
             "psq",
             -5.0,
             -1.0,
-            "is compatible only with improvements smaller than the book's 8-point threshold, of 1.0 to 5.0 points; "
-            "it excludes no change",
+            "is compatible with improvements smaller than the book's assumed 8-point threshold, of 1.0 to 5.0 points, "
+            "and excludes no change",
         ),
         # wholly worse
         (
             "psq",
             1.0,
             5.0,
-            "is compatible only with worsening, of 1.0 to 5.0 points; it excludes no change and any improvement",
+            "is compatible with worsening, of 1.0 to 5.0 points, and excludes no change and any improvement",
         ),
         # straddling zero, reaching beyond the threshold on the better side
         (
             "psq",
             -10.23,
             0.95,
-            "is compatible with improvements of up to 10.2 points, beyond the book's 8-point threshold, with no "
-            "change, and with a worsening of up to 1.0 point",
+            "is compatible with improvements of up to 10.2 points, beyond the book's assumed 8-point threshold, "
+            "with no change, and with a worsening of up to 1.0 point",
         ),
         # straddling zero, short of the threshold on the better side
         (
             "pseq",
             -2.0,
             4.0,
-            "is compatible with improvements of up to 4.0 points, short of the book's 11-point threshold, with no "
-            "change, and with a worsening of up to 2.0 points",
+            "is compatible with improvements of up to 4.0 points, short of the book's assumed 11-point threshold, "
+            "with no change, and with a worsening of up to 2.0 points",
         ),
         # ending exactly at zero: no change, and worsening only
         ("psq", 0.0, 2.0, "is compatible with no change and with a worsening of up to 2.0 points"),
@@ -74,13 +74,13 @@ def test_an_interval_is_read_against_the_instruments_threshold(instrument, low, 
 
 def test_the_reading_follows_each_instruments_direction():
     # the same numbers read as improvement on the PSEQ and as worsening on the PSQ
-    assert sentences.interval_reading("pseq", 12.0, 20.0).startswith("lies wholly beyond the book's 11-point")
-    assert sentences.interval_reading("psq", 12.0, 20.0).startswith("is compatible only with worsening")
+    assert sentences.interval_reading("pseq", 12.0, 20.0).startswith("lies wholly beyond the book's assumed 11-point")
+    assert sentences.interval_reading("psq", 12.0, 20.0).startswith("is compatible with worsening")
 
 
 def test_a_limit_exactly_at_the_threshold_reaches_it_and_a_tiny_side_is_not_called_zero():
     assert sentences.interval_reading("psq", -8.0, 1.0).startswith(
-        "is compatible with improvements of up to 8.0 points, reaching the book's 8-point threshold,"
+        "is compatible with improvements of up to 8.0 points, reaching the book's assumed 8-point threshold,"
     )
     tiny = sentences.interval_reading("pseq", -0.5, 0.04)
     assert "improvements of less than 0.1 points" in tiny and "up to 0.0" not in tiny
@@ -96,8 +96,8 @@ def test_a_cohorts_change_is_read_from_its_own_paired_interval():
     # changes −20, −15, −10, −5, 0 in PIQ: mean −10, SD 7.906, t(0.975, 4) = 2.776, so −19.82 to −0.18
     data = tidy_pairs(np.full(5, 40.0), np.array([20.0, 25.0, 30.0, 35.0, 40.0]))
     assert sentences.change_reading(data, "piq") == (
-        "is compatible with improvements from 0.2 points, short of the book's 7-point threshold, to 19.8 points, "
-        "beyond it; it excludes no change and worsening"
+        "is compatible with improvements from 0.2 points, short of the book's assumed 7-point threshold, "
+        "to 19.8 points, beyond it; it excludes no change and worsening"
     )
     one = tidy_pairs(np.array([40.0]), np.array([30.0]))
     assert sentences.change_reading(one, "piq").startswith("cannot be computed: ")

@@ -46,8 +46,9 @@ a.cnslbp-num { white-space: normal; }
 details.hide.above-input { display: none !important; }
 /* wide tables wrap onto the page instead of scrolling out of sight */
 .pst-scrollable-table-container, .table-wrapper, .output_html, .cell_output { overflow: visible !important; }
-table { max-width: 100% !important; font-size: 0.78rem; }
-table td, table th { overflow-wrap: anywhere; white-space: normal !important; }
+table { max-width: 100% !important; font-size: 0.72rem; }
+table td, table th { white-space: normal !important; padding: 0.15rem 0.3rem !important; }
+.cnslbp-print-chapter h1, .cnslbp-print-chapter h2, .cnslbp-print-chapter h3 { break-after: avoid; }
 """
 _JOIN_CHAPTERS = """
 async ({chapters, title}) => {
@@ -76,7 +77,11 @@ async ({chapters, title}) => {
   }
   const intro = document.createElement("p");
   intro.textContent = "Chapters, in the order of the website:";
-  cover.append(heading, intro, list);
+  const paper = document.createElement("p");
+  paper.textContent = "On paper: a number's range is printed after it, and its details are on the website. " +
+    "Where the text says to hover over or tab to a number, or to move a slider, that refers to the website; " +
+    "each chart is printed as first drawn, at its default settings.";
+  cover.append(heading, intro, list, paper);
   article.replaceChildren(cover, ...sections);
   document.title = title;
   // the charts are the static SVGs in the pages: nothing to draw, no Vega to load

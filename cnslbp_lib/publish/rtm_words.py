@@ -98,15 +98,11 @@ def rtm_words(
     if observed <= 0:
         explain_all = "there is no observed improvement to explain"
     elif not np.isfinite(figures.reliability_explaining):
-        explain_all = (
-            "in this one-questionnaire model no reliability between 0 and 1 would make regression to the mean "
-            "explain all of it; selection on both questionnaires and referral at a flare (below) explain more"
-        )
+        explain_all = "no reliability between 0 and 1 would make regression to the mean explain all of it"
     else:
         explain_all = (
-            f"in this one-questionnaire model it would take a reliability of about "
-            f"{format_number(figures.reliability_explaining, 2)} to explain all of it; selection on both "
-            "questionnaires and referral at a flare (below) lower that bar"
+            f"it would take a reliability of about {format_number(figures.reliability_explaining, 2)} "
+            "to explain all of it"
         )
     share: Quoted = "not defined" if observed <= 0 else f"{format_number(100 * figures.expected / observed, 0)}%"
     sd: Quoted = format_number(figures.sd, 1)

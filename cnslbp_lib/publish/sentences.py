@@ -157,8 +157,12 @@ def interval_sentence(words: ChangeWords) -> str:
     )
 
 
-def education_changes(words: dict[str, ChangeWords]) -> str:
-    """The three stage 1 → 2 changes with their intervals and p, each or why it could not be computed."""
+def education_changes(words: dict[str, ChangeWords], *, inference: bool = True) -> str:
+    """The three stage 1 → 2 changes, each or why it could not be computed.
+
+    With ``inference`` the primary outcomes carry their 95% CI and p; without it only the means are
+    quoted (on the reconstruction stage 1 comes from a prior, and a test of it would test the prior).
+    """
 
     def part(key: str, name: str, *, verb: str = "changed ", detail: bool = True) -> str:
         said = words[key]
@@ -168,9 +172,9 @@ def education_changes(words: dict[str, ChangeWords]) -> str:
         numbers = f" (95% CI {_role(f'{prefix}_ci')}, {_role(f'{prefix}_p')})" if detail else ""
         return f"{name} {verb}by {_role(f'{prefix}_mean')} points{numbers}"
 
-    interference = part("piq", "pain interference")
+    interference = part("piq", "pain interference", detail=inference)
     compared = not interference.startswith("pain interference could not")
-    efficacy = part("pseq", "self-efficacy", verb="" if compared else "changed ")
+    efficacy = part("pseq", "self-efficacy", verb="" if compared else "changed ", detail=inference)
     return f"{interference} and {efficacy}; {part('psq', 'pain severity', detail=False)}"
 
 
@@ -245,17 +249,13 @@ def _series(parts: list[str]) -> str:
 
 def _reading(least: float, most: float, threshold: int) -> str:
     """:func:`interval_reading` of a finite interval of positive width, in improvement units."""
-    line = f"the book's {threshold}-point threshold"
+    line = f"the book's assumed {threshold}-point threshold"
     if most < 0:
-        return (
-            f"is compatible only with worsening, of {_span(-most, -least)}; it excludes no change and any improvement"
-        )
+        return f"is compatible with worsening, of {_span(-most, -least)}, and excludes no change and any improvement"
     if least >= threshold:
-        return f"lies wholly beyond {line}: it is compatible only with improvements of {_span(least, most)}"
+        return f"lies wholly beyond {line}: it is compatible with improvements of {_span(least, most)}, and no smaller"
     if least > 0 and most < threshold:
-        return (
-            f"is compatible only with improvements smaller than {line}, of {_span(least, most)}; it excludes no change"
-        )
+        return f"is compatible with improvements smaller than {line}, of {_span(least, most)}, and excludes no change"
     if least > 0:
         return (
             f"is compatible with improvements from {_points(least)}, short of {line}, to {_points(most)}, beyond "
@@ -383,7 +383,7 @@ def audit_summary(study: Study) -> str:
         f"{'it' if one else 'they'} would be flagged even on data built to reproduce the paper"
     )
     if not in_conflict.empty and others.empty:
-        parts.append(f"The {count} that {'does' if one else 'do'} not {conflict}.")
+        parts.append(f"The {count} that {'disagrees' if one else 'disagree'} {conflict}.")
     elif not in_conflict.empty:
         parts.append(
             f"Of those that do not, {count} {conflict}; this cohort also differs from the paper on {_labels(others)}."

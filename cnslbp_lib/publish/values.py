@@ -159,9 +159,12 @@ def stages(study: Study) -> Page:
         key: words.change_words(data, key, from_stage=1, to_stage=2, ranges=study.ranges)
         for key in ("piq", "pseq", "psq")
     }
+    # on the reconstruction the stage 1 scores come wholly from a prior: their intervals and p-values
+    # would only test the prior, so the means are shown (with ranges) and no inference
+    inference = not study.provenance.is_reconstruction
     values: dict[str, Any] = {}
     for key in ("piq", "pseq"):
-        values |= _fields(education[key], "mean", "ci", "p")
+        values |= _fields(education[key], "mean", *(("ci", "p") if inference else ()))
     values |= _fields(education["psq"], "mean")
     values |= {"non_response_rule": NON_RESPONSE.description, "inclusion_sentence": words.inclusion_sentence(data)}
     # a participant just short of both thresholds, built from the registry
@@ -175,7 +178,7 @@ def stages(study: Study) -> Page:
     return Page(
         study,
         values=values,
-        sentences={"education_changes": sentences.education_changes(education)},
+        sentences={"education_changes": sentences.education_changes(education, inference=inference)},
         shown={
             "inclusion": tables.inclusion_table(data),
             "education": charts.education_phase_chart(data),

@@ -130,7 +130,8 @@ def association_sentence(r: float, x: str = "pseq", y: str = "piq") -> str:
     same_way = (r > 0) == (x_entry.improvement_sign == y_entry.improvement_sign)
     y_word = "improved more" if same_way else "improved less (or worsened more)"
     return (
-        f"participants whose {x_entry.construct} {x_better} more tended to be those whose {y_entry.construct} {y_word}"
+        f"the sign means that participants whose {x_entry.construct} {x_better} more were those whose "
+        f"{y_entry.construct} {y_word}"
     )
 
 

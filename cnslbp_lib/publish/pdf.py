@@ -46,9 +46,10 @@ a.cnslbp-num { white-space: normal; }
 details.hide.above-input { display: none !important; }
 /* wide tables wrap onto the page instead of scrolling out of sight */
 .pst-scrollable-table-container, .table-wrapper, .output_html, .cell_output { overflow: visible !important; }
-table { max-width: 100% !important; font-size: 0.72rem; }
+table { width: 100% !important; max-width: 100% !important; table-layout: fixed; font-size: 0.72rem; }
+.cnslbp-range { white-space: normal !important; }
 table td, table th { white-space: normal !important; padding: 0.15rem 0.3rem !important; }
-.cnslbp-print-chapter h1, .cnslbp-print-chapter h2, .cnslbp-print-chapter h3 { break-after: avoid; }
+.cnslbp-print-chapter h1, .cnslbp-print-chapter h2, .cnslbp-print-chapter h3 { break-after: avoid; break-inside: avoid; }
 """
 _JOIN_CHAPTERS = """
 async ({chapters, title}) => {

@@ -49,7 +49,7 @@ details.hide.above-input { display: none !important; }
 table { width: 100% !important; max-width: 100% !important; table-layout: fixed; font-size: 0.72rem; }
 .cnslbp-range { white-space: normal !important; }
 table td, table th { white-space: normal !important; padding: 0.15rem 0.3rem !important; }
-.cnslbp-print-chapter h1, .cnslbp-print-chapter h2, .cnslbp-print-chapter h3 { break-after: avoid; break-inside: avoid; }
+.cnslbp-print-chapter :is(h1, h2, h3) { break-after: avoid; break-inside: avoid; }
 """
 _JOIN_CHAPTERS = """
 async ({chapters, title}) => {

@@ -35,6 +35,8 @@ import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
+from cnslbp_lib.publish.pdf import LocalServer
+
 __all__ = ["IMMUTABLE", "REVALIDATE", "book_pages", "cache_control", "content_type", "serve"]
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -189,16 +191,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(payload)
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        # a browser that closes a connection early (a redirect, a cancelled fetch) is not an error
-        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
-            return
-        super().handle_error(request, client_address)
-
-
 @contextlib.contextmanager
 def serve(site: Path | str) -> Iterator[str]:
     """Serve ``site`` on 127.0.0.1 (a free port) for the duration of the block; yield its base URL."""
@@ -206,7 +198,7 @@ def serve(site: Path | str) -> Iterator[str]:
     if not root.is_dir():
         raise FileNotFoundError(f"no built site at {root}")
     handler = type("Handler", (_Handler,), {"root": root, "gzip_cache": {}, "lock": threading.Lock()})
-    server = _Server(("127.0.0.1", 0), handler)
+    server = LocalServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="static-host", daemon=True)
     thread.start()
     try:

@@ -13,6 +13,7 @@ import functools
 import http.server
 import os
 import shutil
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +26,7 @@ from pypdf import PdfReader
 from ..data.source import PROJECT_ROOT
 from ..exceptions import PrintError
 
-__all__ = ["PrintedBook", "chapter_order", "find_chromium", "print_book", "serve"]
+__all__ = ["LocalServer", "PrintedBook", "chapter_order", "find_chromium", "print_book", "serve"]
 
 CHROMIUM_ENV = "CNSLBP_CHROMIUM"
 _PRINT_CSS = """
@@ -130,6 +131,18 @@ def find_chromium() -> str | None:
     return None
 
 
+class LocalServer(http.server.ThreadingHTTPServer):
+    """A threaded HTTP server for a browser on this machine; a connection the browser drops is not an error."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # a browser that navigates away or cancels a fetch closes its connection mid-response
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 @contextmanager
 def serve(site: Path) -> Iterator[str]:
     """Serve ``site`` on 127.0.0.1 (a free port) for the duration of the block; yield its base URL."""
@@ -138,12 +151,7 @@ def serve(site: Path) -> Iterator[str]:
         def log_message(self, format: str, *arguments: object) -> None:
             pass
 
-    class Server(http.server.ThreadingHTTPServer):
-        def handle_error(self, request: object, client_address: object) -> None:
-            # a browser that navigates away mid-response resets its connection; nothing is wrong
-            pass
-
-    server = Server(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    server = LocalServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

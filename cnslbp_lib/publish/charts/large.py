@@ -21,7 +21,7 @@ from ...stats.change import paired_change
 from ...stats.correlation import binned_pairs
 from ...stats.responder_analysis import improvement_quantiles, responder_counts, responders
 from ..limits import GRID_CELLS_PER_AXIS
-from .render import OKABE_ITO, RESPONDER_COLOURS, WIDTH, form_note, with_note
+from .render import OKABE_ITO, WIDTH, form_note, responder_colour, threshold_rules, with_note
 
 __all__ = ["bins_for", "bubbles", "change_histogram", "improvement_curve"]
 
@@ -76,12 +76,7 @@ def change_histogram(
             x=alt.X("count:Q", title="Participants"),
             y=y_axis,
             y2="top:Q",
-            color=alt.Color(
-                "status:N",
-                title="Against the threshold",
-                scale=alt.Scale(domain=list(RESPONDER_COLOURS), range=list(RESPONDER_COLOURS.values())),
-                legend=alt.Legend(orient="bottom"),
-            ),
+            color=responder_colour(),
             tooltip=[
                 alt.Tooltip("changes:N", title="Change (points)"),
                 alt.Tooltip("count:Q", title="Participants", format=","),
@@ -106,17 +101,7 @@ def change_histogram(
             ],
         )
     )
-    references = pd.DataFrame(
-        [
-            {"change": 0.0, "label": "no change"},
-            {"change": float(entry.threshold * entry.improvement_sign), "label": "important improvement"},
-        ]
-    )
-    rules = (
-        alt.Chart(references)
-        .mark_rule(strokeDash=[4, 4], color=OKABE_ITO["grey"])
-        .encode(y="change:Q", tooltip=[alt.Tooltip("label:N", title="Line"), alt.Tooltip("change:Q", title="Points")])
-    )
+    rules = threshold_rules(entry)
     width = "1-point" if step == 1 else f"{step}-point"
     description = (
         f"Histogram of the change in {entry.abbreviation} from stage {from_stage} to {to_stage} for all "
@@ -151,12 +136,7 @@ def improvement_curve(
         .encode(
             x="percent:Q",
             y="improvement:Q",
-            color=alt.Color(
-                "status:N",
-                title="Against the threshold",
-                scale=alt.Scale(domain=list(RESPONDER_COLOURS), range=list(RESPONDER_COLOURS.values())),
-                legend=alt.Legend(orient="bottom"),
-            ),
+            color=responder_colour(),
             tooltip=[
                 alt.Tooltip("percent:Q", title="Percentile (most improved = 0)", format=".0f"),
                 alt.Tooltip("improvement:Q", title="Improvement"),

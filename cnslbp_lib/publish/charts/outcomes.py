@@ -20,12 +20,13 @@ from .large import change_histogram, improvement_curve
 from .render import (
     MAX_LINES,
     OKABE_ITO,
-    RESPONDER_COLOURS,
     STAGE_COLOURS,
     WIDTH,
     form_note,
     message_chart,
+    responder_colour,
     stage_label,
+    threshold_rules,
     with_note,
 )
 
@@ -159,12 +160,7 @@ def estimation_plot(
         }
     )
     y_axis = alt.Y("change:Q", title=y_title)
-    colour = alt.Color(
-        "status:N",
-        title="Against the threshold",
-        scale=alt.Scale(domain=list(RESPONDER_COLOURS), range=list(RESPONDER_COLOURS.values())),
-        legend=alt.Legend(orient="bottom"),
-    )
+    colour = responder_colour()
     dots = (
         alt.Chart(points)
         .mark_circle(size=70, opacity=0.85)
@@ -180,17 +176,7 @@ def estimation_plot(
             ],
         )
     )
-    references = pd.DataFrame(
-        [
-            {"change": 0.0, "label": "no change"},
-            {"change": float(entry.threshold * entry.improvement_sign), "label": "important improvement"},
-        ]
-    )
-    rules = (
-        alt.Chart(references)
-        .mark_rule(strokeDash=[4, 4], color=OKABE_ITO["grey"])
-        .encode(y="change:Q", tooltip=[alt.Tooltip("label:N", title="Line"), alt.Tooltip("change:Q", title="Points")])
-    )
+    rules = threshold_rules(entry)
     what = (
         f"Dot plot of each participant's change in {entry.abbreviation} from stage {from_stage} to {to_stage}, "
         f"coloured by whether it reached {entry.improvement_rule}."
@@ -274,12 +260,7 @@ def responder_chart(
         .encode(
             x=alt.X("participant:N", sort=order, title="Participant (sorted by improvement)"),
             y=alt.Y("improvement:Q", title=f"Improvement in {entry.abbreviation} (points, positive = better)"),
-            color=alt.Color(
-                "status:N",
-                title="Against the threshold",
-                scale=alt.Scale(domain=list(RESPONDER_COLOURS), range=list(RESPONDER_COLOURS.values())),
-                legend=alt.Legend(orient="bottom"),
-            ),
+            color=responder_colour(),
             tooltip=[
                 alt.Tooltip("participant:N", title="Participant"),
                 alt.Tooltip("improvement:Q", title="Improvement"),

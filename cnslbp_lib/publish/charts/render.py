@@ -28,7 +28,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from ...data.instruments import get_stage
+from ...data.instruments import Instrument, get_stage
 from ..limits import PER_PARTICIPANT_LIMIT
 
 __all__ = [
@@ -42,9 +42,11 @@ __all__ = [
     "form_note",
     "is_interactive",
     "message_chart",
+    "responder_colour",
     "stage_label",
     "static_chart_html",
     "static_svg",
+    "threshold_rules",
     "to_html",
     "vega_lite_version",
     "with_note",
@@ -101,6 +103,32 @@ def form_note(n: int, shown: str) -> str:
         f"With {n:,} participants, one mark per participant would be unreadable, so this chart shows {shown} "
         f"instead; the book draws every participant only up to {PER_PARTICIPANT_LIMIT}."
     )
+
+
+def responder_colour() -> alt.Color:
+    """The colour encoding of ``status:N``: responder or not a responder, against the threshold."""
+    return alt.Color(
+        "status:N",
+        title="Against the threshold",
+        scale=alt.Scale(domain=list(RESPONDER_COLOURS), range=list(RESPONDER_COLOURS.values())),
+        legend=alt.Legend(orient="bottom"),
+    )
+
+
+def threshold_rules(entry: Instrument) -> alt.Chart:
+    """Dashed horizontal lines at no change and at the instrument's threshold, on a ``change`` axis."""
+    references = pd.DataFrame(
+        [
+            {"change": 0.0, "label": "no change"},
+            {"change": float(entry.threshold * entry.improvement_sign), "label": "important improvement"},
+        ]
+    )
+    rules: alt.Chart = (
+        alt.Chart(references)
+        .mark_rule(strokeDash=[4, 4], color=OKABE_ITO["grey"])
+        .encode(y="change:Q", tooltip=[alt.Tooltip("label:N", title="Line"), alt.Tooltip("change:Q", title="Points")])
+    )
+    return rules
 
 
 def message_chart(message: str, description: str = "") -> alt.Chart:

@@ -82,5 +82,5 @@ def test_a_stale_summary_is_refused_with_the_command_that_regenerates_it(tmp_pat
 def test_the_summary_has_one_row_per_member_and_a_column_per_quantity():
     summary = load_summary()
     assert len(summary.frame) == summary.members == 2000
-    assert list(summary.frame.columns) == ["member", *(item.key for item in cl.paper.derived.DERIVED)]
+    assert list(summary.frame.columns) == ["member", *(item.key for item in cl.paper.derived.DRAWN)]
     assert isinstance(summary.frame, pd.DataFrame)

@@ -18,8 +18,9 @@ def test_joint_words_give_the_illustrative_parameters_and_the_one_instrument_fig
     data = cl.load_cohort(COHORT_CSV).data
     figures = joint_rtm_figures(data, cohort_size=14, error_correlation=0.5, flare_strength=0.5, people=20_000)
     said = rtm_words.joint_rtm_words("piq", figures["piq"])
-    assert (said.correlation, said.flare) == ("0.5", "0.5")
-    assert said.per_sd == "1.65"  # e^0.5 = 1.6487
+    assert (str(said.correlation), str(said.flare)) == ("0.5", "0.5")
+    assert str(said.per_sd) == "1.65"  # e^0.5 = 1.6487
+    assert "cnslbp-prov--assumption" in said.per_sd._repr_html_()  # the book's illustrative assumption
     assert said.expected == f"{figures['piq'].expected:.2f}"
     assert said.single == f"{figures['piq'].expected_single:.2f}"
     assert float(said.expected) > float(said.single)
@@ -30,7 +31,7 @@ def test_joint_words_give_the_illustrative_parameters_and_the_one_instrument_fig
 def test_joint_words_without_figures_say_why_and_keep_the_parameters():
     said = rtm_words.joint_rtm_words("piq", None, reason="needs at least 2 stage 2 scores")
     assert said.expected == "not computable: needs at least 2 stage 2 scores"
-    assert said.per_sd == "1.65"
+    assert str(said.per_sd) == "1.65"
     sentence = rtm_words.rtm_joint({"piq": said, "pseq": said})
     assert "{glue}" not in sentence and "needs at least 2 stage 2 scores" in sentence
 
@@ -57,6 +58,6 @@ def test_joint_words_on_the_reconstruction_carry_their_spread(instrument, monkey
     monkeypatch.setenv(DATA_ENV, str(COHORT_CSV))
     study = open_book()
     figures = joint_rtm_figures(study.data, cohort_size=14, error_correlation=0.5, flare_strength=0.5, people=20_000)
-    said = rtm_words.joint_rtm_words(instrument, figures[instrument], study.ranges)
+    said = rtm_words.joint_rtm_words(instrument, figures[instrument], study.marks)
     assert f'data-key="{instrument}_rtm_joint_expected"' in said.expected._repr_html_()
     assert f'data-key="{instrument}_rtm_expected"' in said.single._repr_html_()

@@ -30,12 +30,12 @@ def test_long_tables_list_the_first_rows_and_count_the_rest():
 def test_the_sensitivity_table_can_show_a_bca_row_with_its_own_ranges():
     import cnslbp_lib as cl
     from cnslbp_lib.paper.reconstruction import load_summary
-    from cnslbp_lib.publish.provenance import Ranges
+    from cnslbp_lib.publish.provenance import Marks
 
     from .conftest import COHORT_CSV
 
     data = cl.load_cohort(COHORT_CSV).data
-    ranges = Ranges(load_summary())
+    ranges = Marks(load_summary())
     bca = tables.sensitivity_table(data, "piq", ranges, bootstrap_method="bca")
     assert "<td>BCa bootstrap</td>" in bca and "Percentile bootstrap" not in bca
     # the row's limits link to the BCa entries of the registry, not the percentile ones
@@ -61,5 +61,6 @@ def test_the_joint_regression_table_has_one_row_per_setting_and_says_its_values_
     assert "<td>2.9 (15%)</td><td>1.8 (10%)</td>" in table
     # λ = 0.5 makes referral e^0.5 = 1.65 times likelier per SD worse
     assert "<td>0.5 (× 1.65)</td><td>6.0 (32%)</td><td>not computable: the stage 2 scores do not vary</td>" in table
-    assert "illustrative" in table and "rest on an assumption" in table
-    assert "rest on an assumption" not in tables.joint_rtm_table(grid, reconstruction=False)
+    assert "illustrative" in table and "cnslbp-table--assumption" in table
+    assert "the stage 2 SDs, which the abstract does not report" in table
+    assert "the stage 2 SDs" not in tables.joint_rtm_table(grid, reconstruction=False)

@@ -30,11 +30,11 @@ def test_change_words_follow_identical_and_missing_changes():
     from .conftest import tidy_pairs
 
     same = words.change_words(tidy_pairs(np.array([40.0, 50.0]), np.array([35.0, 45.0])), "piq")
-    assert same.change == "fell by 5.00 points"
-    assert same.change_p == "fell by 5.00 points (p not computable: all 2 changes are equal, so their SD is 0)"
+    assert str(same.change) == "fell by 5.00 points"
+    assert str(same.change_p) == "fell by 5.00 points (p not computable: all 2 changes are equal, so their SD is 0)"
     assert same.dz == "not computable: all 2 changes are equal, so their SD is 0"
     none = words.change_words(tidy_pairs(np.array([40.0]), np.array([35.0])), "piq")
     assert none.change == "could not be compared (needs at least 2 participants with both scores; this cohort has 1)"
     assert none.direction == "could not be assessed" and none.interval == "cannot be computed"
     still = words.change_words(tidy_pairs(np.array([40.0, 50.0]), np.array([40.0, 50.0])), "piq")
-    assert still.change == "did not change" and still.average == "did not change on average"
+    assert still.change == "did not change" and str(still.average) == "did not change on average"

@@ -21,7 +21,7 @@
   );
 
   function connectNumberChecks() {
-    var links = document.querySelectorAll("a.cnslbp-num");
+    var links = document.querySelectorAll(".cnslbp-num, .cnslbp-external");
     links.forEach(function (link, index) {
       var tip = link.querySelector(".cnslbp-tip");
       if (!tip) {
@@ -39,7 +39,7 @@
       link.addEventListener("click", function (event) {
         if (lastPointer === "touch" && !link.classList.contains("cnslbp-num--open")) {
           event.preventDefault();
-          document.querySelectorAll("a.cnslbp-num--open").forEach(function (other) {
+          document.querySelectorAll(".cnslbp-num--open").forEach(function (other) {
             other.classList.remove("cnslbp-num--open");
           });
           link.classList.add("cnslbp-num--open");

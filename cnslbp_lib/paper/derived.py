@@ -1,16 +1,24 @@
 """Numbers the book shows that the abstract does not print, and what the abstract says about each.
 
-Every such quantity is computed for every member of the ensemble
-(:mod:`cnslbp_lib.paper.ensemble`), and its spread classifies it:
+Every number the book shows has a class, decided by one function, :func:`classify`:
 
-- **fixed by the abstract**: the same at printed precision in every member;
-- **same verdict in every member**: the value varies, but the reading a
-  reader takes from it (p below .05, an interval excluding zero, a sign,
-  a threshold met) is the same everywhere;
+- **fixed by the abstract**: the same at printed precision (to within one unit
+  of its last printed digit) in every dataset consistent with the abstract;
+- **same verdict**: the value varies, but the reading a reader takes from it
+  (p below .05, an interval excluding zero, a threshold met) does not;
 - **depends on the reconstruction**: the abstract allows values that read
   differently, so this dataset's value is one arbitrary choice;
-- **set by an assumption**: it varies because of a prior the abstract says
-  nothing about (stage 1 and 2 levels, global ratings, a reliability).
+- **set by an assumption**: it varies because of a prior or a constant the
+  abstract says nothing about (stage 1 and 2 levels, global ratings, a reliability).
+
+What the class rests on is its **basis**: ``printed`` (the abstract prints it),
+``abstract`` (arithmetic on printed numbers alone), ``assumed`` (a constant this
+book assumes, such as a threshold or a reliability), ``inputs`` (a function of
+other registry quantities, whose weakest class it takes), or ``drawn`` (computed
+for every member of the ensemble, :mod:`cnslbp_lib.paper.ensemble`, and classed by
+its spread). A drawn class is a statement about the drawn members; where
+:mod:`cnslbp_lib.paper.bounds` computes a quantity's exact bounds over everything
+the abstract allows, those bounds decide instead (basis ``exact``).
 
 The per-member values are stored once, in ``data/ensemble_summary.csv``, stamped
 with a hash of everything they depend on (:func:`cnslbp_lib.paper.ensemble.ensemble_stamp`),
@@ -25,9 +33,11 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-from ..data.instruments import GLOBAL_CHANGE, INSTRUMENTS, NON_RESPONSE, get_instrument
+from ..data.instruments import GLOBAL_CHANGE, INSTRUMENTS, NON_RESPONSE, Instrument, get_instrument
 from ..stats import batch, batch_ranks, batch_resampling
+from ..stats.core import proportion
 from ..stats.rtm import DEFAULT_RELIABILITY, expected_null_improvement
 from ..stats.rtm_joint import expected_joint_null_improvement
 from ..stats.rtm_joint_figures import ILLUSTRATIVE_ERROR_CORRELATION, ILLUSTRATIVE_FLARE_STRENGTH
@@ -35,9 +45,15 @@ from .ensemble import Ensemble
 from .formatting import format_number, format_p
 
 __all__ = [
+    "BASIS_WORDS",
+    "CLASS_ORDER",
+    "CLASS_WORDS",
     "DERIVED",
+    "DRAWN",
+    "Bounds",
     "Derived",
     "DerivedClass",
+    "Spread",
     "classify",
     "get_derived",
     "member_summary",
@@ -45,11 +61,22 @@ __all__ = [
 ]
 
 DerivedClass = Literal["fixed", "same verdict", "depends", "assumption"]
+Basis = Literal["drawn", "exact", "printed", "abstract", "assumed", "inputs"]
 CLASS_WORDS: dict[DerivedClass, str] = {
     "fixed": "fixed by the abstract",
-    "same verdict": "same verdict in every dataset",
+    "same verdict": "same verdict",
     "depends": "depends on the reconstruction",
     "assumption": "set by an assumption",
+}
+# weakest last: a quantity computed from others is no firmer than the weakest of them
+CLASS_ORDER: tuple[DerivedClass, ...] = ("fixed", "same verdict", "depends", "assumption")
+BASIS_WORDS: dict[Basis, str] = {
+    "drawn": "in every one of the datasets drawn from what the abstract allows",
+    "exact": "over everything the abstract allows (exact bounds)",
+    "printed": "printed in the abstract",
+    "abstract": "computed from the abstract's printed numbers alone",
+    "assumed": "an assumption of this book",
+    "inputs": "computed from quantities whose classes are given",
 }
 
 
@@ -60,7 +87,14 @@ class Derived:
     ``style`` says how it is printed (``number`` with ``decimals``, ``p``,
     ``percent``, ``count``); ``verdict`` (optional) maps values to the reading
     a reader takes from them; ``assumption`` names the prior it rests on when
-    it varies only because of one.
+    it varies only because of one; ``given`` a condition it holds under (the
+    book's assumed threshold, say), named wherever it is shown. ``basis`` says
+    what its class rests on (see the module docstring); ``inputs`` are the
+    registry keys a quantity of basis ``inputs`` is computed from.
+    ``selects_worked`` marks the quantities the worked member is chosen on
+    (:func:`cnslbp_lib.paper.reconstruction.worked_member`): the registry as it
+    stood when the worked dataset was chosen, so adding a quantity does not
+    move the dataset the book shows.
     """
 
     key: str
@@ -70,6 +104,10 @@ class Derived:
     verdict: Callable[[np.ndarray], np.ndarray] | None = None
     verdict_words: tuple[str, str] = ("", "")
     assumption: str = ""
+    given: str = ""
+    basis: Basis = "drawn"
+    inputs: tuple[str, ...] = ()
+    selects_worked: bool = True
 
     def printed(self, value: float) -> str:
         """The value as the book prints it."""
@@ -212,22 +250,14 @@ def _registry() -> tuple[Derived, ...]:
                     ),
                 ]
     items += [
-        Derived(
-            "assoc_r", "Pearson r between the PSEQ and PIQ changes", "number", 2, _negative, ("inverse", "not inverse")
-        ),
+        # no verdict: its sign is the reading the ensemble imposes (see paper/ensemble.py), not something it finds
+        Derived("assoc_r", "Pearson r between the PSEQ and PIQ changes", "number", 2),
         Derived("assoc_r_low", "Pearson r, 95% interval lower limit", "number"),
         Derived(
             "assoc_r_high", "Pearson r, 95% interval upper limit", "number", 2, _negative, ("excludes 0", "includes 0")
         ),
         Derived("assoc_r_p", "Pearson r, p", "p", 3, _below_05, P_WORDS),
-        Derived(
-            "assoc_rho",
-            "Spearman rho between the PSEQ and PIQ changes",
-            "number",
-            2,
-            _negative,
-            ("inverse", "not inverse"),
-        ),
+        Derived("assoc_rho", "Spearman rho between the PSEQ and PIQ changes", "number", 2),
         Derived("assoc_rho_low", "Spearman rho, 95% interval lower limit", "number"),
         Derived("assoc_rho_high", "Spearman rho, 95% interval upper limit", "number"),
         Derived("assoc_rho_p", "Spearman rho, p", "p", 3, _below_05, P_WORDS),
@@ -258,10 +288,210 @@ def _registry() -> tuple[Derived, ...]:
                 assumption=STAGE_PRIOR,
             )
         )
+    return tuple(items) + _later_registry()
+
+
+def _threshold_words(entry: Instrument) -> str:
+    return f"at the book's assumed {entry.abbreviation} threshold ({entry.improvement_rule})"
+
+
+def _later_registry() -> tuple[Derived, ...]:
+    """Quantities added after the worked dataset was chosen (``selects_worked=False``), and the assumed constants."""
+    items: list[Derived] = [
+        Derived(
+            "rtm_reliability",
+            "test–retest reliability assumed by the regression-to-the-mean model",
+            "number",
+            basis="assumed",
+            assumption="the low end of the PSEQ reliabilities in a systematic review, assumed for every questionnaire",
+        ),
+        Derived(
+            "rtm_reliability_60",
+            "a lower test–retest reliability, for comparison",
+            "number",
+            basis="assumed",
+            assumption="an illustrative lower reliability",
+        ),
+        Derived(
+            "rtm_error_correlation",
+            "correlation of the two questionnaires' errors at one sitting",
+            "number",
+            1,
+            basis="assumed",
+            assumption="an illustrative value of how far a bad day shows on both questionnaires; nobody has "
+            "measured it",
+        ),
+        Derived(
+            "rtm_flare_strength",
+            "flare strength λ",
+            "number",
+            1,
+            basis="assumed",
+            assumption="an illustrative value of how strongly referral follows a bad spell; nobody has measured it",
+        ),
+        Derived(
+            "rtm_flare_ratio",
+            "how many times likelier referral is for each SD worse than usual",
+            "number",
+            basis="assumed",
+            assumption="follows from the illustrative flare strength",
+        ),
+        Derived(
+            "power_dz",
+            "the smallest dz a paired t-test on the abstract's n detects with 80% power",
+            "number",
+            basis="abstract",
+        ),
+    ]
+    for entry in INSTRUMENTS:
+        name, key = entry.abbreviation, entry.key
+        items.append(
+            Derived(
+                f"{key}_threshold",
+                f"{name} threshold for a clinically important change (points)",
+                "count",
+                basis="assumed",
+                assumption=entry.threshold_source,
+            )
+        )
+        items += [
+            Derived(
+                f"{key}_min_2", f"{name} lowest score at stage 2", "count", assumption=STAGE_PRIOR, selects_worked=False
+            ),
+            Derived(
+                f"{key}_max_2",
+                f"{name} highest score at stage 2",
+                "count",
+                assumption=STAGE_PRIOR,
+                selects_worked=False,
+            ),
+            Derived(
+                f"{key}_loo_low",
+                f"{name} 95% CI lower limit without the least favourable participant",
+                "number",
+                selects_worked=False,
+            ),
+            Derived(
+                f"{key}_loo_high",
+                f"{name} 95% CI upper limit without the least favourable participant",
+                "number",
+                selects_worked=False,
+            ),
+            Derived(
+                f"{key}_dz_improvement",
+                f"{name} dz, stage 2 → 3 (positive = improvement)",
+                "number",
+                selects_worked=False,
+            ),
+            Derived(
+                f"{key}_improvement",
+                f"{name} mean improvement, stage 2 → 3 (points, positive = better)",
+                "number",
+                selects_worked=False,
+            ),
+            Derived(
+                f"{key}_improved_share",
+                f"{name} share of participants whose score improved at all",
+                "percent",
+                0,
+                selects_worked=False,
+            ),
+            Derived(
+                f"{key}_improved_normal",
+                f"{name} share expected to improve if changes were normal, Φ(dz)",
+                "percent",
+                0,
+                selects_worked=False,
+            ),
+            Derived(
+                f"{key}_overlap",
+                f"{name} overlap of the stage 2 and stage 3 score distributions (if normal)",
+                "percent",
+                0,
+                assumption=STAGE_PRIOR,
+                selects_worked=False,
+            ),
+        ]
+        if entry.responder_reported:
+            given = _threshold_words(entry)
+            items += [
+                Derived(
+                    f"{key}_resp_low",
+                    f"{name} responders, Wilson 95% interval lower limit",
+                    "percent",
+                    1,
+                    given=given,
+                    selects_worked=False,
+                ),
+                Derived(
+                    f"{key}_resp_high",
+                    f"{name} responders, Wilson 95% interval upper limit",
+                    "percent",
+                    1,
+                    given=given,
+                    selects_worked=False,
+                ),
+            ]
+            rtm_inputs = (f"{key}_sd_2", "rtm_reliability", f"{key}_threshold")
+            items += [
+                Derived(
+                    f"{key}_rtm_low",
+                    f"{name} regression to the mean alone: lower end of a 14-person cohort's "
+                    "95% range of mean improvement",
+                    "number",
+                    1,
+                    basis="inputs",
+                    inputs=rtm_inputs,
+                ),
+                Derived(
+                    f"{key}_rtm_high",
+                    f"{name} regression to the mean alone: upper end of that range",
+                    "number",
+                    1,
+                    basis="inputs",
+                    inputs=rtm_inputs,
+                ),
+                Derived(
+                    f"{key}_rtm_chance",
+                    f"{name} responders expected by chance alone",
+                    "percent",
+                    0,
+                    basis="inputs",
+                    inputs=rtm_inputs,
+                ),
+                Derived(
+                    f"{key}_rtm_expected_60",
+                    f"{name} improvement expected from regression to the mean alone at reliability 0.60 (points)",
+                    "number",
+                    basis="inputs",
+                    inputs=(f"{key}_sd_2", "rtm_reliability_60", f"{key}_threshold"),
+                ),
+                Derived(
+                    f"{key}_rtm_reliability_explaining",
+                    f"{name} reliability at which regression to the mean alone would explain the whole improvement",
+                    "number",
+                    basis="inputs",
+                    inputs=(f"{key}_sd_2", f"{key}_threshold"),
+                ),
+            ]
+        if entry.role == "primary":
+            items.append(
+                Derived(
+                    f"{key}_holm_p",
+                    f"{name} paired p, Holm-adjusted for the two primary outcomes",
+                    "p",
+                    3,
+                    _below_05,
+                    P_WORDS,
+                    selects_worked=False,
+                )
+            )
     return tuple(items)
 
 
 DERIVED: tuple[Derived, ...] = _registry()
+DRAWN: tuple[Derived, ...] = tuple(item for item in DERIVED if item.basis == "drawn")
+"""The quantities computed for every member (the stored summary's columns)."""
 _BY_KEY = {item.key: item for item in DERIVED}
 
 
@@ -273,44 +503,65 @@ def get_derived(key: str) -> Derived:
         raise ValueError(f"key must be one of {', '.join(_BY_KEY)}; got {key!r}") from None
 
 
+def _outcome_columns(ensemble: Ensemble, position: int, entry: Instrument) -> dict[str, np.ndarray]:
+    """One outcome's drawn quantities for every member (stage 1, 2 and 3 scores are columns 0, 1 and 2)."""
+    key = entry.key
+    before = ensemble.scores[:, :, 1, position].astype(float)
+    after = ensemble.scores[:, :, 2, position].astype(float)
+    changes = after - before
+    columns: dict[str, np.ndarray] = {f"{key}_wilcoxon_p": batch_ranks.signed_rank_p_batch(changes)}
+    boot = batch_resampling.bootstrap_ci_batch(changes)
+    columns[f"{key}_boot_low"], columns[f"{key}_boot_high"] = boot.ci_low, boot.ci_high
+    bca = batch_resampling.bootstrap_ci_batch(changes, method="bca")
+    columns[f"{key}_bca_low"], columns[f"{key}_bca_high"] = bca.ci_low, bca.ci_high
+    loo = batch_resampling.least_favourable_leave_one_out(changes, improvement_sign=entry.improvement_sign)
+    columns[f"{key}_loo_mean"], columns[f"{key}_loo_p"] = loo.mean_change, loo.p_val
+    columns[f"{key}_loo_low"], columns[f"{key}_loo_high"] = loo.ci_low, loo.ci_high
+    columns[f"{key}_mean_2"] = before.mean(axis=1)
+    columns[f"{key}_sd_2"] = before.std(axis=1, ddof=1)
+    columns[f"{key}_min_2"], columns[f"{key}_max_2"] = before.min(axis=1), before.max(axis=1)
+    summary = batch.stage_summary_batch(before, after)
+    columns[f"{key}_d_av"] = summary.d_av * entry.improvement_sign
+    columns[f"{key}_r_stages"] = summary.r_stages
+    # the same formula as stats.sensitivity.effect_size_summary, one row per member
+    columns[f"{key}_overlap"] = 100 * 2 * stats.norm.cdf(-np.abs(summary.d_av) / 2)
+    change_t = batch.paired_t_batch(before, after)
+    columns[f"{key}_dz_improvement"] = change_t.dz * entry.improvement_sign
+    columns[f"{key}_improved_normal"] = 100 * stats.norm.cdf(change_t.dz * entry.improvement_sign)
+    columns[f"{key}_p"] = change_t.p_val  # not a registry key: the Holm adjustment reads it
+    education = batch.paired_t_batch(ensemble.scores[:, :, 0, position].astype(float), before)
+    columns[f"{key}_12_mean"], columns[f"{key}_12_p"] = education.mean_change, education.p_val
+    columns[f"{key}_12_low"], columns[f"{key}_12_high"] = education.ci_low, education.ci_high
+    improvement = changes * entry.improvement_sign
+    columns[f"{key}_improvement"] = improvement.mean(axis=1)
+    columns[f"{key}_improved_share"] = 100 * (improvement > 0).mean(axis=1)
+    if entry.responder_reported:
+        share = batch.responder_share_batch(improvement, entry.threshold)
+        columns[f"{key}_resp_low"], columns[f"{key}_resp_high"] = _wilson_limits(share, improvement.shape[1])
+        for offset in (-2, 2):
+            name = f"{key}_resp_{'minus' if offset < 0 else 'plus'}{abs(offset)}"
+            columns[name] = batch.responder_share_batch(improvement, entry.threshold + offset)
+        columns[f"{key}_rtm_share"] = 100 * batch.rtm_share_batch(
+            columns[f"{key}_improvement"], columns[f"{key}_sd_2"], entry.threshold, DEFAULT_RELIABILITY
+        )
+        columns[f"{key}_rtm_expected"] = expected_null_improvement(
+            DEFAULT_RELIABILITY, entry.threshold, columns[f"{key}_sd_2"]
+        )
+    return columns
+
+
 def member_summary(ensemble: Ensemble) -> pd.DataFrame:
-    """Every derived quantity for every member: one row per member, one column per :data:`DERIVED` key."""
+    """Every drawn quantity for every member: one row per member, one column per :data:`DRAWN` key."""
     columns: dict[str, np.ndarray] = {}
-    observed: dict[str, np.ndarray] = {}
-    stage_of = {1: 0, 2: 1, 3: 2}
     for position, entry in enumerate(INSTRUMENTS):
-        key = entry.key
-        before = ensemble.scores[:, :, stage_of[2], position].astype(float)
-        after = ensemble.scores[:, :, stage_of[3], position].astype(float)
-        changes = after - before
-        columns[f"{key}_wilcoxon_p"] = batch_ranks.signed_rank_p_batch(changes)
-        boot = batch_resampling.bootstrap_ci_batch(changes)
-        columns[f"{key}_boot_low"], columns[f"{key}_boot_high"] = boot.ci_low, boot.ci_high
-        bca = batch_resampling.bootstrap_ci_batch(changes, method="bca")
-        columns[f"{key}_bca_low"], columns[f"{key}_bca_high"] = bca.ci_low, bca.ci_high
-        loo = batch_resampling.least_favourable_leave_one_out(changes, improvement_sign=entry.improvement_sign)
-        columns[f"{key}_loo_mean"], columns[f"{key}_loo_p"] = loo.mean_change, loo.p_val
-        columns[f"{key}_mean_2"] = before.mean(axis=1)
-        columns[f"{key}_sd_2"] = before.std(axis=1, ddof=1)
-        summary = batch.stage_summary_batch(before, after)
-        columns[f"{key}_d_av"] = summary.d_av * entry.improvement_sign
-        columns[f"{key}_r_stages"] = summary.r_stages
-        education = batch.paired_t_batch(ensemble.scores[:, :, stage_of[1], position].astype(float), before)
-        columns[f"{key}_12_mean"], columns[f"{key}_12_p"] = education.mean_change, education.p_val
-        columns[f"{key}_12_low"], columns[f"{key}_12_high"] = education.ci_low, education.ci_high
-        improvement = changes * entry.improvement_sign
-        observed[key] = improvement.mean(axis=1)
-        if entry.responder_reported:
-            for offset in (-2, 2):
-                name = f"{key}_resp_{'minus' if offset < 0 else 'plus'}{abs(offset)}"
-                columns[name] = batch.responder_share_batch(improvement, entry.threshold + offset)
-            columns[f"{key}_rtm_share"] = 100 * batch.rtm_share_batch(
-                observed[key], before.std(axis=1, ddof=1), entry.threshold, DEFAULT_RELIABILITY
-            )
-            columns[f"{key}_rtm_expected"] = expected_null_improvement(
-                DEFAULT_RELIABILITY, entry.threshold, before.std(axis=1, ddof=1)
-            )
-    columns |= _joint_rtm_columns({key: columns[f"{key}_sd_2"] for key in observed}, observed)
+        columns |= _outcome_columns(ensemble, position, entry)
+    columns |= _joint_rtm_columns(
+        {entry.key: columns[f"{entry.key}_sd_2"] for entry in INSTRUMENTS if entry.responder_reported},
+        {entry.key: columns[f"{entry.key}_improvement"] for entry in INSTRUMENTS if entry.responder_reported},
+    )
+    primary = [entry.key for entry in INSTRUMENTS if entry.role == "primary"]
+    adjusted = batch.holm_batch(np.column_stack([columns[f"{key}_p"] for key in primary]))
+    columns |= {f"{key}_holm_p": adjusted[:, position] for position, key in enumerate(primary)}
     pseq = ensemble.changes("pseq").astype(float)
     piq = ensemble.changes("piq").astype(float)
     pearson = batch.correlation_batch(pseq, piq, method="pearson")
@@ -325,12 +576,21 @@ def member_summary(ensemble: Ensemble) -> pd.DataFrame:
     columns["psq_ci_low"], columns["psq_ci_high"], columns["psq_dz"] = psq.ci_low, psq.ci_high, np.abs(psq.dz)
     columns["global_improved_3"] = (ensemble.global_change[:, :, 1] >= GLOBAL_CHANGE.improved_from).sum(axis=1)
     pseq_position = [entry.key for entry in INSTRUMENTS].index("pseq")
-    stage_two = ensemble.scores[:, :, stage_of[2], pseq_position]
+    stage_two = ensemble.scores[:, :, 1, pseq_position]
     for band, low, high in get_instrument("pseq").bands:
         columns[f"pseq_band_{band}"] = ((stage_two >= low) & (stage_two <= high)).sum(axis=1)
-    frame = pd.DataFrame({item.key: np.asarray(columns[item.key], dtype=float) for item in DERIVED})
+    frame = pd.DataFrame({item.key: np.asarray(columns[item.key], dtype=float) for item in DRAWN})
     frame.insert(0, "member", np.arange(ensemble.members))
     return frame
+
+
+def _wilson_limits(share: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each member's Wilson 95% interval (percent) for a responder share (percent) of n, by :func:`proportion`."""
+    counts = np.rint(np.asarray(share) * n / 100).astype(int)
+    limits = {int(k): proportion(int(k), n) for k in np.unique(counts)}
+    low = np.array([limits[int(k)].ci_low for k in counts])
+    high = np.array([limits[int(k)].ci_high for k in counts])
+    return low, high
 
 
 def _joint_rtm_columns(sd: dict[str, np.ndarray], observed: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -362,49 +622,174 @@ def _joint_rtm_columns(sd: dict[str, np.ndarray], observed: dict[str, np.ndarray
 
 
 @dataclass(frozen=True)
+class Bounds:
+    """A quantity's bounds over everything the abstract allows, computed rather than sampled.
+
+    ``low`` is an interval known to contain the smallest value the abstract
+    allows, ``high`` one known to contain the largest: both ends equal when the
+    bound is exact. ``method`` says how they were found; ``note`` anything a
+    reader needs to read them (a bound that is approached but not reached, say).
+    """
+
+    low: tuple[float, float]
+    high: tuple[float, float]
+    method: str
+    note: str = ""
+
+    @property
+    def exact(self) -> bool:
+        return self.low[0] == self.low[1] and self.high[0] == self.high[1]
+
+    def ends(self) -> tuple[float, ...]:
+        """Every finite end of both intervals."""
+        return tuple(value for value in (*self.low, *self.high) if np.isfinite(value))
+
+
+@dataclass(frozen=True)
 class Spread:
-    """How one derived quantity varies across the ensemble, and its class."""
+    """One quantity's class, what it rests on, and (when drawn) how it varies across the drawn datasets.
+
+    ``median``, ``low`` and ``high`` (the middle 90%), ``minimum`` and
+    ``maximum`` describe the ``members`` drawn datasets (NaN when the quantity
+    is not drawn); ``bounds`` are its exact bounds where they were computed.
+    ``within_last_digit`` says that a fixed number prints as one of two
+    neighbouring values (−10.24 or −10.23): fixed to within one unit of its last digit.
+    """
 
     key: str
     label: str
     derived_class: DerivedClass
+    basis: Basis
     median: float
     low: float
     high: float
     minimum: float
     maximum: float
     verdict: str
+    members: int = 0
+    bounds: Bounds | None = None
+    within_last_digit: bool = False
+    assumption: str = ""
+    given: str = ""
 
     @property
     def class_words(self) -> str:
         return CLASS_WORDS[self.derived_class]
 
+    @property
+    def basis_words(self) -> str:
+        return BASIS_WORDS[self.basis]
 
-def classify(item: Derived, values: np.ndarray) -> Spread:
-    """The class of one quantity from its values across the ensemble (NaN values are dropped)."""
-    finite = values[np.isfinite(values)]
-    printed = {item.printed(float(value)) for value in finite}
-    verdict = ""
+
+def _one_unit(item: Derived) -> float:
+    """One unit of the last digit the book prints for ``item``."""
+    return 10.0 ** -(3 if item.style == "p" else 0 if item.style == "count" else item.decimals)
+
+
+def _class_of_values(item: Derived, values: np.ndarray) -> tuple[DerivedClass, str, bool]:
+    """The class, verdict words and last-digit tolerance for a set of values the quantity can take."""
+    printed = {item.printed(float(value)) for value in values}
     if len(printed) <= 1:
-        derived_class: DerivedClass = "fixed"
-    elif item.assumption:
-        derived_class = "assumption"
-    elif item.verdict is not None and len(set(item.verdict(finite).tolist())) == 1:
-        derived_class = "same verdict"
-        verdict = item.verdict_words[0] if bool(item.verdict(finite[:1])[0]) else item.verdict_words[1]
+        return "fixed", "", False
+    if item.style != "count" and len(printed) == 2:
+        # two neighbouring printed values (−10.24 and −10.23): a rounding boundary falls inside the range
+        unit = _one_unit(item)
+        steps = abs(round(float(np.max(values)) / unit) - round(float(np.min(values)) / unit))
+        if steps <= 1:
+            return "fixed", "", True
+    if item.assumption:
+        return "assumption", "", False
+    if item.verdict is not None:
+        verdicts = set(item.verdict(values).tolist())
+        if len(verdicts) == 1:
+            return "same verdict", item.verdict_words[0] if verdicts.pop() else item.verdict_words[1], False
+    return "depends", "", False
+
+
+def classify(
+    item: Derived, values: np.ndarray | None = None, *, bounds: Bounds | None = None, inputs: tuple[Spread, ...] = ()
+) -> Spread:
+    """The class of one quantity: the one rule behind every mark, table row, caption and exercise.
+
+    Parameters
+    ----------
+    item : Derived
+        The quantity.
+    values : numpy.ndarray, optional
+        Its value in every drawn dataset (basis ``drawn``; NaN values are dropped).
+    bounds : Bounds, optional
+        Its bounds over everything the abstract allows; when given they, not
+        the drawn values, decide the class (basis ``exact``). A verdict is
+        read at the bounds' ends, so it must be monotone in the value (every
+        verdict in the registry is a threshold).
+    inputs : tuple of Spread
+        For basis ``inputs``: the classes of what it is computed from.
+
+    Returns
+    -------
+    Spread
+        Its class and basis, and the drawn spread when there is one.
+
+    Notes
+    -----
+    A printed number, and arithmetic on printed numbers alone, are fixed; a
+    constant the book assumes is an assumption; a quantity computed from others
+    takes the weakest of their classes (:data:`CLASS_ORDER`). A drawn or bounded
+    quantity is fixed when every value prints alike, or as one of two
+    neighbouring values (a rounding boundary falls inside its range); otherwise it is an assumption if it
+    varies only through a prior, the same verdict if its verdict never changes,
+    and depends on the reconstruction if it does.
+    """
+    nan = float("nan")
+
+    def without_values(derived_class: DerivedClass, basis: Basis) -> Spread:
+        return Spread(
+            key=item.key,
+            label=item.label,
+            derived_class=derived_class,
+            basis=basis,
+            median=nan,
+            low=nan,
+            high=nan,
+            minimum=nan,
+            maximum=nan,
+            verdict="",
+            assumption=item.assumption,
+            given=item.given,
+        )
+
+    if item.basis in ("printed", "abstract"):
+        return without_values("fixed", item.basis)
+    if item.basis == "assumed":
+        return without_values("assumption", "assumed")
+    if item.basis == "inputs":
+        classes = [spread.derived_class for spread in inputs]
+        return without_values(max(classes, key=CLASS_ORDER.index, default="fixed"), "inputs")
+    finite = np.asarray(values if values is not None else [], dtype=float)
+    finite = finite[np.isfinite(finite)]
+    basis: Basis = "drawn"
+    if bounds is not None:
+        derived_class, verdict, within = _class_of_values(item, np.asarray(bounds.ends()))
+        basis = "exact"
     else:
-        derived_class = "depends"
-    low, median, high = np.quantile(finite, [0.05, 0.5, 0.95]) if finite.size else (np.nan,) * 3
+        derived_class, verdict, within = _class_of_values(item, finite)
+    low, median, high = np.quantile(finite, [0.05, 0.5, 0.95]) if finite.size else (nan,) * 3
     return Spread(
         key=item.key,
         label=item.label,
+        assumption=item.assumption,
+        given=item.given,
         derived_class=derived_class,
+        basis=basis,
         median=float(median),
         low=float(low),
         high=float(high),
-        minimum=float(finite.min()) if finite.size else np.nan,
-        maximum=float(finite.max()) if finite.size else np.nan,
+        minimum=float(finite.min()) if finite.size else nan,
+        maximum=float(finite.max()) if finite.size else nan,
         verdict=verdict,
+        members=int(finite.size),
+        bounds=bounds,
+        within_last_digit=within,
     )
 
 

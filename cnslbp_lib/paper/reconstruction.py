@@ -29,8 +29,10 @@ from ..exceptions import CnslbpError
 from ..stats import batch as batch_module
 from ..stats import batch_ranks, batch_resampling, bootstrap, rtm, rtm_joint, rtm_joint_figures
 from ..stats import core as core_module
+from . import bounds as bounds_module
 from . import derived as derived_module
-from .derived import DERIVED, Spread, classify, member_summary, responder_band
+from .bounds import association_bounds, change_bounds
+from .derived import DERIVED, Bounds, Spread, classify, get_derived, member_summary, responder_band
 from .ensemble import (
     DEFAULT_READING,
     DEFAULT_SEED,
@@ -39,6 +41,8 @@ from .ensemble import (
     ensemble_stamp,
     sample_ensemble,
 )
+from .reported import reported_n
+from .targets import change_targets
 
 __all__ = [
     "SUMMARY_MEMBERS",
@@ -69,6 +73,7 @@ def summary_stamp(members: int = SUMMARY_MEMBERS, *, seed: int = DEFAULT_SEED, r
         # the registry and every statistic it computes per member
         for module in (
             derived_module,
+            bounds_module,
             batch_module,
             batch_ranks,
             batch_resampling,
@@ -86,13 +91,17 @@ def summary_stamp(members: int = SUMMARY_MEMBERS, *, seed: int = DEFAULT_SEED, r
 def worked_member(summary: pd.DataFrame) -> int:
     """The member nearest the ensemble's medians on every derived quantity that varies.
 
-    Each varying quantity is turned into its percentile rank across members
+    Only the quantities marked ``selects_worked`` count (the registry as it stood when the
+    worked dataset was chosen), so adding a quantity to the registry does not move it. Each
+    varying quantity is turned into its percentile rank across members
     (so quantities on different scales weigh alike); the member whose ranks
     lie closest to 0.5 in the mean squared sense is chosen, the lowest member
     number on a tie. Quantities that are NaN for some member are left out.
     """
     ranks = []
     for item in DERIVED:
+        if item.basis != "drawn" or not item.selects_worked:
+            continue
         values = summary[item.key].to_numpy(dtype=float)
         if np.isfinite(values).all() and np.ptp(values) > 0:
             ranks.append(pd.Series(values).rank(pct=True).to_numpy())
@@ -114,6 +123,7 @@ class EnsembleSummary:
     worked: int
     readings: dict[str, dict[str, float]]
     bands: dict[str, pd.DataFrame]
+    bounds: dict[str, Bounds]
 
     def share_below(self, key: str, cut: float) -> float:
         """The share of members (0–1) whose value of ``key`` lies below ``cut``."""
@@ -128,9 +138,13 @@ class EnsembleSummary:
         return float(self.frame.set_index("member").loc[self.worked, key])
 
     def spread(self, key: str) -> Spread:
-        """How one derived quantity varies across the members, and its class."""
-        item = next(entry for entry in DERIVED if entry.key == key)
-        return classify(item, self.frame[key].to_numpy(dtype=float))
+        """One quantity's class (by :func:`~cnslbp_lib.paper.derived.classify`) and, when drawn, its spread."""
+        item = get_derived(key)
+        if item.basis == "inputs":
+            return classify(item, inputs=tuple(self.spread(name) for name in item.inputs))
+        if item.basis != "drawn":
+            return classify(item)
+        return classify(item, self.frame[key].to_numpy(dtype=float), bounds=self.bounds.get(key))
 
 
 def reconstruct(members: int = SUMMARY_MEMBERS, *, seed: int = DEFAULT_SEED) -> tuple[Ensemble, pd.DataFrame, int]:
@@ -138,6 +152,25 @@ def reconstruct(members: int = SUMMARY_MEMBERS, *, seed: int = DEFAULT_SEED) -> 
     ensemble = sample_ensemble(members, seed=seed)
     summary = member_summary(ensemble)
     return ensemble, summary, worked_member(summary)
+
+
+def ensemble_bounds(ensemble: Ensemble) -> dict[str, Bounds]:
+    """Every bound :mod:`cnslbp_lib.paper.bounds` computes, by registry key, for the ensemble's targets."""
+    found = change_bounds(change_targets(), reported_n())
+    found |= association_bounds(ensemble, "pseq", "piq")[0]
+    return found
+
+
+def _bounds_json(bounds: dict[str, Bounds]) -> dict[str, dict[str, object]]:
+    return {
+        key: {
+            "low": [round(value, 6) for value in found.low],
+            "high": [round(value, 6) for value in found.high],
+            "method": found.method,
+            "note": found.note,
+        }
+        for key, found in sorted(bounds.items())
+    }
 
 
 def _summary_csv(summary: pd.DataFrame) -> str:
@@ -168,6 +201,7 @@ def write_reconstruction(
         bands = {key: responder_band(ensemble, key).round(6).to_dict(orient="list") for key in ("piq", "pseq")}
         meta = {
             "association_by_reading": readings,
+            "bounds": _bounds_json(ensemble_bounds(ensemble)),
             "responder_bands": bands,
             "stamp": summary_stamp(members, seed=seed),
             "members": members,
@@ -214,4 +248,13 @@ def load_summary(path: str | Path = SUMMARY_CSV) -> EnsembleSummary:
             for name, row in meta["association_by_reading"].items()
         },
         bands={key: pd.DataFrame(columns) for key, columns in meta["responder_bands"].items()},
+        bounds={
+            key: Bounds(
+                (float(row["low"][0]), float(row["low"][1])),
+                (float(row["high"][0]), float(row["high"][1])),
+                str(row["method"]),
+                str(row["note"]),
+            )
+            for key, row in meta.get("bounds", {}).items()
+        },
     )

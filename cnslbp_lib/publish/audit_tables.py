@@ -6,6 +6,8 @@ Split from :mod:`cnslbp_lib.publish.tables`, whose conventions they follow
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 
@@ -14,12 +16,18 @@ from ..paper.formatting import MINUS
 from ..paper.reported import REPORTED
 from .html import HtmlTable, html_table
 
-__all__ = ["audit_table", "checks_table", "disagreements_markdown"]
+__all__ = ["audit_table", "checks_table", "disagreements"]
 
 
-def audit_table(audit: pd.DataFrame) -> HtmlTable:
-    """The number audit, one anchored row per reported number (the in-place checks link here)."""
+def audit_table(audit: pd.DataFrame, *, construction: bool = False) -> HtmlTable:
+    """The number audit, one anchored row per reported number (the in-place checks link here).
+
+    ``construction`` (the reconstruction) words an agreement as *reproduced by
+    construction*: the dataset was built to reproduce the abstract, so agreement
+    checks the dataset, not the paper.
+    """
     table = audit
+    agree = "reproduced by construction" if construction else "agrees"
     shown = pd.DataFrame(
         {
             "Number": table["label"],
@@ -29,38 +37,46 @@ def audit_table(audit: pd.DataFrame) -> HtmlTable:
                 for value in table["recomputed"]
             ],
             "As the paper would print it": table["recomputed_printed"],
-            "Verdict": table["verdict"].map({"agrees": "agrees", "disagrees": "DISAGREES"}).fillna(table["verdict"]),
+            "Verdict": table["verdict"].map({"agrees": agree, "disagrees": "DIFFERS"}).fillna(table["verdict"]),
         }
     )
     return html_table(
         shown,
         "Every number in the abstract: printed, recomputed, and whether they agree",
         row_ids=[f"audit-{key}" for key in table["key"]],
-        row_classes=["" if agrees else "cnslbp-row--disagrees" for agrees in table["agrees"]],
+        row_classes=["cnslbp-row--checked" if agrees else "cnslbp-row--disagrees" for agrees in table["agrees"]],
     )
 
 
-def disagreements_markdown(audit: pd.DataFrame) -> str:
-    """One paragraph per disagreeing number, with the library's explanation.
+def disagreements(audit: pd.DataFrame) -> HtmlTable:
+    """One item per disagreeing number, with the library's explanation, as a marked block.
 
-    The paragraph's lead gives the printed and recomputed values, so the
-    explanation's closing restatement of them ("This cohort gives …; the
-    abstract prints ….") is left out rather than said twice.
+    Every number in it is a printed number or arithmetic on printed numbers
+    (the recomputed value of a number that disagrees on data built to
+    reproduce the abstract is fixed by the abstract's other numbers), so the
+    block carries the mark ``fixed``. The item's lead gives the printed and
+    recomputed values, so the explanation's closing restatement of them
+    ("This cohort gives …; the abstract prints ….") is left out rather than said twice.
     """
     rows = audit[~audit["agrees"]]
     if rows.empty:
-        return "Every number in the abstract agrees with its recomputation from this dataset.\n"
-    paragraphs = []
+        return HtmlTable("<p>Every number in the abstract agrees with its recomputation from this dataset.</p>")
+    items = []
     for row in rows.itertuples(index=False):
         if row.verdict == "not computable":
-            paragraphs.append(f"- **{row.label}** (paper {row.reported}): {row.explanation}")
-            continue
-        restated = f"This cohort gives {row.recomputed_printed}; the abstract prints {row.reported}."
-        explanation = " ".join(str(row.explanation).replace(restated, "").split())
-        paragraphs.append(
-            f"- **{row.label}** (paper {row.reported}, recomputed {row.recomputed_printed}): {explanation}"
+            lead, explanation = f"(paper {row.reported})", str(row.explanation)
+        else:
+            restated = f"This cohort gives {row.recomputed_printed}; the abstract prints {row.reported}."
+            explanation = " ".join(str(row.explanation).replace(restated, "").split())
+            lead = f"(paper {row.reported}, recomputed {row.recomputed_printed})"
+        items.append(
+            f"<li><strong>{html.escape(str(row.label))}</strong> {html.escape(lead)}: {html.escape(explanation)}</li>"
         )
-    return "\n".join(paragraphs) + "\n"
+    return HtmlTable(
+        '<ul class="cnslbp-block cnslbp-block--fixed" aria-label="Numbers that differ from the paper">'
+        + "".join(items)
+        + "</ul>"
+    )
 
 
 def checks_table() -> HtmlTable:
@@ -78,5 +94,7 @@ def checks_table() -> HtmlTable:
     return html_table(
         shown,
         "Checks a reviewer can run on the abstract alone",
+        mark="fixed",
+        mark_words="Every number in this table is worked out from the abstract's printed numbers alone.",
         row_classes=["cnslbp-row--disagrees" if verdict == "inconsistent" else "" for verdict in checks["verdict"]],
     )

@@ -16,7 +16,7 @@ from typing import Any
 from IPython.display import Markdown
 from myst_nb import glue as _glue
 
-from ..paper.reported import get_reported
+from .provenance import Marks
 from .study import Study
 
 __all__ = ["Html", "Text", "checked", "fields", "html", "markdown", "number", "printed", "text"]
@@ -49,9 +49,9 @@ def checked(study: Study, *keys: str) -> None:
 
 
 def printed(*keys: str) -> None:
-    """Glue the abstract's printed text of reported numbers as ``<key>_printed``."""
+    """Glue reported numbers as the abstract prints them, marked as printed, as ``<key>_printed``."""
     for key in keys:
-        _glue(f"{key}_printed", Text(get_reported(key).printed), display=False)
+        _glue(f"{key}_printed", Marks(None).printed(key), display=False)
 
 
 def fields(words: Any, *names: str) -> None:

@@ -27,12 +27,16 @@ def html_table(
     row_ids: list[str] | None = None,
     row_classes: list[str] | None = None,
     more: str = "",
+    mark: str = "",
+    mark_words: str = "",
 ) -> HtmlTable:
     """A plain, accessible HTML table with a caption and optional row anchors and classes.
 
     Deterministic (no generated ids) and without an index column, so no empty
     header cell. ``more`` is a last row spanning every column (what a capped
-    table leaves out).
+    table leaves out). ``mark`` marks every number in the table with one class
+    (``fixed``, ``depends``, ``assumption``…, drawn beside the table) and
+    ``mark_words`` says so at the end of the caption.
     """
     head = "".join(f'<th scope="col">{html.escape(str(column))}</th>' for column in frame.columns)
     body = []
@@ -43,7 +47,9 @@ def html_table(
         body.append(f"<tr{anchor}>{cells}</tr>")
     if more:
         body.append(f'<tr class="cnslbp-more"><td colspan="{len(frame.columns)}">{html.escape(more)}</td></tr>')
+    classes = f"cnslbp-table cnslbp-table--{mark}" if mark else "cnslbp-table"
+    said = f' <span class="cnslbp-table-mark">{html.escape(mark_words)}</span>' if mark_words else ""
     return HtmlTable(
-        f'<table class="cnslbp-table"><caption>{html.escape(caption)}</caption>'
+        f'<table class="{classes}"><caption>{html.escape(caption)}{said}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )

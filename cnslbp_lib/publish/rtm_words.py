@@ -11,17 +11,18 @@ figure cannot be given.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..data.instruments import get_instrument
 from ..paper.formatting import format_number
-from ..stats.rtm import DEFAULT_RELIABILITY, RtmFigures
+from ..stats.rtm import DEFAULT_RELIABILITY, RELIABILITY_60, RtmFigures
 from ..stats.rtm_joint_figures import ILLUSTRATIVE_ERROR_CORRELATION, ILLUSTRATIVE_FLARE_STRENGTH, JointRtmFigures
 from ..stats.rtm_noise import NoiseBound
 from .myst import md as _md
 from .myst import role as _role
-from .provenance import Ranges
+from .provenance import Marks, Phrase
 from .study import Study
 from .words import Quoted, not_computable
 
@@ -48,21 +49,22 @@ class RtmWords:
     prefix: str
     sd: Quoted
     expected: Quoted
-    observed: str
+    observed: Quoted
     share: Quoted
-    low: str
-    high: str
-    responders: str
-    reliability: str
-    at_60: str
-    explain_all: str
+    low: Quoted
+    high: Quoted
+    responders: Quoted
+    reliability: Quoted
+    reliability_60: Quoted
+    at_60: Quoted
+    explain_all: Quoted
     note: str = ""
 
 
 def rtm_words(
     instrument: str,
     figures: RtmFigures | None,
-    ranges: Ranges | None = None,
+    marks: Marks | None = None,
     *,
     reason: str = "",
     baseline_sd: float = float("nan"),
@@ -70,7 +72,7 @@ def rtm_words(
 ) -> RtmWords:
     """The regression-to-the-mean figures of :func:`cnslbp_lib.stats.rtm.rtm_figures`, formatted.
 
-    With ``ranges``, the stage 2 SD, the expected improvement and its share carry
+    With ``marks``, the stage 2 SD, the expected improvement and its share carry
     their spread: the abstract reports no stage 2 levels, so they rest on an assumption.
     ``figures`` is None when the cohort cannot support them (``reason`` says
     why; ``baseline_sd`` is the stage 2 SD if there is one); then, as when the stage 2
@@ -90,39 +92,46 @@ def rtm_words(
             high=missing,
             responders=missing,
             reliability=format_number(figures.reliability if figures is not None else reliability, 2),
+            reliability_60=format_number(RELIABILITY_60, 2),
             at_60=missing,
             explain_all="no reliability can be named, because the model cannot be fitted to these data",
             note=why,
         )
     observed = figures.observed
+
+    def mark(key: str, value: float, text: str) -> Quoted:
+        return text if marks is None else marks.number(key, value, shown=text)
+
+    explain_all: Quoted
     if observed <= 0:
         explain_all = "there is no observed improvement to explain"
     elif not np.isfinite(figures.reliability_explaining):
         explain_all = "no reliability between 0 and 1 would make regression to the mean explain all of it"
     else:
-        explain_all = (
-            f"it would take a reliability of about {format_number(figures.reliability_explaining, 2)} "
-            "to explain all of it"
+        needed = mark(
+            f"{instrument}_rtm_reliability_explaining",
+            figures.reliability_explaining,
+            format_number(figures.reliability_explaining, 2),
         )
+        explain_all = Phrase(("it would take a reliability of about ", needed, " to explain all of it"))
     share: Quoted = "not defined" if observed <= 0 else f"{format_number(100 * figures.expected / observed, 0)}%"
-    sd: Quoted = format_number(figures.sd, 1)
-    expected: Quoted = format_number(figures.expected, 2)
-    if ranges is not None:
-        sd = ranges.number(f"{instrument}_sd_2", figures.sd)
-        expected = ranges.number(f"{instrument}_rtm_expected", figures.expected)
-        if observed > 0:
-            share = ranges.number(f"{instrument}_rtm_share", 100 * figures.expected / observed)
+    if observed > 0:
+        share = mark(f"{instrument}_rtm_share", 100 * figures.expected / observed, str(share))
+    constant = Marks(None) if marks is None else marks
     return RtmWords(
         prefix=f"rtm_{instrument}",
-        sd=sd,
-        expected=expected,
-        observed=format_number(observed, 2),
+        sd=mark(f"{instrument}_sd_2", figures.sd, format_number(figures.sd, 1)),
+        expected=mark(f"{instrument}_rtm_expected", figures.expected, format_number(figures.expected, 2)),
+        observed=mark(f"{instrument}_improvement", observed, format_number(observed, 2)),
         share=share,
-        low=format_number(figures.cohort_low, 1),
-        high=format_number(figures.cohort_high, 1),
-        responders=format_number(figures.responder_pct, 0),
-        reliability=format_number(figures.reliability, 2),
-        at_60=format_number(figures.expected_at_60, 2),
+        low=mark(f"{instrument}_rtm_low", figures.cohort_low, format_number(figures.cohort_low, 1)),
+        high=mark(f"{instrument}_rtm_high", figures.cohort_high, format_number(figures.cohort_high, 1)),
+        responders=mark(f"{instrument}_rtm_chance", figures.responder_pct, format_number(figures.responder_pct, 0)),
+        reliability=constant.assumed("rtm_reliability", format_number(figures.reliability, 2))
+        if figures.reliability == DEFAULT_RELIABILITY
+        else format_number(figures.reliability, 2),
+        reliability_60=constant.assumed("rtm_reliability_60", format_number(RELIABILITY_60, 2)),
+        at_60=mark(f"{instrument}_rtm_expected_60", figures.expected_at_60, format_number(figures.expected_at_60, 2)),
         explain_all=explain_all,
     )
 
@@ -131,7 +140,7 @@ def rtm_words(
 class JointRtmWords:
     """Regression to the mean with selection on both instruments, in words; glued as ``rtm_joint_<instrument>_<field>``.
 
-    ``expected`` and ``share`` are the joint model's (with ranges on the
+    ``expected`` and ``share`` are the joint model's (with marks on the
     reconstruction: they rest on the stage 2 SDs, which the abstract does not
     report), ``single`` the one-instrument expectation at the same reliability;
     ``correlation`` and ``flare`` are the illustrative parameters and
@@ -144,16 +153,16 @@ class JointRtmWords:
     expected: Quoted
     share: Quoted
     single: Quoted
-    correlation: str
-    flare: str
-    per_sd: str
+    correlation: Quoted
+    flare: Quoted
+    per_sd: Quoted
     note: str = ""
 
 
 def joint_rtm_words(
     instrument: str,
     figures: JointRtmFigures | None,
-    ranges: Ranges | None = None,
+    marks: Marks | None = None,
     *,
     reason: str = "",
     error_correlation: float = ILLUSTRATIVE_ERROR_CORRELATION,
@@ -166,10 +175,15 @@ def joint_rtm_words(
     """
     if figures is not None:
         error_correlation, flare_strength = figures.error_correlation, figures.flare_strength
-    parameters = {
-        "correlation": format_number(error_correlation, 1),
-        "flare": format_number(flare_strength, 1),
-        "per_sd": format_number(float(np.exp(flare_strength)), 2),
+    constant = Marks(None) if marks is None else marks
+    illustrative = (error_correlation, flare_strength) == (ILLUSTRATIVE_ERROR_CORRELATION, ILLUSTRATIVE_FLARE_STRENGTH)
+    texts = {
+        "correlation": ("rtm_error_correlation", format_number(error_correlation, 1)),
+        "flare": ("rtm_flare_strength", format_number(flare_strength, 1)),
+        "per_sd": ("rtm_flare_ratio", format_number(float(np.exp(flare_strength)), 2)),
+    }
+    parameters: dict[str, Any] = {
+        name: constant.assumed(key, text) if illustrative else text for name, (key, text) in texts.items()
     }
     prefix = f"rtm_joint_{instrument}"
     if figures is None or not np.isfinite(figures.expected):
@@ -180,11 +194,11 @@ def joint_rtm_words(
     expected: Quoted = format_number(figures.expected, 2)
     share: Quoted = "not defined" if observed <= 0 else f"{format_number(100 * figures.expected / observed, 0)}%"
     single: Quoted = format_number(figures.expected_single, 2)
-    if ranges is not None:
-        expected = ranges.number(f"{instrument}_rtm_joint_expected", figures.expected)
-        single = ranges.number(f"{instrument}_rtm_expected", figures.expected_single)
+    if marks is not None:
+        expected = marks.number(f"{instrument}_rtm_joint_expected", figures.expected)
+        single = marks.number(f"{instrument}_rtm_expected", figures.expected_single)
         if observed > 0:
-            share = ranges.number(f"{instrument}_rtm_joint_share", 100 * figures.expected / observed)
+            share = marks.number(f"{instrument}_rtm_joint_share", 100 * figures.expected / observed)
     return JointRtmWords(prefix, expected, share, single, **parameters)
 
 
@@ -273,8 +287,9 @@ def rtm_at_60(instrument: str, words: RtmWords) -> str:
         name = get_instrument(instrument).abbreviation
         return _md(f"For the {name}, regression to the mean cannot be estimated from this cohort: {words.note}.")
     return (
-        f"At a reliability of 0.60 the expected improvement from regression to the mean is "
-        f"{_role(f'rtm_{instrument}_at_60')} points, against an observed {_role(f'rtm_{instrument}_observed')}."
+        f"At a reliability of {_role(f'rtm_{instrument}_reliability_60')} the expected improvement from regression "
+        f"to the mean is {_role(f'rtm_{instrument}_at_60')} points, against an observed "
+        f"{_role(f'rtm_{instrument}_observed')}."
     )
 
 

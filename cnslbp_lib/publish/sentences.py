@@ -11,6 +11,9 @@ and a ranged number keeps its spread, exactly as in the chapter's prose.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -24,8 +27,9 @@ from ..stats.sensitivity import holm, minimum_detectable_dz
 from .myst import REPORTED_KEYS, quoted_keys
 from .myst import md as _md
 from .myst import role as _role
+from .provenance import Displayable, Marks, Phrase
 from .study import Study
-from .words import AssociationWords, ChangeWords, ResponderWords, participants
+from .words import DERIVED_KEYS, AssociationWords, ChangeWords, ResponderWords, participants
 
 __all__ = [
     "REPORTED_KEYS",
@@ -86,11 +90,12 @@ def responder_result(
     key = f"{instrument}_responders"
     rule = _md(f"({words.rule})")
     if share is None or not study.checked(key).computable:
-        return f"The share of participants who reached the threshold {rule} is {_role(key)}."
-    counted = f"{_role(key)} of participants reached the threshold {rule}: {words.k} of {words.n}"
+        return f"The share of participants who reached the book's assumed threshold {rule} is {_role(key)}."
+    counted = f"{_role(key)} of participants reached the book's assumed threshold {rule}: {words.k} of {words.n}"
+    interval = _role(f"{words.prefix}_ci")
     if not long:
-        return f"{counted} {_md(f'(Wilson 95% interval {words.ci}%).')}"
-    sentence = f"{counted}, with a Wilson 95% interval of {_md(words.ci)}%."
+        return f"{counted} (Wilson 95% interval {interval}%)."
+    sentence = f"{counted}, with a Wilson 95% interval of {interval}%."
     if share.ci_high - share.ci_low < 20:
         return f"{sentence} With {share.n:,} people the interval is narrow."
     few = "it rests on one person" if share.n == 1 else f"{share.n} people are few"
@@ -103,13 +108,16 @@ def responder_rates(study: Study, words: dict[str, ResponderWords]) -> str:
     if all(computable.values()):
         return (
             f"the responder rates of {_role('piq_responders')} and {_role('pseq_responders')} come with Wilson "
-            f"intervals of {_md(words['piq'].ci)}% and {_md(words['pseq'].ci)}%"
+            f"intervals of {_role(words['piq'].prefix + '_ci')}% and {_role(words['pseq'].prefix + '_ci')}%"
         )
     parts = []
     for key in ("piq", "pseq"):
         name, role = get_instrument(key).abbreviation, _role(f"{key}_responders")
         if computable[key]:
-            parts.append(f"the {name} responder rate of {role} comes with a Wilson interval of {_md(words[key].ci)}%")
+            parts.append(
+                f"the {name} responder rate of {role} comes with a Wilson interval of "
+                f"{_role(words[key].prefix + '_ci')}%"
+            )
         else:
             parts.append(f"the {name} responder rate is {role}")
     return "; ".join(parts)
@@ -178,65 +186,92 @@ def education_changes(words: dict[str, ChangeWords], *, inference: bool = True) 
     return f"{interference} and {efficacy}; {part('psq', 'pain severity', detail=False)}"
 
 
-def power_sentence(n: int, *, brief: bool) -> str:
-    """What a paired t-test on ``n`` people can detect with 80% power, in one or two sentences."""
+def power_sentence(n: int, *, brief: bool, marks: Marks | None = None) -> Phrase | str:
+    """What a paired t-test on ``n`` people can detect with 80% power, in one or two sentences.
+
+    With ``marks`` the detectable dz carries its mark (a function of n alone).
+    """
     try:
         detectable = minimum_detectable_dz(n)
     except NotEnoughDataError as error:
         return f"With {participants(n)}{'' if brief else ','} a paired t-test cannot be run at all: it {error.reason}."
-    size = format_number(detectable, 2)
+    size: str | Displayable = format_number(detectable, 2)
+    if marks is not None:
+        size = marks.number("power_dz", detectable)
     if brief:
-        return (
-            f"With {n} participants a paired t-test has 80% power only for standardised effects of dz = {size} or more."
+        return Phrase(
+            (
+                f"With {n} participants a paired t-test has 80% power only for standardised effects of dz = ",
+                size,
+                " or more.",
+            )
         )
     sentence = (
-        f"With {n} participants, a two-sided paired t-test at the 5% level has 80% power only for effects of "
-        f"dz = {size} or larger."
+        f"With {n} participants, a two-sided paired t-test at the 5% level has 80% power only for effects of dz = ",
+        size,
+        " or larger.",
     )
     if detectable >= 0.8:
-        return f"{sentence} A study this size can detect large standardised changes and little else."
-    if detectable >= 0.5:
-        return f"{sentence} A study this size can detect large and moderate standardised changes, but not small ones."
-    if detectable >= 0.2:
-        return f"{sentence} A study this size can detect standardised changes down to small ones."
-    return f"{sentence} A study this size can detect even standardised changes smaller than small ones."
+        reach = "large standardised changes and little else"
+    elif detectable >= 0.5:
+        reach = "large and moderate standardised changes, but not small ones"
+    elif detectable >= 0.2:
+        reach = "standardised changes down to small ones"
+    else:
+        reach = "even standardised changes smaller than small ones"
+    return Phrase((*sentence, f" A study this size can detect {reach}."))
 
 
-def holm_result(data: pd.DataFrame) -> str:
+def holm_result(data: pd.DataFrame, marks: Marks | None = None) -> Phrase | str:
     """``gives p = 0.006 for the PIQ and p = 0.012 for the PSEQ``, or why (part of) it cannot be computed."""
     try:
         table = holm(data).set_index("instrument")
     except NotEnoughDataError as error:
         return f"cannot be computed: a paired t-test {error.reason}"
-    given, missing = [], []
+    given: list[Phrase] = []
+    missing = []
     for instrument, row in table.iterrows():
         name = get_instrument(str(instrument)).abbreviation
         if np.isfinite(row["p_holm"]):
-            given.append(f"p = {format_p(row['p_holm'])} for the {name}")
+            printed: str | Displayable = format_p(row["p_holm"])
+            if marks is not None:
+                printed = marks.number(f"{instrument}_holm_p", float(row["p_holm"]))
+            given.append(Phrase(("p = ", printed, f" for the {name}")))
         else:
             missing.append(f"the {name} p-value is not computable ({paired_change(data, str(instrument)).note})")
     if not given:
         return "cannot be computed: " + "; ".join(missing)
-    return "gives " + " and ".join(given) + ("; " + "; ".join(missing) if missing else "")
+    joined: list[str | Displayable] = ["gives "]
+    for position, part in enumerate(given):
+        joined += [" and " if position else "", part]
+    return Phrase((*joined, "; " + "; ".join(missing) if missing else ""))
 
 
-def _points(size: float) -> str:
+Quote = Callable[[float], "str | Displayable"]
+"""Prints one end of an interval (in points of improvement, one decimal), with its mark if it has one."""
+
+
+def _plain(size: float) -> str:
+    return format_number(size, 1)
+
+
+def _points(size: float, quote: Quote) -> Phrase | str:
     """``10.2 points``, ``1.0 point``, ``less than 0.1 points`` (a size that prints as 0.0)."""
     printed = format_number(size, 1)
     if printed == format_number(0, 1):
         return f"less than {format_number(0.1, 1)} points"
-    return f"{printed} point{'' if printed == format_number(1, 1) else 's'}"
+    return Phrase((quote(size), f" point{'' if printed == format_number(1, 1) else 's'}"))
 
 
-def _up_to(size: float) -> str:
+def _up_to(size: float, quote: Quote) -> Phrase | str:
     """``up to 10.2 points``, or ``less than 0.1 points`` when that is all there is."""
-    points = _points(size)
-    return points if points.startswith("less than") else f"up to {points}"
+    points = _points(size, quote)
+    return points if isinstance(points, str) else Phrase(("up to ", points))
 
 
-def _span(smaller: float, larger: float) -> str:
+def _span(smaller: float, larger: float, quote: Quote) -> Phrase:
     """``7.7 to 29.9 points``."""
-    return f"{format_number(smaller, 1)} to {_points(larger)}"
+    return Phrase((quote(smaller), " to ", _points(larger, quote)))
 
 
 def _series(parts: list[str]) -> str:
@@ -247,31 +282,74 @@ def _series(parts: list[str]) -> str:
     return f"{', '.join(parts[:-1])}{',' if serial else ''} and {parts[-1]}"
 
 
-def _reading(least: float, most: float, threshold: int) -> str:
+def _phrase_series(parts: list[Phrase | str]) -> Phrase:
+    """:func:`_series` of phrases that carry marked numbers."""
+    if len(parts) <= 1:
+        return Phrase(tuple(parts))
+    serial = len(parts) > 2 or any("," in str(part) for part in parts)
+    joined: list[str | Displayable] = []
+    for position, part in enumerate(parts[:-1]):
+        joined += [part, ", " if position < len(parts) - 2 else ("," if serial else "")]
+    return Phrase((*joined, " and ", parts[-1]))
+
+
+def _reading(least: float, most: float, threshold: int, quote: Quote) -> Phrase:
     """:func:`interval_reading` of a finite interval of positive width, in improvement units."""
     line = f"the book's assumed {threshold}-point threshold"
     if most < 0:
-        return f"is compatible with worsening, of {_span(-most, -least)}, and excludes no change and any improvement"
-    if least >= threshold:
-        return f"lies wholly beyond {line}: it is compatible with improvements of {_span(least, most)}, and no smaller"
-    if least > 0 and most < threshold:
-        return f"is compatible with improvements smaller than {line}, of {_span(least, most)}, and excludes no change"
-    if least > 0:
-        return (
-            f"is compatible with improvements from {_points(least)}, short of {line}, to {_points(most)}, beyond "
-            "it; it excludes no change and worsening"
+        return Phrase(
+            (
+                "is compatible with worsening, of ",
+                _span(-most, -least, quote),
+                ", and excludes no change and any improvement",
+            )
         )
-    parts = []
+    if least >= threshold:
+        # outside a 95% interval means less compatible with the data, not impossible
+        return Phrase(
+            (
+                f"lies wholly beyond {line}: it is compatible with improvements of ",
+                _span(least, most, quote),
+                ", and less so with smaller ones",
+            )
+        )
+    if least > 0 and most < threshold:
+        return Phrase(
+            (
+                f"is compatible with improvements smaller than {line}, of ",
+                _span(least, most, quote),
+                ", and excludes no change",
+            )
+        )
+    if least > 0:
+        return Phrase(
+            (
+                "is compatible with improvements from ",
+                _points(least, quote),
+                f", short of {line}, to ",
+                _points(most, quote),
+                ", beyond it; it excludes no change and worsening",
+            )
+        )
+    parts: list[Phrase | str] = []
     if most > 0:
         side = "beyond" if most > threshold else "reaching" if most == threshold else "short of"
-        parts.append(f"with improvements of {_up_to(most)}, {side} {line}")
+        parts.append(Phrase(("with improvements of ", _up_to(most, quote), f", {side} {line}")))
     parts.append("with no change")
     if least < 0:
-        parts.append(f"with a worsening of {_up_to(-least)}")
-    return f"is compatible {_series(parts)}"
+        parts.append(Phrase(("with a worsening of ", _up_to(-least, quote))))
+    return Phrase(("is compatible ", _phrase_series(parts)))
 
 
-def interval_reading(instrument: str, low: float, high: float, *, n: int | None = None, reason: str = "") -> str:
+def interval_reading(
+    instrument: str,
+    low: float,
+    high: float,
+    *,
+    n: int | None = None,
+    reason: str = "",
+    quote: Quote | None = None,
+) -> Phrase | str:
     """How a change's 95% interval reads against the instrument's clinically important threshold.
 
     The one rule the book uses wherever it reads an interval: which of
@@ -282,6 +360,8 @@ def interval_reading(instrument: str, low: float, high: float, *, n: int | None 
     beyond the book's 8-point threshold, with no change, and with a worsening
     of up to 1.0 point". An interval of zero width (``n`` equal changes) or
     one that cannot be computed (``reason`` says why) is said to be so.
+    ``quote`` prints each end with its mark (plain by default). Values outside
+    the interval are called less compatible with the data, never impossible.
     """
     entry = get_instrument(instrument)
     if not (np.isfinite(low) and np.isfinite(high)):
@@ -290,16 +370,39 @@ def interval_reading(instrument: str, low: float, high: float, *, n: int | None 
         every = f"all {n} changes" if n is not None else "all the changes"
         return f"has no width, because {every} are equal"
     least, most = sorted((low * entry.improvement_sign, high * entry.improvement_sign))
-    return _reading(least, most, entry.threshold)
+    return _reading(least, most, entry.threshold, quote or _plain)
 
 
-def change_reading(data: pd.DataFrame, instrument: str) -> str:
+def _interval_quote(marks: Marks | None, instrument: str, low: float, high: float) -> Quote:
+    """How a reading marks the ends of an instrument's stage 2 → 3 interval ``low`` to ``high``.
+
+    On the reconstruction a printed limit is marked as printed, a limit the
+    abstract does not print by its registry class; on own data they are results, shown plainly.
+    """
+    if marks is None or marks.summary is None:
+        return _plain
+
+    def quote(size: float) -> str | Displayable:
+        text = format_number(size, 1)
+        end = "low" if math.isclose(abs(size), abs(low)) else "high"
+        key = f"{instrument}_ci_{end}"
+        if key in REPORTED_KEYS:
+            return marks.printed(key, shown=text, note="in points of improvement, to one decimal")
+        if key in DERIVED_KEYS:
+            return marks.number(key, low if end == "low" else high, shown=text)
+        return text
+
+    return quote
+
+
+def change_reading(data: pd.DataFrame, instrument: str, marks: Marks | None = None) -> Phrase | str:
     """:func:`interval_reading` of a cohort's stage 2 → 3 change, or why its interval cannot be read."""
     try:
         result = paired_change(data, instrument)
     except NotEnoughDataError as error:
         return f"cannot be computed: {error.reason}"
-    return interval_reading(instrument, result.ci_low, result.ci_high, n=result.n, reason=result.note)
+    quote = _interval_quote(marks, instrument, result.ci_low, result.ci_high)
+    return interval_reading(instrument, result.ci_low, result.ci_high, n=result.n, reason=result.note, quote=quote)
 
 
 def flow_figure(flow: pd.DataFrame) -> tuple[str, str]:

@@ -20,11 +20,9 @@ from ..paper.formatting import MINUS, count_in_words
 from ..paper.reconstruction import load_summary
 from ..paper.reported import get_reported
 from . import charts
-from .provenance import KEY_LINE, OWN_DATA_NOTE, Ranges
+from .provenance import AUDIT_PAGE, KEY_LINE, OWN_DATA_NOTE, SAMPLING_SENTENCE, Marks
 
-__all__ = ["AUDIT_PAGE", "CheckedNumber", "Notice", "Study", "open_book"]
-
-AUDIT_PAGE = "number_audit.html"
+__all__ = ["CheckedNumber", "Notice", "Study", "open_book"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +31,10 @@ class CheckedNumber:
 
     In HTML it is a link to its row in the number audit whose tooltip (on
     hover and on keyboard focus) gives the printed value, the recomputed value
-    and the verdict; a disagreement is flagged visibly in the text. A number
+    and the verdict; a disagreement is flagged visibly in the text. On the
+    reconstruction, ``construction`` is True: the data were built to reproduce
+    the abstract, so agreement is *reproduced by construction*, not a check of
+    the paper (only the data-free checks check the paper there). A number
     this cohort cannot give reads "not computable" followed by ``reason``, and
     is not flagged as disagreeing. ``unit`` ("%" for a percentage) is part of
     the number: it stays inside the link, before any flag, and the flag and
@@ -48,6 +49,14 @@ class CheckedNumber:
     agrees: bool
     reason: str = ""
     unit: str = ""
+    construction: bool = False
+
+    @property
+    def verdict_words(self) -> str:
+        """``reproduced by construction`` or ``agrees with the paper``; ``differs from the paper``."""
+        if not self.agrees:
+            return "differs from the paper"
+        return "reproduced by construction" if self.construction else "agrees with the paper"
 
     @property
     def computable(self) -> bool:
@@ -75,7 +84,9 @@ class CheckedNumber:
                 f'data-key="{self.key}">{html.escape(self.shown)}'
                 f'<span class="cnslbp-tip" role="tooltip">{tip}</span></a>{after}'
             )
-        verdict = "agrees with the paper" if self.agrees else "differs from the paper"
+        verdict = self.verdict_words
+        if self.construction and self.agrees:
+            verdict += " (the dataset was built to reproduce the abstract, so this checks the dataset, not the paper)"
         state = "agrees" if self.agrees else "disagrees"
         paper, shown = html.escape(self.reported + self.unit), html.escape(self.shown + self.unit)
         flag = "" if self.agrees else f'<span class="cnslbp-flag">≠ paper {paper}</span>'
@@ -98,11 +109,14 @@ class Notice:
 
     provenance: Provenance
     n_participants: int
+    members: int = 0
 
     def _repr_html_(self) -> str:
         source = self.provenance
         kind = "Reconstructed data" if source.is_reconstruction else "User-supplied data"
         key = KEY_LINE if source.is_reconstruction else OWN_DATA_NOTE
+        if source.is_reconstruction and self.members:
+            key += " " + SAMPLING_SENTENCE.format(members=f"{self.members:,}")
         # the file's full SHA-256 is in every page's announcement bar and in the data appendix
         count = (
             f"{count_in_words(self.n_participants, capital=True)} participant{'' if self.n_participants == 1 else 's'}"
@@ -134,9 +148,9 @@ class Study:
         return audit(self.cohort)
 
     @cached_property
-    def ranges(self) -> Ranges:
-        """Ranged numbers on the reconstruction (from the stored ensemble summary); plain numbers on own data."""
-        return Ranges(load_summary() if self.provenance.is_reconstruction else None)
+    def marks(self) -> Marks:
+        """Marked numbers: with classes and spreads on the reconstruction (the stored ensemble); plain on own data."""
+        return Marks(load_summary() if self.provenance.is_reconstruction else None, check=self.checked)
 
     @cached_property
     def _recomputed(self) -> dict[str, Recomputed]:
@@ -158,11 +172,13 @@ class Study:
             agrees=bool(row["agrees"]),
             reason=reason if missing else "",
             unit="%" if get_reported(key).style == "percent" else "",
+            construction=self.provenance.is_reconstruction,
         )
 
     def notice(self) -> Notice:
         """What the data are, for the top of a chapter."""
-        return Notice(self.provenance, self.cohort.n_participants)
+        summary = self.marks.summary
+        return Notice(self.provenance, self.cohort.n_participants, summary.members if summary is not None else 0)
 
 
 def open_book() -> Study:

@@ -37,10 +37,11 @@ from ..stats.responder_analysis import pe_nonresponse
 from ..stats.sensitivity import EffectSizes, effect_size_summary, sensitivity_summary
 from .html import HtmlTable, HTMLText, html_table
 from .limits import PER_PARTICIPANT_LIMIT, more_participants
-from .words import not_computable, p_text
+from .myst import REPORTED_KEYS
+from .words import DERIVED_KEYS, not_computable, p_text, quote_number
 
 if TYPE_CHECKING:  # types only: both modules import this one
-    from .provenance import Ranges
+    from .provenance import Marks
     from .study import Study
 
 __all__ = [
@@ -154,8 +155,11 @@ def headline_table(study: Study) -> HtmlTable:
     return html_table(frame, "Stage 2 → 3 results as the abstract reports them, recomputed from this dataset")
 
 
-def inclusion_table(data: pd.DataFrame) -> HtmlTable:
-    """The inclusion rule applied to each participant, in words (the first 200, and a count of the rest)."""
+def inclusion_table(data: pd.DataFrame, *, reconstruction: bool = False) -> HtmlTable:
+    """The inclusion rule applied to each participant, in words (the first 200, and a count of the rest).
+
+    On the ``reconstruction`` the stage 1 scores come from a prior, so the table carries the assumption mark.
+    """
     full = pe_nonresponse(data)
     table = full.head(PER_PARTICIPANT_LIMIT)
 
@@ -171,49 +175,77 @@ def inclusion_table(data: pd.DataFrame) -> HtmlTable:
         shown[f"{entry.abbreviation}: {entry.improvement_rule}?"] = [words(flag) for flag in table[f"{key}_improved"]]
     shown["Non-responder (entered the study)"] = [words(flag) for flag in table["non_responder"]]
     hidden = len(full) - len(table)
+    mark, said = _prior_mark(
+        reconstruction, "the abstract reports no stage 1 scores, so these changes come from a prior"
+    )
     return html_table(
         shown,
         "The inclusion rule applied to each participant (stage 1 → 2)",
         more=more_participants(hidden) if hidden else "",
+        mark=mark,
+        mark_words=said,
     )
 
 
-def stage_table(data: pd.DataFrame, stage: int = BASELINE_STAGE) -> HtmlTable:
-    """Each outcome's mean, SD and range at one stage, beside the scale."""
+def _prior_mark(reconstruction: bool, why: str) -> tuple[str, str]:
+    """The table-wide assumption mark (class, words) for numbers that come from a prior on the reconstruction."""
+    return ("assumption", f"Set by an assumption: {why}.") if reconstruction else ("", "")
+
+
+def stage_table(data: pd.DataFrame, stage: int = BASELINE_STAGE, marks: Marks | None = None) -> HtmlTable:
+    """Each outcome's mean, SD and range at one stage, beside the scale; with ``marks`` each number carries its mark."""
     table = stage_summary(data, stage=stage)
     none = not_computable(f"no score was recorded at stage {stage}")
+
+    def mark(instrument: str, name: str, value: float, plain: str) -> object:
+        key = f"{instrument}_{name}_{stage}"
+        return _html_cell(quote_number(marks, key if key in DERIVED_KEYS else None, value, plain))
 
     def spread(value: float, n: int) -> str:
         if np.isfinite(value):
             return format_number(value, 1)
         return none if n == 0 else not_computable(f"needs at least 2 scores; stage {stage} has {n}")
 
-    shown = pd.DataFrame(
-        {
-            "Outcome": [
-                f"{get_instrument(key).abbreviation} ({get_instrument(key).direction})" for key in table["instrument"]
-            ],
-            "n": table["n"],
-            "Mean": [format_number(value, 1) if np.isfinite(value) else none for value in table["mean"]],
-            "SD": [spread(value, n) for value, n in zip(table["sd"], table["n"], strict=True)],
-            "Lowest to highest": [
-                f"{format_number(low, 0)} to {format_number(high, 0)}" if np.isfinite(low) else none
-                for low, high in zip(table["minimum"], table["maximum"], strict=True)
-            ],
-            "Scale": [f"{low} to {high}" for low, high in zip(table["range_low"], table["range_high"], strict=True)],
-        }
-    )
-    return html_table(shown, f"Scores at stage {stage} ({get_stage(stage).name})")
+    rows = []
+    for row in table.itertuples(index=False):
+        entry = get_instrument(row.instrument)
+        extremes: object = none
+        if np.isfinite(row.minimum):
+            low = mark(row.instrument, "min", row.minimum, format_number(row.minimum, 0))
+            high = mark(row.instrument, "max", row.maximum, format_number(row.maximum, 0))
+            extremes = HTMLText(f"{_markup(low)} to {_markup(high)}")
+        rows.append(
+            {
+                "Outcome": f"{entry.abbreviation} ({entry.direction})",
+                "n": row.n,
+                "Mean": mark(row.instrument, "mean", row.mean, format_number(row.mean, 1))
+                if np.isfinite(row.mean)
+                else none,
+                "SD": mark(row.instrument, "sd", row.sd, spread(row.sd, row.n))
+                if np.isfinite(row.sd)
+                else spread(row.sd, row.n),
+                "Lowest to highest": extremes,
+                "Scale": f"{row.range_low} to {row.range_high}",
+            }
+        )
+    return html_table(pd.DataFrame(rows), f"Scores at stage {stage} ({get_stage(stage).name})")
 
 
-def bands_table(data: pd.DataFrame, instrument: str, stage: int = BASELINE_STAGE) -> HtmlTable:
-    """Participants in each published severity band of an instrument at one stage."""
+def bands_table(
+    data: pd.DataFrame, instrument: str, stage: int = BASELINE_STAGE, marks: Marks | None = None
+) -> HtmlTable:
+    """Participants in each published severity band of an instrument at one stage (counts marked with ``marks``)."""
     table = severity_bands(data, instrument, stage=stage)
+    counts = []
+    for band, count in zip(table["band"], table["count"], strict=True):
+        key = f"{instrument}_band_{band}"
+        known = stage == BASELINE_STAGE and key in DERIVED_KEYS
+        counts.append(_html_cell(quote_number(marks, key if known else None, float(count), str(count))))
     shown = pd.DataFrame(
         {
             "Band": table["band"],
             "Scores": [f"{low} to {high}" for low, high in zip(table["low"], table["high"], strict=True)],
-            "Participants": table["count"],
+            "Participants": counts,
         }
     )
     return html_table(shown, f"{get_instrument(instrument).abbreviation} at stage {stage} by clinic severity band")
@@ -224,37 +256,62 @@ def _html_cell(value: object) -> object:
     return HTMLText(value._repr_html_()) if hasattr(value, "_repr_html_") else value
 
 
-SENSITIVITY_KEYS = {
-    "wilcoxon": {"p": "wilcoxon_p"},
-    "bootstrap": {"low": "boot_low", "high": "boot_high"},
-    "leave_one_out": {"estimate": "loo_mean", "p": "loo_p"},
-}
-# the registry keys of the bootstrap row's limits, per interval method
-BOOTSTRAP_KEYS = {"percentile": {"low": "boot_low", "high": "boot_high"}, "bca": {"low": "bca_low", "high": "bca_high"}}
+def _markup(value: object) -> str:
+    """A cell's value as markup: a marked number's HTML (or a cell already HTML), anything else escaped."""
+    if isinstance(value, HTMLText):
+        return str(value)
+    return str(value._repr_html_()) if hasattr(value, "_repr_html_") else html.escape(str(value))
+
+
+def _sensitivity_keys(instrument: str, bootstrap_method: str) -> dict[str, dict[str, str]]:
+    """The reported or registry key of every number in each row of the sensitivity table."""
+    boot = "boot" if bootstrap_method == "percentile" else "bca"
+    reported = {
+        "estimate": f"{instrument}_mean_change",
+        "low": f"{instrument}_ci_low",
+        "high": f"{instrument}_ci_high",
+        "p": f"{instrument}_p_val",
+    }
+    return {
+        "t": reported,
+        "wilcoxon": {"p": f"{instrument}_wilcoxon_p"},
+        "bootstrap": {
+            "estimate": reported["estimate"],
+            "low": f"{instrument}_{boot}_low",
+            "high": f"{instrument}_{boot}_high",
+        },
+        "holm": {"p": f"{instrument}_holm_p"},
+        "leave_one_out": {
+            "estimate": f"{instrument}_loo_mean",
+            "low": f"{instrument}_loo_low",
+            "high": f"{instrument}_loo_high",
+            "p": f"{instrument}_loo_p",
+        },
+    }
 
 
 def sensitivity_table(
     data: pd.DataFrame,
     instrument: str,
-    ranges: Ranges | None = None,
+    marks: Marks | None = None,
     *,
     bootstrap_method: Literal["percentile", "bca"] = "percentile",
 ) -> HtmlTable:
     """The paired t-test beside its sensitivity analyses, formatted the paper's way.
 
-    With ``ranges`` (the study's), numbers the abstract does not fix carry their spread
-    across the datasets it allows. A value an analysis gives but could not give
-    here reads "not computable", and the note says why. ``bootstrap_method``
-    chooses the bootstrap row's interval (percentile or BCa).
+    With ``marks`` (the study's) every number carries its mark: the t-test's
+    are reported numbers (in-place checks), the others their class and spread.
+    A value an analysis gives but could not give here reads "not computable",
+    and the note says why. ``bootstrap_method`` chooses the bootstrap row's
+    interval (percentile or BCa).
     """
     table = sensitivity_summary(data, instrument, bootstrap_method=bootstrap_method)
-    keys = SENSITIVITY_KEYS | {"bootstrap": BOOTSTRAP_KEYS[bootstrap_method]}
+    keys = _sensitivity_keys(instrument, bootstrap_method)
 
     def shown(kind: str, part: str, value: float, printed: str) -> object:
         key = keys.get(kind, {}).get(part)
-        if ranges is None or key is None or not np.isfinite(value):
-            return printed
-        return _html_cell(ranges.number(f"{instrument}_{key}", value))
+        known = key is not None and (key in REPORTED_KEYS or key in DERIVED_KEYS)
+        return _html_cell(quote_number(marks, key if known else None, value, printed))
 
     rows = []
     for row in table.itertuples(index=False):
@@ -264,12 +321,10 @@ def sensitivity_table(
         p_printed = missing["p"] if not np.isfinite(row.p_val) else format_p(row.p_val)
         if not np.isfinite(row.ci_low):
             interval: object = missing["ci"]
-        elif row.kind == "bootstrap" and ranges is not None:
+        else:
             low = shown(row.kind, "low", row.ci_low, format_number(row.ci_low, 2))
             high = shown(row.kind, "high", row.ci_high, format_number(row.ci_high, 2))
-            interval = HTMLText(f"{low} to {high}")
-        else:
-            interval = format_ci(row.ci_low, row.ci_high, 2)
+            interval = HTMLText(f"{_markup(low)} to {_markup(high)}")
         rows.append(
             {
                 "Analysis": row.analysis,
@@ -286,9 +341,9 @@ def sensitivity_table(
 
 
 def effect_size_table(
-    data: pd.DataFrame, instruments: tuple[str, ...] = ("piq", "pseq"), ranges: Ranges | None = None
+    data: pd.DataFrame, instruments: tuple[str, ...] = ("piq", "pseq"), marks: Marks | None = None
 ) -> HtmlTable:
-    """dz beside what it means for individuals, one row per instrument; d_av and r carry ranges when given."""
+    """dz beside what it means for individuals, one row per instrument; with ``marks`` every number carries its mark."""
     records = []
     for key in instruments:
         try:
@@ -301,24 +356,33 @@ def effect_size_table(
             sizes = EffectSizes(key, **empty, share_improved_normal=nan, overlap=nan, note=error.reason)
             records.append(dataclasses.asdict(sizes))
     rows = pd.DataFrame(records)
+    registry = {
+        "dz": "dz_improvement",
+        "d_av": "d_av",
+        "r_stages": "r_stages",
+        "share_improved": "improved_share",
+        "share_improved_normal": "improved_normal",
+        "overlap": "overlap",
+    }
 
-    def cells(column: str, percent: bool = False, ranged: bool = False) -> list[object]:
+    def cells(column: str, percent: bool = False) -> list[object]:
         shown: list[object] = []
         for key, value, why in zip(rows["instrument"], rows[column], rows["note"], strict=True):
             if not np.isfinite(value):
                 shown.append(not_computable(why))
-            elif ranged and ranges is not None:
-                shown.append(_html_cell(ranges.number(f"{key}_{column}", value)))
-            else:
-                shown.append(f"{format_number(100 * value, 0)}%" if percent else format_number(value, 2))
+                continue
+            plain = f"{format_number(100 * value, 0)}%" if percent else format_number(value, 2)
+            name = f"{key}_{registry[column]}"
+            number = 100 * value if percent else value
+            shown.append(_html_cell(quote_number(marks, name if name in DERIVED_KEYS else None, number, plain)))
         return shown
 
     shown = pd.DataFrame(
         {
             "Outcome": [get_instrument(key).abbreviation for key in rows["instrument"]],
             "dz (positive = better)": cells("dz"),
-            "d_av": cells("d_av", ranged=True),
-            "r, stage 2 with 3": cells("r_stages", ranged=True),
+            "d_av": cells("d_av"),
+            "r, stage 2 with 3": cells("r_stages"),
             "Improved (observed)": cells("share_improved", percent=True),
             "Improved if normal, Φ(dz)": cells("share_improved_normal", percent=True),
             "Overlap of stage 2 and 3": cells("overlap", percent=True),
@@ -351,17 +415,26 @@ def global_change_table(data: pd.DataFrame) -> HtmlTable:
     )
 
 
-def rows_table(data: pd.DataFrame, *, limit: int = 60) -> HtmlTable:
-    """The cohort's rows as the book shows them (labels, not ids), up to ``limit`` rows."""
+def rows_table(data: pd.DataFrame, *, limit: int = 60, reconstruction: bool = False) -> HtmlTable:
+    """The cohort's rows as the book shows them (labels, not ids), up to ``limit`` rows.
+
+    On the ``reconstruction`` every value is one choice among the datasets the abstract allows: the table says so.
+    """
     rows = data.head(limit).astype("object").where(data.head(limit).notna(), "")
     more = len(data) - len(rows)
     caption = f"The cohort file's rows with participants relabelled ({len(data)} rows"
     caption += f"; the first {limit} shown)" if more > 0 else ")"
-    return html_table(rows, caption)
+    words = (
+        "Depends on the reconstruction: the changes are one of the sets the abstract allows, the levels and "
+        "ratings come from priors."
+    )
+    return html_table(
+        rows, caption, mark="depends" if reconstruction else "", mark_words=words if reconstruction else ""
+    )
 
 
-def association_table(data: pd.DataFrame, x: str = "pseq", y: str = "piq", ranges: Ranges | None = None) -> HtmlTable:
-    """Pearson and Spearman correlations of two changes, formatted; with ``ranges``, each number carries its spread.
+def association_table(data: pd.DataFrame, x: str = "pseq", y: str = "piq", marks: Marks | None = None) -> HtmlTable:
+    """Pearson and Spearman correlations of two changes, formatted; with ``marks``, each number carries its spread.
 
     Without enough participants for a correlation, both rows say so with the reason.
     """
@@ -380,15 +453,15 @@ def association_table(data: pd.DataFrame, x: str = "pseq", y: str = "piq", range
         return html_table(pd.DataFrame(rows_missing, columns=columns), caption)
 
     def quoted(key: str, value: float, printed: str) -> object:
-        if ranges is None or not np.isfinite(value):
+        if marks is None or not np.isfinite(value):
             return printed
-        return _html_cell(ranges.number(f"assoc_{key}", value))
+        return _html_cell(marks.number(f"assoc_{key}", value))
 
     rows = []
     for method, short in ((result.pearson, "r"), (result.spearman, "rho")):
         if not np.isfinite(method.ci_low):
             interval: object = not_computable(method.note if np.isfinite(method.r) else "")
-        elif ranges is None:
+        elif marks is None:
             interval = format_ci(method.ci_low, method.ci_high, 2)
         else:
             low = quoted(f"{short}_low", method.ci_low, "")
@@ -453,6 +526,10 @@ def joint_rtm_table(grid: pd.DataFrame, *, reconstruction: bool) -> HtmlTable:
         "Improvement expected from regression to the mean alone when both questionnaires select, at "
         "illustrative error correlations and flare strengths (not estimates)"
     )
-    if reconstruction:
-        caption += "; the stage 2 SDs behind every cell rest on an assumption, because the abstract reports none"
-    return html_table(pd.DataFrame(rows), caption)
+    return html_table(
+        pd.DataFrame(rows),
+        caption,
+        mark="assumption",
+        mark_words="Set by an assumption: every cell rests on illustrative values"
+        + (" and on the stage 2 SDs, which the abstract does not report." if reconstruction else "."),
+    )

@@ -19,15 +19,16 @@ from ..data.instruments import NON_RESPONSE, get_instrument
 from ..data.load import Cohort
 from ..data.source import provenance
 from ..exceptions import NotEnoughDataError
+from ..paper.bounds import extreme_pairings
 from ..paper.consistency import consistency_checks, dz_from_printed_ci, grim_sums, interval_from_printed_p
 from ..paper.formatting import format_number
 from ..paper.reported import get_reported, reported_n
 from ..stats import flow, rtm, rtm_joint_figures, rtm_noise, sensitivity
 from ..stats.core import Proportion
-from ..stats.correlation import association
+from ..stats.correlation import association, paired_changes
 from ..stats.responder_analysis import pe_nonresponse, responders
 from . import audit_tables, charts, glue, rtm_words, sentences, tables, words
-from .provenance import legend_table
+from .provenance import Marks, legend_table
 from .rtm_words import JointRtmWords, NoiseWords, RtmWords
 from .study import Study
 
@@ -86,11 +87,11 @@ def _responders(study: Study, instrument: str) -> tuple[words.ResponderWords, Pr
         share = responders(study.data, instrument)
     except NotEnoughDataError as error:
         return words.responder_words(instrument, None, reason=error.reason), None
-    return words.responder_words(instrument, share), share
+    return words.responder_words(instrument, share, marks=study.marks), share
 
 
-def _association(study: Study, ranges: bool = False) -> words.AssociationWords:
-    scale = study.ranges if ranges else None
+def _association(study: Study, marks: bool = False) -> words.AssociationWords:
+    scale = study.marks if marks else None
     try:
         return words.association_words(association(study.data), scale)
     except NotEnoughDataError as error:
@@ -101,14 +102,14 @@ def _audit_words(study: Study) -> words.AuditWords:
     return words.audit_words(study.audit, consistency_checks())
 
 
-def _readings(study: Study, *instruments: str) -> dict[str, str]:
+def _readings(study: Study, *instruments: str) -> dict[str, object]:
     """Each instrument's stage 2 → 3 interval read against its threshold, as ``<instrument>_23_reading``."""
-    return {f"{key}_23_reading": sentences.change_reading(study.data, key) for key in instruments}
+    return {f"{key}_23_reading": sentences.change_reading(study.data, key, study.marks) for key in instruments}
 
 
 def start_here(study: Study) -> Page:
     data = study.data
-    piq, pseq, psq = (words.change_words(data, key) for key in ("piq", "pseq", "psq"))
+    piq, pseq, psq = (words.change_words(data, key, marks=study.marks) for key in ("piq", "pseq", "psq"))
     return Page(
         study,
         values={
@@ -156,11 +157,11 @@ def design(study: Study) -> Page:
 def stages(study: Study) -> Page:
     data = study.data
     education = {
-        key: words.change_words(data, key, from_stage=1, to_stage=2, ranges=study.ranges)
+        key: words.change_words(data, key, from_stage=1, to_stage=2, marks=study.marks)
         for key in ("piq", "pseq", "psq")
     }
     # on the reconstruction the stage 1 scores come wholly from a prior: their intervals and p-values
-    # would only test the prior, so the means are shown (with ranges) and no inference
+    # would only test the prior, so the means are shown (with marks) and no inference
     inference = not study.provenance.is_reconstruction
     values: dict[str, Any] = {}
     for key in ("piq", "pseq"):
@@ -180,10 +181,10 @@ def stages(study: Study) -> Page:
         values=values,
         sentences={"education_changes": sentences.education_changes(education, inference=inference)},
         shown={
-            "inclusion": tables.inclusion_table(data),
+            "inclusion": tables.inclusion_table(data, reconstruction=study.provenance.is_reconstruction),
             "education": charts.education_phase_chart(data),
-            "stage_2": tables.stage_table(data, stage=2),
-            "pseq_bands": tables.bands_table(data, "pseq", stage=2),
+            "stage_2": tables.stage_table(data, stage=2, marks=study.marks),
+            "pseq_bands": tables.bands_table(data, "pseq", stage=2, marks=study.marks),
             **{f"{key}_trajectories": charts.trajectories(data, key) for key in ("piq", "pseq", "psq")},
         },
     )
@@ -205,17 +206,23 @@ def primary_outcomes(study: Study) -> Page:
     said: dict[str, str] = {}
     values |= _readings(study, "piq", "pseq")
     for instrument in ("piq", "pseq"):
-        values |= _fields(words.change_words(data, instrument), "direction", "excluded", "change")
+        values |= _fields(words.change_words(data, instrument, marks=study.marks), "direction", "excluded", "change")
         counted, share = _responders(study, instrument)
-        values |= _fields(counted, "rule")
+        values |= _fields(counted, "rule", "ci")
         said[f"{instrument}_23_result"] = sentences.change_result(study, instrument, capital=instrument == "pseq")
         said[f"{instrument}_resp_result"] = sentences.responder_result(
             study, counted, instrument, share, long=instrument == "piq"
         )
-    values["power_sentence"] = sentences.power_sentence(study.cohort.n_participants, brief=False)
+    values["power_sentence"] = sentences.power_sentence(study.cohort.n_participants, brief=False, marks=study.marks)
     worked = dz_from_printed_ci("piq")
+    labels = {
+        "critical": "the 97.5% quantile of t on n − 1 degrees of freedom",
+        "half_width": "half the width of the printed PIQ 95% CI",
+        "sd": "the SD of the PIQ changes that the printed CI implies",
+        "dz": "the PIQ dz that the printed mean and CI imply",
+    }
     for name, decimals in (("critical", 3), ("half_width", 3), ("sd", 2), ("dz", 2)):
-        values[f"worked_{name}"] = format_number(worked[name], decimals)
+        values[f"worked_{name}"] = study.marks.from_abstract(format_number(worked[name], decimals), labels[name])
     values["worked_df"] = str(worked["n"] - 1)
     values["worked_n"] = str(worked["n"])
     return Page(
@@ -237,10 +244,10 @@ def primary_outcomes(study: Study) -> Page:
             "pseq_estimation": charts.estimation_plot(data, "pseq"),
             "pseq_responders": charts.responder_chart(data, "pseq"),
             **{
-                f"{key}_sensitivity": tables.sensitivity_table(data, key, study.ranges, bootstrap_method="bca")
+                f"{key}_sensitivity": tables.sensitivity_table(data, key, study.marks, bootstrap_method="bca")
                 for key in ("piq", "pseq")
             },
-            "effect_sizes": tables.effect_size_table(data, ranges=study.ranges),
+            "effect_sizes": tables.effect_size_table(data, marks=study.marks),
             "dz_explorer": _dz_explorer(study),
             "piq_sweep": charts.threshold_sweep(data, "piq"),
             "pseq_sweep": charts.threshold_sweep(data, "pseq"),
@@ -250,9 +257,13 @@ def primary_outcomes(study: Study) -> Page:
 
 def secondary_outcomes(study: Study) -> Page:
     data = study.data
-    psq = words.change_words(data, "psq", ranges=study.ranges)
-    rating = study.cohort.has_global_change
-    not_collected = tables.not_collected("Global perceived change")
+    psq = words.change_words(data, "psq", marks=study.marks)
+    rating = study.cohort.has_global_change and not study.provenance.is_reconstruction
+    not_collected = (
+        tables.note("the abstract reports no global ratings, so none are drawn here")
+        if study.provenance.is_reconstruction
+        else tables.not_collected("Global perceived change")
+    )
     checks = consistency_checks().set_index("check")
     back = interval_from_printed_p("psq")
     return Page(
@@ -261,18 +272,22 @@ def secondary_outcomes(study: Study) -> Page:
         values={
             **_fields(psq, "direction", "excluded", "change_p", "ci", "dz", "interval"),
             **_readings(study, "psq"),
-            **_fields(words.global_change_words(data, study.ranges), "sentence", "summary"),
-            "psq_derivation": str(checks.loc["CI from p", "detail"]),
+            **_fields(words.global_change_words(data, study.marks), "sentence", "summary"),
+            "psq_derivation": study.marks.block(
+                str(checks.loc["CI from p", "detail"]), "Worked out from the printed numbers alone"
+            ),
             "psq_rule": get_instrument("psq").improvement_rule,
             **{
-                f"psq_back_{name}": format_number(back[quantity], decimals)
-                for name, quantity, decimals in (
-                    ("t", "t", 2),
-                    ("critical", "critical", 2),
-                    ("se", "se", 2),
-                    ("half", "half_width", 1),
-                    ("low", "ci_low", 1),
-                    ("high", "ci_high", 1),
+                f"psq_back_{name}": study.marks.from_abstract(
+                    format_number(back[quantity], decimals), f"{label}, back-calculated from the printed PSQ mean and p"
+                )
+                for name, quantity, decimals, label in (
+                    ("t", "t", 2, "t"),
+                    ("critical", "critical", 2, "the 97.5% quantile of t on 13 degrees of freedom"),
+                    ("se", "se", 2, "the standard error of the mean change"),
+                    ("half", "half_width", 1, "the half-width of the 95% CI"),
+                    ("low", "ci_low", 1, "the 95% CI lower limit"),
+                    ("high", "ci_high", 1, "the 95% CI upper limit"),
                 )
             },
         },
@@ -288,8 +303,27 @@ def secondary_outcomes(study: Study) -> Page:
     )
 
 
+def _pairings(study: Study, x: str = "pseq", y: str = "piq") -> Any:
+    """This dataset's two sets of changes paired as they are, and in the orders that give the extreme correlations."""
+    pairs = paired_changes(study.data, x, y)
+    first, second = (pairs[f"{key}_change"].to_numpy(float) for key in (x, y))
+    try:
+        lowest, highest = extreme_pairings(first.reshape(1, -1), second.reshape(1, -1))
+        actual = association(study.data, x, y).pearson
+    except (ValueError, NotEnoughDataError):
+        return charts.association_scatter(study.data, x, y)
+    shown = (
+        ("paired in opposite order", lowest.x, lowest.y, lowest.r),
+        ("this dataset's pairing", first, second, actual.r),
+        ("paired in the same order", highest.x, highest.y, highest.r),
+    )
+    return charts.pairings_scatter(
+        [(f"{label}: r = {format_number(r, 2)}", left, right) for label, left, right, r in shown], x, y
+    )
+
+
 def association_chapter(study: Study) -> Page:
-    said = _association(study, ranges=True)
+    said = _association(study, marks=True)
     return Page(
         study,
         checked=("association_direction",),
@@ -299,8 +333,10 @@ def association_chapter(study: Study) -> Page:
             "assoc_recomputed": sentences.association_recomputed(study, said),
         },
         shown={
-            "scatter": charts.association_scatter(study.data),
-            "table": tables.association_table(study.data, ranges=study.ranges),
+            "scatter": _pairings(study)
+            if study.provenance.is_reconstruction
+            else charts.association_scatter(study.data),
+            "table": tables.association_table(study.data, marks=study.marks),
         },
     )
 
@@ -313,10 +349,10 @@ def _regression(study: Study) -> tuple[dict[str, RtmWords], dict[str, rtm.RtmFig
             figures[key] = rtm.rtm_figures(study.data, key, cohort_size=study.cohort.n_participants)
         except NotEnoughDataError as error:
             said[key] = rtm_words.rtm_words(
-                key, None, study.ranges, reason=error.reason, baseline_sd=float(baseline[key])
+                key, None, study.marks, reason=error.reason, baseline_sd=float(baseline[key])
             )
         else:
-            said[key] = rtm_words.rtm_words(key, figures[key], study.ranges)
+            said[key] = rtm_words.rtm_words(key, figures[key], study.marks)
     return said, figures
 
 
@@ -334,7 +370,7 @@ def _joint_regression(study: Study) -> tuple[dict[str, JointRtmWords], Any]:
     except NotEnoughDataError as error:
         said = {key: rtm_words.joint_rtm_words(key, None, reason=error.reason) for key in keys}
         return said, tables.note(f"The grid cannot be computed from this cohort: {error.reason}.")
-    said = {key: rtm_words.joint_rtm_words(key, figures[key], study.ranges) for key in keys}
+    said = {key: rtm_words.joint_rtm_words(key, figures[key], study.marks) for key in keys}
     return said, tables.joint_rtm_table(grid, reconstruction=study.provenance.is_reconstruction)
 
 
@@ -372,7 +408,7 @@ def limitations(study: Study) -> Page:
         study,
         values={
             **_fields(_audit_words(study), "conflict_count", "conflict_count_cap", "conflict_list"),
-            **_fields(regression["piq"], *figures_shown, "reliability", "at_60", "explain_all"),
+            **_fields(regression["piq"], *figures_shown, "reliability", "reliability_60", "at_60", "explain_all"),
             **_fields(regression["pseq"], *figures_shown),
             **_fields(joint["piq"], "expected", "share", "single", "correlation", "flare", "per_sd"),
             **_fields(joint["pseq"], "expected", "share", "single"),
@@ -381,8 +417,9 @@ def limitations(study: Study) -> Page:
                 for said in noise.values()
                 for field, value in _fields(said, "reliability_min", "reliability_min_lower").items()
             },
-            "power_brief": sentences.power_sentence(n, brief=True),
-            "holm_result": sentences.holm_result(data),
+            "power_brief": sentences.power_sentence(n, brief=True, marks=study.marks),
+            **{field: value for said in shares.values() for field, value in _fields(said, "ci").items()},
+            "holm_result": sentences.holm_result(data, study.marks),
         },
         sentences={
             "rtm_sd": rtm_words.rtm_sd(regression),
@@ -398,7 +435,7 @@ def limitations(study: Study) -> Page:
     )
 
 
-def _grim_example(key: str) -> dict[str, str]:
+def _grim_example(key: str, marks: Marks) -> dict[str, object]:
     """The GRIM working for one printed mean, from the abstract alone (glued as ``grim_<field>``).
 
     ``grim_total`` is the whole-number total change that gives the printed
@@ -412,10 +449,13 @@ def _grim_example(key: str) -> dict[str, str]:
         names = ("total", "mean", "below", "above", "below_mean", "above_mean")
         return {f"grim_{name}": "none" for name in names}
     total = totals[0]
-    found = {"grim_total": format_number(total, 0), "grim_mean": format_number(total / n, 4)}
+    mean = marks.from_abstract(format_number(total / n, 4), f"the mean of a total change of {total} over n = {n}")
+    found: dict[str, object] = {"grim_total": format_number(total, 0), "grim_mean": mean}
     for name, other in (("below", total + 1), ("above", total - 1)):
         found[f"grim_{name}"] = format_number(other, 0)
-        found[f"grim_{name}_mean"] = record.as_printed(other / n)
+        found[f"grim_{name}_mean"] = marks.from_abstract(
+            record.as_printed(other / n), f"a total change of {other} over n = {n}, printed as the abstract prints"
+        )
     return found
 
 
@@ -426,12 +466,12 @@ def number_audit(study: Study) -> Page:
         values={
             **_fields(words.cohort_words(study.cohort.n_participants), "participants"),
             **_fields(_audit_words(study), "agree", "total"),
-            **_grim_example("psq_mean_change"),
+            **_grim_example("psq_mean_change", study.marks),
         },
-        markdown={"disagreements": audit_tables.disagreements_markdown(study.audit)},
         shown={
-            "audit": audit_tables.audit_table(study.audit),
-            "overview": charts.audit_overview(study.audit),
+            "disagreements": audit_tables.disagreements(study.audit),
+            "audit": audit_tables.audit_table(study.audit, construction=study.provenance.is_reconstruction),
+            "overview": charts.audit_overview(study.audit, construction=study.provenance.is_reconstruction),
             "checks": audit_tables.checks_table(),
         },
     )
@@ -439,7 +479,7 @@ def number_audit(study: Study) -> Page:
 
 def cohort_appendices(study: Study) -> Page:
     """What the appendices show of the cohort itself (their other values describe the reconstruction)."""
-    return Page(study, shown={"rows": tables.rows_table(study.data)})
+    return Page(study, shown={"rows": tables.rows_table(study.data, reconstruction=study.provenance.is_reconstruction)})
 
 
 CHAPTERS: dict[str, Callable[[Study], Page]] = {

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, GLOBAL_CHANGE, get_instrument
+from ..data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, GLOBAL_CHANGE, PRE_EDUCATION_STAGE, get_instrument
 from ..exceptions import NotEnoughDataError
+from ..paper.derived import DERIVED
 from ..paper.formatting import count_in_words, format_ci, format_number, format_p
 from ..paper.reported import REPORTED
 from ..stats.change import StageChange, stage_change
@@ -22,7 +23,10 @@ from ..stats.core import Correlation, PairedT, Proportion, paired_t
 from ..stats.correlation import Association
 from ..stats.global_change import global_change_distribution
 from ..stats.responder_analysis import pe_nonresponse
-from .provenance import RangedInterval, RangedNumber, RangedP, Ranges
+from .myst import REPORTED_KEYS
+from .provenance import Displayable, MarkedInterval, MarkedNumber, MarkedP, Marks, Phrase
+
+DERIVED_KEYS = frozenset(item.key for item in DERIVED)
 
 __all__ = [
     "AssociationWords",
@@ -45,6 +49,7 @@ __all__ = [
     "not_computable",
     "p_text",
     "participants",
+    "quote_number",
     "responder_words",
     "rule_verdict",
 ]
@@ -161,16 +166,16 @@ def inclusion_sentence(data: pd.DataFrame) -> str:
     return " ".join(parts)
 
 
-Quoted = str | RangedNumber | RangedInterval | RangedP
-"""A value the prose quotes: plain text, or a number with its spread across the ensemble."""
+Quoted = str | Displayable
+"""A value the prose quotes: plain text, or a number (or phrase) that carries its mark."""
 
 
 @dataclass(frozen=True)
 class ChangeWords:
     """What the prose says about one paired change; glued as ``<instrument>_<from><to>_<field>``.
 
-    With the study's ranges, the stage 1 → 2 mean, interval and p (which the
-    abstract does not report) carry their spread across the ensemble.
+    With the study's marks every number carries its mark: a reported number is
+    its in-place check, any other its class (and, on the reconstruction, its spread).
 
     ``change`` is the movement in points ("fell by 18.79 points"), ``average``
     the same with "on average", ``change_p`` adds the p-value. When the change
@@ -181,8 +186,6 @@ class ChangeWords:
     prefix: str
     n: str
     mean: Quoted
-    size: str
-    sd: str
     ci: Quoted
     p: Quoted
     dz: Quoted
@@ -190,9 +193,9 @@ class ChangeWords:
     direction: str
     interval: str
     excluded: str
-    change: str
-    average: str
-    change_p: str
+    change: Quoted
+    average: Quoted
+    change_p: Quoted
     note: str
 
 
@@ -203,8 +206,6 @@ def _not_compared(prefix: str, change: StageChange, reason: str) -> ChangeWords:
         prefix=prefix,
         n=str(change.n),
         mean=missing,
-        size=missing,
-        sd=missing,
         ci=missing,
         p=f"p {missing}",
         dz=missing,
@@ -219,18 +220,43 @@ def _not_compared(prefix: str, change: StageChange, reason: str) -> ChangeWords:
     )
 
 
-def _movement(mean_change: float) -> str:
+def _movement(mean_change: float, size: Quoted) -> Quoted:
     """``fell by 18.79 points``, ``did not change``; a change that prints as 0.00 is said to be below 0.01."""
-    verb, size = change_verb(mean_change), format_number(abs(mean_change), 2)
+    verb = change_verb(mean_change)
     if verb == "did not change":
         return verb
-    if size == format_number(0, 2):
+    if format_number(abs(mean_change), 2) == format_number(0, 2):
         return f"{verb} by less than {format_number(0.01, 2)} points"
-    return f"{verb} by {size} points"
+    return Phrase((f"{verb} by ", size, " points"))
 
 
-def _ranged_interval(ranges: Ranges, low_key: str, high_key: str, low: float, high: float) -> Quoted:
-    return RangedInterval(ranges.number(low_key, low), ranges.number(high_key, high))
+def _stage_keys(instrument: str, from_stage: int, to_stage: int) -> dict[str, str]:
+    """The registry or reported keys of one change's mean, limits, p and dz, where the book has them."""
+    if (from_stage, to_stage) == (PRE_EDUCATION_STAGE, BASELINE_STAGE):
+        return {name: f"{instrument}_12_{name}" for name in ("mean", "low", "high", "p")}
+    if (from_stage, to_stage) != (BASELINE_STAGE, FOLLOW_UP_STAGE):
+        return {}
+    keys = {"mean": f"{instrument}_mean_change", "size": f"{instrument}_improvement"}
+    for name, reported, derived in (
+        ("low", "ci_low", "ci_low"),
+        ("high", "ci_high", "ci_high"),
+        ("p", "p_val", ""),
+        ("dz", "dz", "dz"),
+    ):
+        if f"{instrument}_{reported}" in REPORTED_KEYS:
+            keys[name] = f"{instrument}_{reported}"
+        elif derived and f"{instrument}_{derived}" in DERIVED_KEYS:
+            keys[name] = f"{instrument}_{derived}"
+    return keys
+
+
+def quote_number(marks: Marks | None, key: str | None, value: float, plain: str, *, shown: str | None = None) -> Quoted:
+    """A number as its in-place check (a reported key), its registry mark, or plain text."""
+    if marks is None or key is None or not np.isfinite(value):
+        return plain
+    if key in REPORTED_KEYS:
+        return marks.reported(key)
+    return marks.number(key, value, shown=shown)
 
 
 def change_words(
@@ -239,12 +265,12 @@ def change_words(
     *,
     from_stage: int = BASELINE_STAGE,
     to_stage: int = FOLLOW_UP_STAGE,
-    ranges: Ranges | None = None,
+    marks: Marks | None = None,
 ) -> ChangeWords:
     """The words and numbers that describe one paired change.
 
-    ``ranges`` (the study's) marks the numbers the abstract does not report:
-    the stage 1 → 2 mean, interval and p, and the PSQ's interval and dz.
+    With ``marks`` (the study's) every number carries its mark: a number the
+    abstract reports is its in-place check, a number it does not report its class.
     Without enough pairs, every field says why the change cannot be computed.
     """
     change = stage_change(data, instrument, from_stage=from_stage, to_stage=to_stage)
@@ -253,26 +279,28 @@ def change_words(
         result: PairedT = paired_t(change.before, change.after)
     except NotEnoughDataError as error:
         return _not_compared(prefix, change, error.reason)
-    mean: Quoted = format_number(result.mean_change, 2, plus=True)
-    ci: Quoted = format_ci(result.ci_low, result.ci_high, 2)
+    keys = _stage_keys(instrument, from_stage, to_stage)
+    sign = get_instrument(instrument).improvement_sign
+    mean = quote_number(marks, keys.get("mean"), result.mean_change, format_number(result.mean_change, 2, plus=True))
+    low = quote_number(marks, keys.get("low"), result.ci_low, format_number(result.ci_low, 2))
+    high = quote_number(marks, keys.get("high"), result.ci_high, format_number(result.ci_high, 2))
+    ci: Quoted = format_ci(result.ci_low, result.ci_high, 2) if isinstance(low, str) else MarkedInterval(low, high)
     p: Quoted = p_text(result.p_val, result.note)
+    if marks is not None and "p" in keys and np.isfinite(result.p_val):
+        p = MarkedP(quote_number(marks, keys["p"], result.p_val, format_p(result.p_val)), result.p_val)
     dz: Quoted = not_computable(result.note) if not np.isfinite(result.dz) else format_number(abs(result.dz), 2)
-    if ranges is not None and (from_stage, to_stage) == (1, 2):
-        mean = ranges.number(f"{instrument}_12_mean", result.mean_change)
-        ci = _ranged_interval(ranges, f"{instrument}_12_low", f"{instrument}_12_high", result.ci_low, result.ci_high)
-        if np.isfinite(result.p_val):
-            p = RangedP(ranges.number(f"{instrument}_12_p", result.p_val), result.p_val)
-    elif ranges is not None and instrument == "psq" and (from_stage, to_stage) == (BASELINE_STAGE, FOLLOW_UP_STAGE):
-        ci = _ranged_interval(ranges, "psq_ci_low", "psq_ci_high", result.ci_low, result.ci_high)
-        if np.isfinite(result.dz):
-            dz = ranges.number("psq_dz", abs(result.dz))
-    movement = _movement(result.mean_change)
+    if np.isfinite(result.dz):
+        dz = quote_number(marks, keys.get("dz"), abs(result.dz), str(dz))
+    size_key = keys.get("size", keys.get("mean"))
+    size_value = result.mean_change * sign if "size" in keys else result.mean_change
+    size: Quoted = format_number(abs(result.mean_change), 2)
+    if marks is not None and size_key is not None and size_key not in REPORTED_KEYS:
+        size = marks.number(size_key, size_value, shown=str(size))
+    movement = _movement(result.mean_change, size)
     return ChangeWords(
         prefix=prefix,
         n=str(result.n),
         mean=mean,
-        size=format_number(abs(result.mean_change), 2),
-        sd=format_number(result.sd_change, 2),
         ci=ci,
         p=p,
         dz=dz,
@@ -281,8 +309,8 @@ def change_words(
         interval=interval_phrase(result.ci_low, result.ci_high, n=result.n),
         excluded=exclusion_sentence(change),
         change=movement,
-        average=f"{movement} on average",
-        change_p=f"{movement} ({p})",
+        average=Phrase((movement, " on average")),
+        change_p=Phrase((movement, " (", p, ")")),
         note=result.note,
     )
 
@@ -298,25 +326,41 @@ class ResponderWords:
     prefix: str
     k: str
     n: str
-    ci: str
+    ci: Quoted
     rule: str
     note: str = ""
 
 
 def responder_words(
-    instrument: str, share: Proportion | None, threshold: int | None = None, *, reason: str = ""
+    instrument: str,
+    share: Proportion | None,
+    threshold: int | None = None,
+    *,
+    reason: str = "",
+    marks: Marks | None = None,
 ) -> ResponderWords:
-    """The count, the n, the Wilson interval (%) and the rule in words; ``share`` is None when there is none."""
+    """The count, the n, the Wilson interval (%) and the rule in words; ``share`` is None when there is none.
+
+    With ``marks`` the interval's limits carry their marks (at the registry threshold only).
+    """
     entry = get_instrument(instrument)
     if share is None:
         missing = not_computable(reason)
         rule = entry.rule(entry.threshold if threshold is None else threshold)
         return ResponderWords(f"{instrument}_resp", missing, missing, missing, rule, reason)
+    ci: Quoted = format_ci(share.ci_low, share.ci_high, 1)
+    if marks is not None and threshold in (None, entry.threshold) and f"{instrument}_resp_low" in DERIVED_KEYS:
+        ci = marks.interval(f"{instrument}_resp_low", f"{instrument}_resp_high", share.ci_low, share.ci_high)
+        if isinstance(ci.low, MarkedNumber) and isinstance(ci.high, MarkedNumber):
+            # the sentence puts one % after the interval
+            low = marks.number(f"{instrument}_resp_low", share.ci_low, shown=format_number(share.ci_low, 1))
+            high = marks.number(f"{instrument}_resp_high", share.ci_high, shown=format_number(share.ci_high, 1))
+            ci = MarkedInterval(low, high)
     return ResponderWords(
         prefix=f"{instrument}_resp",
         k=str(share.k),
         n=str(share.n),
-        ci=format_ci(share.ci_low, share.ci_high, 1),
+        ci=ci,
         rule=entry.rule(entry.threshold if threshold is None else threshold),
     )
 
@@ -337,30 +381,30 @@ class AssociationWords:
     note: str = ""
 
 
-def _interval(result: Correlation, ranges: Ranges | None, prefix: str) -> Quoted:
+def _interval(result: Correlation, marks: Marks | None, prefix: str) -> Quoted:
     if not np.isfinite(result.ci_low):
         return not_computable(result.note)
-    if ranges is None:
+    if marks is None:
         return format_ci(result.ci_low, result.ci_high, 2)
-    return _ranged_interval(ranges, f"{prefix}_low", f"{prefix}_high", result.ci_low, result.ci_high)
+    return marks.interval(f"{prefix}_low", f"{prefix}_high", result.ci_low, result.ci_high)
 
 
-def _number(ranges: Ranges | None, key: str, value: float) -> Quoted:
-    return format_number(value, 2) if ranges is None else ranges.number(key, value)
+def _number(marks: Marks | None, key: str, value: float) -> Quoted:
+    return format_number(value, 2) if marks is None else marks.number(key, value)
 
 
-def _p(ranges: Ranges | None, key: str, value: float, reason: str = "") -> Quoted:
-    if ranges is None or not np.isfinite(value):
+def _p(marks: Marks | None, key: str, value: float, reason: str = "") -> Quoted:
+    if marks is None or not np.isfinite(value):
         return p_text(value, reason)
-    return RangedP(ranges.number(key, value), value)
+    return marks.p(key, value)
 
 
 def association_words(
-    result: Association | None, ranges: Ranges | None = None, *, reason: str = "", x: str = "pseq", y: str = "piq"
+    result: Association | None, marks: Marks | None = None, *, reason: str = "", x: str = "pseq", y: str = "piq"
 ) -> AssociationWords:
     """Pearson and Spearman with their intervals and p, and what the sign means.
 
-    ``ranges`` (the study's) marks each number with its spread across the
+    ``marks`` (the study's) marks each number with its spread across the
     datasets the abstract allows: the abstract reports only the sign.
     ``result`` is None when the data cannot support a correlation; ``reason``
     then says why, as do the numbers when a variable does not vary.
@@ -374,12 +418,12 @@ def association_words(
     return AssociationWords(
         prefix="assoc",
         n=str(result.n),
-        r=_number(ranges, "assoc_r", result.pearson.r),
-        r_ci=_interval(result.pearson, ranges, "assoc_r"),
-        r_p=_p(ranges, "assoc_r_p", result.pearson.p_val, result.pearson.note),
-        rho=_number(ranges, "assoc_rho", result.spearman.r),
-        rho_ci=_interval(result.spearman, ranges, "assoc_rho"),
-        rho_p=_p(ranges, "assoc_rho_p", result.spearman.p_val, result.spearman.note),
+        r=_number(marks, "assoc_r", result.pearson.r),
+        r_ci=_interval(result.pearson, marks, "assoc_r"),
+        r_p=_p(marks, "assoc_r_p", result.pearson.p_val, result.pearson.note),
+        rho=_number(marks, "assoc_rho", result.spearman.r),
+        rho_ci=_interval(result.spearman, marks, "assoc_rho"),
+        rho_p=_p(marks, "assoc_rho_p", result.spearman.p_val, result.spearman.note),
         sentence=association_sentence(result.pearson.r, result.x, result.y),
     )
 
@@ -393,11 +437,11 @@ class GlobalChangeWords:
     summary: str
 
 
-def global_change_words(data: pd.DataFrame, ranges: Ranges | None = None) -> GlobalChangeWords:
+def global_change_words(data: pd.DataFrame, marks: Marks | None = None) -> GlobalChangeWords:
     """Who rated themselves much or very much improved, or that the rating was not collected.
 
-    On the reconstruction (``ranges`` with a summary) the sentence says the ratings are
-    drawn independently of the changes, and how far datasets consistent with the abstract move the count.
+    On the reconstruction (``marks`` with a summary) the ratings are random placeholders:
+    the sentence says the abstract reports none and nothing is counted.
     """
     if GLOBAL_CHANGE.key not in data.columns:
         return GlobalChangeWords(
@@ -430,20 +474,16 @@ def global_change_words(data: pd.DataFrame, ranges: Ranges | None = None) -> Glo
         if n3
         else f"Nobody gave a {GLOBAL_CHANGE.name.lower()} rating after the MRI explanation."
     )
-    if ranges is not None and ranges.summary is not None:
-        spread = ranges.summary.spread("global_improved_3")
+    if marks is not None and marks.summary is not None:
+        # the reconstruction's ratings are draws from a prior: shown, they would look like a finding
         sentence = (
-            "The abstract names this outcome but reports no result, so on the reconstruction the ratings are "
-            "placeholders: drawn at random, unrelated to anyone's scores, and silent about the study. They are here "
-            "only so that the chart and table show the form a real result takes; do not read anything into them. "
-            f"For the record, {sentence[0].lower()}{sentence[1:]} Across datasets consistent with the abstract the "
-            f"stage {FOLLOW_UP_STAGE} count runs from {spread.minimum:.0f} to {spread.maximum:.0f}, which is the "
-            "spread of random draws."
+            "The abstract names this outcome but reports no result for it, so the book has nothing to show from "
+            "the study. The reconstruction's ratings are random placeholders, drawn independently of everything "
+            "else so that the cohort file has the column, and are not shown or counted here. Built on a cohort "
+            "file with real ratings, this section shows how they are distributed and how they sit beside the "
+            "questionnaire scores."
         )
-        summary = (
-            "The abstract reports no global ratings; the reconstruction's are random placeholders and say nothing "
-            "about the study."
-        )
+        summary = "The abstract reports no global ratings, so the book shows none."
     return GlobalChangeWords(prefix="global", sentence=sentence, summary=summary)
 
 

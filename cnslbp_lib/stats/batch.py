@@ -35,6 +35,7 @@ __all__ = [
     "as_rows",
     "check_confidence",
     "correlation_batch",
+    "holm_batch",
     "paired_t_batch",
     "paired_t_changes",
     "per_member",
@@ -420,3 +421,38 @@ def rtm_share_batch(
         expected = sd[usable] * expected_null_improvement(rho[usable], limit[usable] / sd[usable], 1.0)
         share[usable] = np.minimum(1.0, expected / observed[usable])
     return share
+
+
+def holm_batch(p_values: ArrayLike) -> FloatArray:
+    """Holm-adjusted p-values of m tests, for every member at once.
+
+    Parameters
+    ----------
+    p_values : array_like, shape (members, m)
+        Each member's m unadjusted p-values.
+
+    Returns
+    -------
+    numpy.ndarray, shape (members, m)
+        The adjusted p-values, in the same columns. A NaN p-value sorts last and stays NaN.
+
+    Notes
+    -----
+    Holm's step-down method: the k-th smallest of m p-values is multiplied by
+    m − k + 1, the products are made non-decreasing in that order, and capped at 1
+    (as statsmodels' ``multipletests(method="holm")`` computes it).
+
+    Examples
+    --------
+    >>> holm_batch([[0.01, 0.04, 0.03], [0.2, 0.001, 0.5]]).round(3).tolist()
+    [[0.03, 0.06, 0.06], [0.4, 0.003, 0.5]]
+    """
+    values = np.atleast_2d(np.asarray(p_values, dtype=float))
+    m = values.shape[1]
+    order = np.argsort(np.where(np.isnan(values), np.inf, values), axis=1, kind="stable")
+    ordered = np.take_along_axis(values, order, axis=1) * np.arange(m, 0, -1)
+    stepped = np.minimum(np.fmax.accumulate(ordered, axis=1), 1.0)
+    stepped[np.isnan(ordered)] = np.nan
+    adjusted = np.empty_like(stepped)
+    np.put_along_axis(adjusted, order, stepped, axis=1)
+    return np.asarray(adjusted)

@@ -28,6 +28,7 @@ __all__ = [
     "SignedRank",
     "check_confidence",
     "correlation",
+    "critical_correlation",
     "dz_for_correlation",
     "paired_differences",
     "paired_t",
@@ -260,6 +261,27 @@ def correlation(
         half_width = stats.norm.ppf((1 + confidence) / 2) / np.sqrt(n - 3)
         low, high = float(np.tanh(np.arctanh(r) - half_width)), float(np.tanh(np.arctanh(r) + half_width))
     return Correlation(method, n, r, float(low), float(high), p_val, note)
+
+
+def critical_correlation(n: int, *, alpha: float = 0.05) -> float:
+    """The smallest Pearson r (in size) that a two-sided test on ``n`` pairs calls significant at ``alpha``.
+
+    Notes
+    -----
+    The test of r uses :math:`t = r\\sqrt{(n-2)/(1-r^2)}` on n − 2 degrees of
+    freedom, so the critical r is :math:`t_c/\\sqrt{t_c^2 + n - 2}` with
+    :math:`t_c` the :math:`1 - \alpha/2` quantile of t.
+
+    Examples
+    --------
+    >>> round(critical_correlation(14), 4)
+    0.5324
+    """
+    require(n, 3, "A test of a correlation")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must lie strictly between 0 and 1; got {alpha!r}")
+    critical_t = float(stats.t.ppf(1 - alpha / 2, n - 2))
+    return critical_t / float(np.sqrt(critical_t**2 + n - 2))
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from .flow import stage_summary
 __all__ = [
     "DEFAULT_RELIABILITY",
     "MIN_SIMULATED_COHORTS",
+    "RELIABILITY_60",
     "RtmFigures",
     "expected_null_curve",
     "expected_null_improvement",
@@ -47,6 +48,8 @@ __all__ = [
 # by Dubé, Langevin and Roy (2021) over short intervals; the stages were further apart, so the true value may be lower.
 # The book assumes the same for the other instruments.
 DEFAULT_RELIABILITY = 0.75
+# a lower reliability the book quotes for comparison (stages weeks or months apart may well be noisier)
+RELIABILITY_60 = 0.60
 # With fewer simulated cohorts than this, the 95% range of a cohort's mean comes from the normal
 # approximation instead of the cohorts' quantiles: such cohorts have hundreds of members, where the
 # normal approximation is excellent and a handful of simulated cohorts is not.
@@ -278,7 +281,7 @@ def rtm_figures(
         cohort_low=float(simulated["cohort_low"]),
         cohort_high=float(simulated["cohort_high"]),
         responder_pct=float(simulated["responder_pct"]),
-        expected_at_60=float(expected_null_improvement(0.60, entry.threshold, sd)),
+        expected_at_60=float(expected_null_improvement(RELIABILITY_60, entry.threshold, sd)),
         reliability_explaining=reliability_explaining(observed, entry.threshold, sd),
     )
 

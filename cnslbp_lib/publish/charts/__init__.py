@@ -4,7 +4,7 @@ Builders take results or cohort frames and return Altair charts; they compute
 no statistics of their own.
 """
 
-from .cohort import association_scatter, audit_overview, education_phase_chart, flow_chart
+from .cohort import association_scatter, audit_overview, education_phase_chart, flow_chart, pairings_scatter
 from .ensemble import readings_chart, responder_band_chart, spread_histogram
 from .outcomes import estimation_plot, global_change_chart, responder_chart, threshold_sweep, trajectories
 from .render import CHART_CLASS, OKABE_ITO, enable, form_note, message_chart, to_html, with_note
@@ -23,6 +23,7 @@ __all__ = [
     "form_note",
     "global_change_chart",
     "message_chart",
+    "pairings_scatter",
     "readings_chart",
     "responder_band_chart",
     "responder_chart",

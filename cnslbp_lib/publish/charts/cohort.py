@@ -20,7 +20,7 @@ from .render import OKABE_ITO, WIDTH, form_note, message_chart, with_note
 
 Chart = alt.Chart | alt.LayerChart
 
-__all__ = ["association_scatter", "audit_overview", "education_phase_chart", "flow_chart"]
+__all__ = ["association_scatter", "audit_overview", "education_phase_chart", "flow_chart", "pairings_scatter"]
 
 
 def flow_chart(flow: pd.DataFrame) -> alt.LayerChart:
@@ -256,46 +256,71 @@ def association_scatter(
     return chart
 
 
-def audit_overview(table: pd.DataFrame) -> alt.Chart:
-    """Each reported number's recomputed value relative to the printed one, coloured by verdict."""
+def audit_overview(table: pd.DataFrame, *, construction: bool = False) -> Chart:
+    """Where each recomputed number falls against its printed value, in units of the printed last digit.
+
+    A recomputed value within half a unit of the printed one prints the same
+    (the shaded band), so the position shows the verdict and how near it came;
+    percentages of the printed value would not (a p-value that agrees can sit
+    4% away, a percentage that does not, 0.1%). Counts, words and directions
+    sit at 0 when they agree. ``construction`` names agreement on the
+    reconstruction "reproduced by construction".
+    """
     records = {record.key: record for record in REPORTED}
+    agree = "reproduced by construction" if construction else "agrees"
     rows = []
     missing = table.loc[~np.isfinite(table["recomputed"].to_numpy(float)), "label"].tolist()
+    unplaced = []  # a count or word that differs has no distance in digits: named in the description
     for row in table.itertuples(index=False):
         if not np.isfinite(row.recomputed):
             continue  # not computable from this cohort: named in the description instead
-        printed = records[row.key].value
-        if printed is None or not np.isfinite(row.recomputed):
-            difference = 0.0 if row.agrees else float("nan")
+        record = records[row.key]
+        printed = record.value
+        if printed is None or record.decimals is None:
+            units = 0.0 if row.agrees else float("nan")
         else:
-            reference = float(printed)
-            value = abs(row.recomputed) if records[row.key].style == "magnitude" else row.recomputed
-            difference = 100 * (value - reference) / abs(reference) if reference else 0.0
+            value = abs(row.recomputed) if record.style == "magnitude" else row.recomputed
+            units = (value - float(printed)) / 10.0**-record.decimals
+        if not np.isfinite(units):
+            unplaced.append(f"{row.label} (paper {row.reported}, here {row.recomputed_printed})")
+            continue
         rows.append(
             {
                 "label": row.label,
-                "difference": difference,
-                "verdict": "agrees" if row.agrees else "disagrees",
+                "units": units,
+                "verdict": agree if row.agrees else "differs",
                 "reported": row.reported,
                 "recomputed": row.recomputed_printed,
             }
         )
+    if not rows:
+        return message_chart(
+            "None of the abstract's numbers can be placed against its printed value from this cohort: "
+            + "; ".join([*(f"{label} is not computable" for label in missing), *unplaced])
+            + "."
+        )
     frame = pd.DataFrame(rows)
-    chart = (
+    band = alt.Chart(pd.DataFrame({"low": [-0.5], "high": [0.5]})).mark_rect(color=OKABE_ITO["sky"], opacity=0.25)
+    band = band.encode(x="low:Q", x2="high:Q")
+    points = (
         alt.Chart(frame)
         .mark_point(filled=True, size=110)
         .encode(
             y=alt.Y("label:N", sort=frame["label"].tolist(), title=None),
-            x=alt.X("difference:Q", title="Recomputed minus printed (% of the printed value)"),
+            x=alt.X(
+                "units:Q",
+                title="Recomputed minus printed, in units of the printed last digit (within ±0.5 it prints the same)",
+                scale=alt.Scale(domain=[-1.5, 1.5], clamp=True),
+            ),
             color=alt.Color(
                 "verdict:N",
                 title="Verdict",
-                scale=alt.Scale(domain=["agrees", "disagrees"], range=[OKABE_ITO["blue"], OKABE_ITO["vermillion"]]),
+                scale=alt.Scale(domain=[agree, "differs"], range=[OKABE_ITO["blue"], OKABE_ITO["vermillion"]]),
                 legend=alt.Legend(orient="bottom"),
             ),
             shape=alt.Shape(
                 "verdict:N",
-                scale=alt.Scale(domain=["agrees", "disagrees"], range=["circle", "cross"]),
+                scale=alt.Scale(domain=[agree, "differs"], range=["circle", "cross"]),
                 legend=alt.Legend(orient="bottom"),
             ),
             tooltip=[
@@ -306,15 +331,63 @@ def audit_overview(table: pd.DataFrame) -> alt.Chart:
             ],
         )
     )
-    disagreeing = frame.loc[frame["verdict"] == "disagrees", "label"].tolist()
+    differing = frame.loc[frame["verdict"] == "differs", "label"].tolist()
     description = (
-        f"Dot chart of the {len(frame)} numbers in the abstract, each placed at the difference between its "
-        f"recomputed and printed value. {len(frame) - len(disagreeing)} agree when printed the paper's way"
-        + (f"; these disagree: {'; '.join(disagreeing)}." if disagreeing else ".")
+        f"Dot chart of the {len(frame)} numbers in the abstract, each placed where its recomputed value falls "
+        "against the printed one, in units of the printed last digit; within half a unit it prints the same. "
+        f"{len(frame) - len(differing)} {agree}" + (f"; these differ: {'; '.join(differing)}." if differing else ".")
     )
+    if missing or unplaced:
+        description = description.replace(f"of the {len(frame)} numbers", f"of {len(frame)} numbers", 1)
     if missing:
-        description = description.replace(f"of the {len(frame)} numbers", f"of {len(frame)} numbers", 1) + (
-            f" Not computable from this cohort, so not shown: {'; '.join(missing)}."
+        description += f" Not computable from this cohort, so not shown: {'; '.join(missing)}."
+    if unplaced:
+        description += f" Counts and words that differ, so not placed: {'; '.join(unplaced)}."
+    result: alt.LayerChart = (band + points).properties(width=WIDTH, height=alt.Step(22), description=description)
+    return result
+
+
+def pairings_scatter(pairings: list[tuple[str, np.ndarray, np.ndarray]], x: str = "pseq", y: str = "piq") -> alt.Chart:
+    """The same two sets of changes paired several ways: each pairing a colour, its r in the legend.
+
+    ``pairings`` lists, in the order to show them, each pairing's label (which
+    includes its r) and its ``x`` and ``y`` changes (points).
+    """
+    x_entry, y_entry = get_instrument(x), get_instrument(y)
+    frame = pd.DataFrame(
+        [
+            {"pairing": label, "x": float(first), "y": float(second)}
+            for label, xs, ys in pairings
+            for first, second in zip(xs, ys, strict=True)
+        ]
+    )
+    order = list(dict.fromkeys(frame["pairing"]))
+    colours = [OKABE_ITO["vermillion"], OKABE_ITO["blue"], OKABE_ITO["green"]][: len(order)]
+    shapes = ["triangle-down", "circle", "triangle-up"][: len(order)]
+    chart = (
+        alt.Chart(frame)
+        .mark_point(filled=True, size=70, opacity=0.85)
+        .encode(
+            x=alt.X("x:Q", title=f"Change in {x_entry.abbreviation} (points, {x_entry.direction})"),
+            y=alt.Y("y:Q", title=f"Change in {y_entry.abbreviation} (points, {y_entry.direction})"),
+            color=alt.Color(
+                "pairing:N",
+                title="Pairing",
+                scale=alt.Scale(domain=order, range=colours),
+                legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400),
+            ),
+            shape=alt.Shape("pairing:N", scale=alt.Scale(domain=order, range=shapes), legend=None),
+            tooltip=[
+                alt.Tooltip("pairing:N", title="Pairing"),
+                alt.Tooltip("x:Q", title=f"Change in {x_entry.abbreviation}"),
+                alt.Tooltip("y:Q", title=f"Change in {y_entry.abbreviation}"),
+            ],
         )
-    result: alt.Chart = chart.properties(width=WIDTH, height=alt.Step(22), description=description)
+    )
+    description = (
+        f"Scatter plot of the change in {y_entry.abbreviation} against the change in {x_entry.abbreviation}, the "
+        "same changes paired three ways: " + "; ".join(order) + ". Every pairing reproduces every printed number; "
+        "the book's reading of the sentence on the association allows only a negative r."
+    )
+    result: alt.Chart = chart.properties(width=WIDTH, height=340, description=description)
     return result

@@ -294,7 +294,8 @@ class TiltedSampler:
         blocks: list[NDArray[np.int64]] = []
         kept, tally = 0, _Tally()
         while kept < size:
-            want = _FIRST_BLOCK if kept == 0 else math.ceil(1.2 * (size - kept) * tally.draws / kept)
+            # aim 20% past the draws the keep rate so far calls for; double while nothing is kept
+            want = tally.draws if kept == 0 else math.ceil(1.2 * (size - kept) * tally.draws / kept)
             block = min(max(want, _FIRST_BLOCK), max(_FIRST_BLOCK, _BLOCK_ENTRIES // n), budget - tally.draws)
             sequences, keep = self._block(block, rng)
             chosen = rng.random(block) < keep

@@ -220,13 +220,16 @@ class TiltedSampler:
         layer = self._layers[j - 1]
         values, urn = self._values[layer.group], self._urns[layer.group]
         index, ceiling = s - layer.pad_lo, layer.log_max[s - layer.s_lo]
-        value, pending = np.empty_like(s), np.arange(s.size)
+        value = np.empty_like(s)
+        pending: NDArray[np.intp] | None = None  # the rows still refused; None while that is every row
         for _ in range(_ROUNDS):
-            proposal = values[0] + urn.rvs(pending.size, random_state=rng).astype(np.int64)
-            accepted = rng.standard_exponential(pending.size) > ceiling - layer.padded[index - proposal]
-            value[pending[accepted]] = proposal[accepted]
-            refused = ~accepted
-            pending, index, ceiling = pending[refused], index[refused], ceiling[refused]
+            proposal = values[0] + urn.rvs(index.size, random_state=rng).astype(np.int64)
+            accepted = rng.standard_exponential(index.size) > ceiling - layer.padded[index - proposal]
+            # refused rows are written too, and overwritten by the round that accepts them
+            value[slice(None) if pending is None else pending] = proposal
+            refused = np.flatnonzero(~accepted)
+            pending = refused if pending is None else pending[refused]
+            index, ceiling = index[refused], ceiling[refused]
             if pending.size == 0:
                 return value
         terms = layer.padded[index[:, None] - values] + self._log_weights[layer.group]
@@ -236,7 +239,7 @@ class TiltedSampler:
     def _block(self, size: int, rng: np.random.Generator) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """``size`` tilted sequences with sum T, and the probability of keeping each."""
         n = self.constraints.n
-        sequences = np.empty((size, n), dtype=np.int64)
+        sequences = np.empty((size, n), dtype=np.int64, order="F")  # filled a column at a time
         s = np.full(size, self.constraints.total, dtype=np.int64)
         for j in range(n, 1, -1):
             sequences[:, j - 1] = self._step(j, s, rng)
@@ -308,7 +311,7 @@ class TiltedSampler:
                 if draws + (size - kept) / rate > budget:
                     more = f"{size - kept:,} more vectors would take at least {(size - kept) / rate:,.0f} more draws"
                     raise self._thin("none" if kept == 0 else f"only {kept:,}", draws, f"{more}, beyond {budget:,}")
-        vectors = np.concatenate(blocks)[:size]
+        vectors = np.ascontiguousarray(np.concatenate(blocks)[:size])
         if self.constraints.cut is not None:
             # a uniformly random permutation spreads the k entries >= cut over a uniform k-subset (lattice Notes)
             positions = rng.permuted(np.tile(np.arange(n), (size, 1)), axis=1)

@@ -45,6 +45,7 @@ from .tilted import TiltedSampler, VectorCount
 
 __all__ = [
     "MAX_LATTICE_CELLS",
+    "Method",
     "VectorCount",
     "VectorSample",
     "count_vectors",

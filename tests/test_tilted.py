@@ -2,6 +2,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from hypothesis import given
 from scipy import stats
 
 from cnslbp_lib.exceptions import EmptyLatticeError, SamplingBudgetError
@@ -9,7 +10,7 @@ from cnslbp_lib.stats.lattice import VectorConstraints, VectorLattice, count_exa
 from cnslbp_lib.stats.tilted import TiltedSampler
 
 # the brute-force enumeration over the whole box is the reference, as for the lattice
-from .test_lattice import OUTCOMES, enumerate_vectors, satisfies
+from .test_lattice import OUTCOMES, enumerate_vectors, satisfies, small_constraints
 
 UNIFORM = [
     # a few hundred to a few thousand members: without and with the threshold count, contiguous or not
@@ -149,6 +150,8 @@ def test_a_budget_too_small_for_the_request_gives_up_early_and_says_how_many_dra
 def test_a_table_over_sums_beyond_its_limit_is_refused_before_it_is_built():
     with pytest.raises(SamplingBudgetError, match="would need"):
         TiltedSampler(VectorConstraints(5_000, -100, 100, 0, (10**7,)))
+    with pytest.raises(SamplingBudgetError, match=r"n, low, high: .* would need [\d,]+ cells"):
+        TiltedSampler(VectorConstraints(10**5, -1, 1, 0, (10**4,)))
 
 
 def test_the_same_seed_gives_the_same_draws_and_another_seed_does_not():
@@ -175,3 +178,25 @@ def test_invalid_arguments_raise_value_error_naming_the_argument():
         sampler.estimate_count(1, np.random.default_rng(0))
     with pytest.raises(ValueError, match="overflow int64"):
         TiltedSampler(VectorConstraints(4, -(2**31), 2**31, 0, (0,)))
+
+
+def test_long_rows_on_a_narrow_scale_draw_in_blocks_that_fit_in_memory():
+    # 2,000 entries in [-1, 1]: blocks of 2,097 rows keep 2^22 entries
+    constraints = VectorConstraints(2_000, -1, 1, 20, range(650, 700))
+    draws = TiltedSampler(constraints).sample(20, np.random.default_rng(0))
+    assert satisfies(constraints, draws).all()
+
+
+@given(small_constraints())
+def test_on_random_small_constraints_draws_meet_them_or_the_error_says_the_set_is_empty_or_thin(c):
+    members = set(enumerate_vectors(c))
+    try:
+        draws = TiltedSampler(c).sample(30, np.random.default_rng(0), max_draws=20_000)
+    except EmptyLatticeError:
+        assert not members
+    except SamplingBudgetError as error:
+        # only a set the exact checks cannot rule out ends at the budget: empty here, or very thin
+        assert str(error).startswith("sums_of_squares: ")
+        assert len(members) < 5
+    else:
+        assert {tuple(d) for d in draws.tolist()} <= members

@@ -38,7 +38,7 @@ the last :math:`n - j` positions bound them, as in the lattice), so it never
 underflows, and the window maxima :math:`\\log M_j(s)` the rejection step needs.
 Building it costs :math:`\\sum_j |V_j| \\times` (sums at layer j) log-sum-exp terms, about
 :math:`|V|^2 n^2 / 4` (:math:`10^8` for n = 100 on [-100, 100], a quarter of a second);
-:data:`MAX_TERMS` bounds it.
+:data:`MAX_TERMS` bounds that, and :data:`MAX_CELLS` the sums stored (16 bytes each).
 
 Examples
 --------
@@ -67,6 +67,7 @@ from ..exceptions import EmptyLatticeError
 from .lattice import VectorConstraints, _least_squares, _position_ranges
 
 __all__ = [
+    "MAX_CELLS",
     "MAX_TERMS",
     "Layer",
     "Span",
@@ -75,11 +76,13 @@ __all__ = [
     "saddle_tilt",
     "spans",
     "sum_table",
-    "table_terms",
+    "table_size",
 ]
 
 # log-sum-exp terms in the table over sums: about 5 s to build
 MAX_TERMS = 2 * 10**9
+# sums stored over all layers (with their padding): 320 MB
+MAX_CELLS = 2 * 10**7
 _CHUNK_CELLS = 2**21  # cells of one (sums x values) temporary while building the table
 
 Span = tuple[int, int, int]  # (positions, lo, hi): a run of positions sharing one range of values
@@ -201,11 +204,12 @@ def _bounds(runs: list[Span]) -> tuple[list[int], NDArray[np.int64]]:
     return positions, np.array([runs[g][1:] for g in positions], dtype=np.int64).reshape(-1, 2)
 
 
-def table_terms(runs: list[Span], total: int) -> int:
-    """How many log-sum-exp terms :func:`sum_table` would compute."""
+def table_size(runs: list[Span], total: int) -> tuple[int, int]:
+    """How many sums :func:`sum_table` stores over all layers (with padding) and how many terms it computes."""
     _, bounds = _bounds(runs)
     starts, stops = _sum_ranges(bounds, total)
-    return int(((stops - starts + 1) * (bounds[:, 1] - bounds[:, 0] + 1)).sum())
+    rows, widths = stops - starts + 1, bounds[:, 1] - bounds[:, 0] + 1
+    return int((2 * rows + widths - 1).sum()), int((rows * widths).sum())
 
 
 def sum_table(runs: list[Span], log_weights: list[NDArray[np.float64]], total: int) -> tuple[list[Layer], float]:

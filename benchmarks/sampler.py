@@ -18,7 +18,8 @@ Each row runs in a fresh process, so its peak memory (ru_maxrss, which includes
 the interpreter, numpy and scipy) is its own. Times are single runs on a shared
 machine: "build" makes the sampler (the lattice's tables or the table over sums);
 "build+draw" is one call of ``sample_vectors``, which builds it again and draws
-the members. ``z`` is (estimate - exact count) / SE where the exact count exists.
+the members. ``z`` is (estimate - exact count) / SE where an estimate can be read against
+the exact integer count.
 """
 
 from __future__ import annotations
@@ -91,7 +92,11 @@ def run_one(row: str, method: Method, members: int) -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     count = result.count
     # the n = 14 rows have an exact integer count to read the estimate against
-    z = (count.count - count_exact(constraints)) / count.standard_error if row != "n=100" and not count.exact else 0.0
+    z = (
+        (count.count - count_exact(constraints)) / count.standard_error
+        if row != "n=100" and not count.exact
+        else math.nan
+    )
     print(
         result.method, built - started, drawn - built, result.keep_rate, count.count, count.standard_error, z, peak_mb
     )
@@ -111,9 +116,10 @@ def main(members: int) -> None:
             [sys.executable, __file__, "--child", row, method, str(members)], capture_output=True, text=True, check=True
         )
         chosen, build_s, total_s, keep, count, error, z, peak = child.stdout.split()
+        z = "—" if z == "nan" else f"{float(z):.2f}"
         print(
             f"{row:>9} {chosen:>8} {float(build_s):>8.2f} {float(total_s):>20.2f} {float(keep):>10.4f} "
-            f"{float(count):>10.3e} {float(error):>9.1e} {float(z):>6.2f} {float(peak):>8.0f}"
+            f"{float(count):>10.3e} {float(error):>9.1e} {z:>6} {float(peak):>8.0f}"
         )
 
 

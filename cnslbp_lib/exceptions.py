@@ -20,6 +20,7 @@ __all__ = [
     "PrintError",
     "Problem",
     "ReconstructionError",
+    "SamplingBudgetError",
 ]
 
 
@@ -101,3 +102,12 @@ class PrintError(CnslbpError):
 
 class EmptyLatticeError(CnslbpError, ValueError):
     """No integer vector meets the constraints (the message names the constraint when it can)."""
+
+
+class SamplingBudgetError(CnslbpError):
+    """Uniform draws could not be made within the budget (the message names the constraint that makes them rare).
+
+    Raised by the tilted sampler when the allowed set is too thin for its draw
+    budget, or too wide for its table over sums; an exactly empty set raises
+    :class:`EmptyLatticeError` instead.
+    """

@@ -17,6 +17,7 @@ __all__ = [
     "CohortValidationError",
     "EmptyLatticeError",
     "NotEnoughDataError",
+    "PaperFileError",
     "PrintError",
     "Problem",
     "ReconstructionError",
@@ -111,3 +112,7 @@ class SamplingBudgetError(CnslbpError):
     budget, or too wide for its table over sums; an exactly empty set raises
     :class:`EmptyLatticeError` instead.
     """
+
+
+class PaperFileError(CnslbpError):
+    """A paper file broke a rule of its schema; the message names the file, each key path and its rule."""

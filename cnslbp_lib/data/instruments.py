@@ -1,28 +1,40 @@
-"""Instrument facts: the one registry of scales, directions, thresholds and stages.
+"""Instrument facts: the registry of scales, directions, thresholds and stages, read from the paper file.
 
-The abstract names the questionnaires but does not define their scoring. Every
-range and threshold below is therefore an assumption of this reconstruction,
-documented with its source. The data dictionary, the loader, the analyses and
-the book all read these objects; change a value here and everything follows.
+Nothing here is typed for one study: :func:`design_from_paper_file` builds the
+registry from a paper file (:mod:`cnslbp_lib.data.paper_file`), and
+:data:`DESIGN` is the book's own study, read from ``papers/``. The abstract
+names the questionnaires but does not define their scoring, so that file states
+every range and threshold as an assumption, with its source. The data
+dictionary, the loader, the analyses and the book all read these objects;
+change the paper file and everything follows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
 from typing import Literal
+
+from .paper_file import PaperFile, load_paper_file
 
 __all__ = [
     "BASELINE_STAGE",
+    "DESIGN",
     "FOLLOW_UP_STAGE",
     "GLOBAL_CHANGE",
     "INSTRUMENTS",
     "NON_RESPONSE",
     "PRE_EDUCATION_STAGE",
     "STAGES",
+    "STUDY_PAPER",
+    "Design",
     "GlobalChangeScale",
     "Instrument",
     "NonResponseRule",
     "Stage",
+    "as_instrument",
+    "design_from_paper_file",
     "get_instrument",
     "get_stage",
 ]
@@ -44,7 +56,7 @@ class Instrument:
     minimum: int
     maximum: int
     higher_is: Literal["worse", "better"]
-    threshold: int
+    threshold: float
     structure: str
     threshold_source: str
     citations: tuple[str, ...]
@@ -52,6 +64,12 @@ class Instrument:
     responder_reported: bool
     bands: tuple[tuple[str, int, int], ...] = ()
     bands_source: str = ""
+    items: int = 1
+
+    @property
+    def step(self) -> Fraction:
+        """The smallest difference between two people's scores: 1 for a total, 1/k for a mean of k items."""
+        return Fraction(1, self.items)
 
     @property
     def improvement_sign(self) -> int:
@@ -68,9 +86,9 @@ class Instrument:
         """The direction of improvement as a word: ``rise`` or ``fall``."""
         return "rise" if self.improvement_sign > 0 else "fall"
 
-    def rule(self, threshold: int) -> str:
+    def rule(self, threshold: float) -> str:
         """A responder rule in words for any threshold, e.g. ``a fall of at least 5 points``."""
-        return f"a {self.movement} of at least {threshold} points"
+        return f"a {self.movement} of at least {_whole(threshold)} points"
 
     @property
     def improvement_rule(self) -> str:
@@ -129,163 +147,150 @@ class NonResponseRule:
     instruments: tuple[str, ...]
     from_stage: int
     to_stage: int
+    entries: tuple[Instrument, ...] = ()
 
     @property
     def description(self) -> str:
-        parts = [
-            f"{get_instrument(key).abbreviation} did not show {get_instrument(key).improvement_rule}"
-            for key in self.instruments
-        ]
+        parts = [f"{entry.abbreviation} did not show {entry.improvement_rule}" for entry in self.entries]
         return f"from stage {self.from_stage} to stage {self.to_stage}, " + " and ".join(parts)
 
 
-INSTRUMENTS: tuple[Instrument, ...] = (
-    Instrument(
-        key="piq",
-        abbreviation="PIQ",
-        name="Pain Interference Questionnaire",
-        construct="pain interference",
-        role="primary",
-        minimum=0,
-        maximum=70,
-        higher_is="worse",
-        threshold=7,
-        structure=(
-            "seven interference items scored 0–10 and summed "
-            "(general activity, mood, walking, work, relations, sleep, enjoyment of life), "
-            "as in the Brief Pain Inventory"
-        ),
-        threshold_source=(
-            "one point per item on average, by analogy with the one-point reduction on the "
-            "0–10 Brief Pain Inventory interference scale that IMMPACT treats as a provisional "
-            "benchmark for a minimally important change"
-        ),
-        citations=("cleeland1994", "dworkin2008"),
-        assumption="Scoring, range and threshold are assumed: the abstract does not define the PIQ.",
-        responder_reported=True,
-    ),
-    Instrument(
-        key="pseq",
-        abbreviation="PSEQ",
-        name="Pain Self-Efficacy Questionnaire",
-        construct="pain self-efficacy",
-        role="primary",
-        minimum=0,
-        maximum=60,
-        higher_is="better",
-        threshold=11,
-        structure="ten items scored 0 (not at all confident) to 6 (completely confident), summed",
-        threshold_source=(
-            "the minimal clinically important difference of 11 points that Maughan and Lewis "
-            "derived from the standard error of measurement in chronic low back pain"
-        ),
-        citations=("nicholas2007", "maughan2010"),
-        assumption=(
-            "The standard PSEQ scoring; the 11-point threshold is one of several published "
-            "and is assumed, not stated, in the abstract."
-        ),
-        responder_reported=True,
-        bands=(("severe", 0, 19), ("moderate", 20, 30), ("mild", 31, 40), ("minimal", 41, 60)),
-        bands_source="nicholas2019",
-    ),
-    Instrument(
-        key="psq",
-        abbreviation="PSQ",
-        name="Pain Severity Questionnaire",
-        construct="pain severity",
-        role="secondary",
-        minimum=0,
-        maximum=40,
-        higher_is="worse",
-        threshold=8,
-        structure=(
-            "four pain ratings scored 0–10 and summed (worst, least and average pain in the "
-            "last week, and pain now), as in the Brief Pain Inventory severity items"
-        ),
-        threshold_source=(
-            "two points per item on average, the change in a 0–10 pain rating that Farrar and "
-            "colleagues found patients rate as much improved"
-        ),
-        citations=("cleeland1994", "farrar2001"),
-        assumption=(
-            "Scoring, range and threshold are assumed: the abstract does not define the PSQ "
-            "and makes no responder claim for it."
-        ),
-        responder_reported=False,
-    ),
-)
+@dataclass(frozen=True)
+class Design:
+    """A study's design as the data layer needs it: instruments, stages, the analysed comparison, who entered.
 
-GLOBAL_CHANGE = GlobalChangeScale(
-    key="global_change",
-    name="Global perceived change",
-    minimum=-3,
-    maximum=3,
-    improved_from=2,
-    labels=(
-        (-3, "very much worse"),
-        (-2, "much worse"),
-        (-1, "a little worse"),
-        (0, "no change"),
-        (1, "a little improved"),
-        (2, "much improved"),
-        (3, "very much improved"),
-    ),
-    source=(
-        "a seven-point global rating of change anchored at 'no change'; 'much improved' or "
-        "better is the usual cut-off for a meaningful improvement"
-    ),
-    citations=("kamper2009",),
-    assumption=(
-        "The seven-point form and the 'improved' cut-off are assumed; the abstract names the "
-        "outcome only. It is asked from stage 2 on, relative to the previous stage."
-    ),
-)
+    Built from a paper file (:func:`design_from_paper_file`); :data:`DESIGN` is
+    the book's own study, and the module's other constants are its parts.
+    """
 
-STAGES: tuple[Stage, ...] = (
-    Stage(1, "pre-education", "before pain education"),
-    Stage(2, "post-education", "after pain education; the analytic baseline"),
-    Stage(3, "post-MRI", "after the MRI and its clinically framed explanation"),
-)
-PRE_EDUCATION_STAGE = 1
-BASELINE_STAGE = 2
-FOLLOW_UP_STAGE = 3
+    instruments: tuple[Instrument, ...]
+    stages: tuple[Stage, ...]
+    baseline: int
+    follow_up: int
+    non_response: NonResponseRule | None
+    global_change: GlobalChangeScale | None
 
-NON_RESPONSE = NonResponseRule(
-    instruments=("piq", "pseq"),
-    from_stage=PRE_EDUCATION_STAGE,
-    to_stage=BASELINE_STAGE,
-)
+    def instrument(self, key: str) -> Instrument:
+        """The instrument with this key, naming the known keys otherwise."""
+        for entry in self.instruments:
+            if entry.key == key:
+                return entry
+        known = ", ".join(sorted(entry.key for entry in self.instruments))
+        raise ValueError(f"instrument must be one of {known}; got {key!r}")
 
-_BY_KEY = {instrument.key: instrument for instrument in INSTRUMENTS}
+    def stage(self, number: int) -> Stage:
+        """The stage with this number, naming the known numbers otherwise."""
+        for stage in self.stages:
+            if stage.number == number:
+                return stage
+        raise ValueError(f"stage must be one of {[stage.number for stage in self.stages]}; got {number!r}")
+
+
+def _whole(points: float) -> float:
+    """A threshold as the book prints it: 7, not 7.0, when it is whole."""
+    return int(points) if float(points).is_integer() else points
+
+
+def design_from_paper_file(paper: PaperFile) -> Design:
+    """The data layer's view of a validated paper file."""
+    responders = {record.instrument for record in paper.reported if record.quantity in ("responder_pct", "responder_k")}
+    instruments = tuple(
+        Instrument(
+            key=spec.key,
+            abbreviation=spec.abbreviation,
+            name=spec.name,
+            construct=spec.measures,
+            role=spec.role,
+            minimum=spec.minimum,
+            maximum=spec.maximum,
+            higher_is="better" if spec.better == "higher" else "worse",
+            threshold=_whole(spec.threshold.points),
+            structure=spec.structure,
+            threshold_source=spec.threshold.source,
+            citations=tuple(spec.citations),
+            assumption=spec.assumption,
+            responder_reported=spec.key in responders,
+            bands=tuple((band.name, band.low, band.high) for band in spec.bands),
+            bands_source=spec.bands_source,
+            items=spec.items,
+        )
+        for spec in paper.instruments
+    )
+    rule = paper.design.inclusion
+    by_key = {entry.key: entry for entry in instruments}
+    non_response = (
+        NonResponseRule(
+            instruments=tuple(rule.instruments),
+            from_stage=rule.from_stage,
+            to_stage=rule.to_stage,
+            entries=tuple(by_key[key] for key in rule.instruments),
+        )
+        if rule is not None
+        else None
+    )
+    rating = paper.global_rating
+    global_change = (
+        GlobalChangeScale(
+            key=rating.key,
+            name=rating.name,
+            minimum=rating.minimum,
+            maximum=rating.maximum,
+            improved_from=rating.improved_from,
+            labels=tuple(rating.labels),
+            source=rating.source,
+            citations=tuple(rating.citations),
+            assumption=rating.assumption,
+        )
+        if rating is not None
+        else None
+    )
+    return Design(
+        instruments=instruments,
+        stages=tuple(Stage(stage.number, stage.name, stage.description) for stage in paper.design.stages),
+        baseline=paper.design.analysis.from_stage,
+        follow_up=paper.design.analysis.to_stage,
+        non_response=non_response,
+        global_change=global_change,
+    )
+
+
+# The book's own study: every constant below is read from its paper file, never typed here.
+STUDY_PAPER = Path(__file__).resolve().parents[2] / "papers" / "lumbar-mri-after-pain-education.yaml"
+DESIGN = design_from_paper_file(load_paper_file(STUDY_PAPER))
+INSTRUMENTS: tuple[Instrument, ...] = DESIGN.instruments
+STAGES: tuple[Stage, ...] = DESIGN.stages
+BASELINE_STAGE = DESIGN.baseline
+FOLLOW_UP_STAGE = DESIGN.follow_up
+if DESIGN.non_response is None or DESIGN.global_change is None:  # pragma: no cover - the book's study has both
+    raise RuntimeError(f"{STUDY_PAPER} must give the inclusion rule and the global rating the book describes")
+NON_RESPONSE: NonResponseRule = DESIGN.non_response
+GLOBAL_CHANGE: GlobalChangeScale = DESIGN.global_change
+# the stage the inclusion rule starts from (before the baseline): before pain education, in this study
+PRE_EDUCATION_STAGE = NON_RESPONSE.from_stage
 
 
 def get_instrument(key: str) -> Instrument:
-    """Return the registry entry for an instrument key such as ``"piq"``.
+    """Return the book's registry entry for an instrument key such as ``"piq"``.
 
     Raises
     ------
     ValueError
         Naming the known keys when ``key`` is not one of them.
     """
-    try:
-        return _BY_KEY[key]
-    except KeyError:
-        known = ", ".join(sorted(_BY_KEY))
-        raise ValueError(f"instrument must be one of {known}; got {key!r}") from None
+    return DESIGN.instrument(key)
 
 
-_STAGE_BY_NUMBER = {stage.number: stage for stage in STAGES}
+def as_instrument(instrument: str | Instrument) -> Instrument:
+    """An instrument given as itself, or by its key in the book's registry (for functions that take either)."""
+    return instrument if isinstance(instrument, Instrument) else DESIGN.instrument(instrument)
 
 
 def get_stage(number: int) -> Stage:
-    """Return the stage with this number (1, 2 or 3).
+    """Return the book's stage with this number.
 
     Raises
     ------
     ValueError
         Naming the known stage numbers when ``number`` is not one of them.
     """
-    try:
-        return _STAGE_BY_NUMBER[number]
-    except KeyError:
-        raise ValueError(f"stage must be one of {sorted(_STAGE_BY_NUMBER)}; got {number!r}") from None
+    return DESIGN.stage(number)

@@ -41,6 +41,7 @@ import pandas as pd
 from ..data.instruments import GLOBAL_CHANGE, INSTRUMENTS, NON_RESPONSE, STAGES, get_instrument
 from ..stats import lattice as lattice_module
 from ..stats.batch import correlation_batch
+from ..stats.core import DEFAULT_SEED
 from ..stats.lattice import VectorConstraints, VectorLattice
 from . import targets as targets_module
 from .reported import reported_n
@@ -62,7 +63,6 @@ __all__ = [
     "sample_ensemble",
 ]
 
-DEFAULT_SEED = 20240611
 DEFAULT_READING = "book"
 ID_PREFIX = "R"
 
@@ -209,7 +209,9 @@ def _lattice(target: ChangeTarget, n: int, reading: Reading) -> VectorLattice:
     span = entry.maximum - entry.minimum
     cut = None
     if target.responders is not None:
-        cut = entry.threshold if reading.exceeded == "at_least" else entry.threshold + 1
+        # the lattice counts in steps of the score (whole points for a total)
+        threshold = round(entry.threshold * entry.items)
+        cut = threshold if reading.exceeded == "at_least" else threshold + 1
     # the lattice counts values at or above a cut, so it works in improvement units (positive = better)
     return VectorLattice(
         VectorConstraints(

@@ -1,8 +1,12 @@
-"""The numbers printed in the study's abstract, one record each.
+"""The numbers a paper prints, one record each, read from its paper file.
 
-This is the only place the paper's results are written down. The audit, the
-consistency checks, the reconstruction and the book's in-place checks all
-read these records; nothing else types a reported value.
+This is where the paper layer meets a study's paper file
+(:mod:`cnslbp_lib.data.paper_file`): :func:`load_paper` reads one into a
+:class:`Paper`, its design and its :class:`ReportedNumber` records, and
+:data:`STUDY` is the book's own study. Every record says what it is and which
+comparison it describes (the stages, or the pair of changes for an
+association), so the audit, the data-free checks, the targets and the ensemble
+dispatch on those fields; nothing else types a reported value.
 """
 
 from __future__ import annotations
@@ -10,29 +14,48 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Literal
 
+from ..data.instruments import DESIGN, STUDY_PAPER, Design, Instrument, design_from_paper_file
+from ..data.paper_file import PaperFile, ReportedSpec, load_paper_file
 from .formatting import count_in_words, format_number, format_p, parse_count_word, parse_printed
 
-__all__ = ["REPORTED", "ReportedNumber", "get_reported", "reported_for", "reported_n"]
+__all__ = [
+    "REPORTED",
+    "STUDY",
+    "Paper",
+    "ReportedNumber",
+    "get_reported",
+    "load_paper",
+    "reported_for",
+    "reported_n",
+]
 
 Quantity = Literal[
     "participants",
     "missing",
+    "mean",
+    "sd",
     "mean_change",
+    "change_sd",
     "ci_low",
     "ci_high",
     "p_val",
+    "t",
+    "df",
     "dz",
+    "effect_size",
     "responder_pct",
+    "responder_k",
     "association",
 ]
-Style = Literal["word", "phrase", "signed", "plus", "magnitude", "p", "percent", "direction"]
+Style = Literal["word", "phrase", "signed", "plus", "magnitude", "p", "percent", "direction", "count"]
 
 
 @dataclass(frozen=True)
 class ReportedNumber:
-    """One number as the abstract prints it.
+    """One number as a paper prints it, and what it describes.
 
     Attributes
     ----------
@@ -43,7 +66,7 @@ class ReportedNumber:
     quantity : str
         Which statistic it is; the audit recomputes it by this name.
     instrument : str or None
-        Registry key of the outcome it describes, if any.
+        Key of the outcome it describes, if any.
     printed : str
         The value exactly as printed (true minus sign, plus sign, words).
     decimals : int or None
@@ -51,10 +74,24 @@ class ReportedNumber:
     style : str
         How the paper prints this kind of number: ``signed`` (minus only),
         ``plus`` (explicit + for a rise), ``magnitude`` (no sign, as for dz),
-        ``p``, ``percent``, ``word`` (a count spelt out), ``phrase``,
+        ``p``, ``percent``, ``word`` (a count spelt out), ``count``, ``phrase``,
         ``direction`` (a qualitative claim about a sign).
     rounding : str
         The rounding convention assumed: half-up to ``decimals`` unless stated.
+    from_stage, to_stage : int or None
+        The comparison a change (or an association between changes) describes.
+    stage : int or None
+        The stage a mean or SD describes.
+    pair : tuple of str or None
+        For an association, the two outcomes whose changes it relates (x, y).
+    direction : str or None
+        For an association, the sign of r(Δx, Δy) the paper's wording is read to claim.
+    level : float
+        A confidence interval's level.
+    label_printed : str or None
+        An effect size's printed name (``dz``, ``d``, ``g``…).
+    wording : str or None
+        An association's sentence, as printed.
     """
 
     key: str
@@ -65,6 +102,14 @@ class ReportedNumber:
     decimals: int | None
     style: Style
     rounding: str = "half-up"
+    from_stage: int | None = None
+    to_stage: int | None = None
+    stage: int | None = None
+    pair: tuple[str, str] | None = None
+    direction: Literal["negative", "positive"] | None = None
+    level: float = 0.95
+    label_printed: str | None = None
+    wording: str | None = None
 
     @property
     def value(self) -> Decimal | None:
@@ -73,8 +118,15 @@ class ReportedNumber:
             return None
         return parse_printed(self.printed)
 
+    @property
+    def comparison(self) -> tuple[int, int] | None:
+        """``(from_stage, to_stage)`` of a change, or None."""
+        if self.from_stage is None or self.to_stage is None:
+            return None
+        return self.from_stage, self.to_stage
+
     def as_printed(self, value: float) -> str:  # noqa: PLR0911 (one return per style)
-        """Print a recomputed value the way the abstract prints this record.
+        """Print a recomputed value the way the paper prints this record.
 
         >>> get_reported("pseq_mean_change").as_printed(251 / 14)
         '+17.93'
@@ -87,6 +139,8 @@ class ReportedNumber:
         match self.style:
             case "word":
                 return count_in_words(int(value), capital=self.printed[:1].isupper())
+            case "count":
+                return format_number(value, 0)
             case "phrase":
                 count = int(value)
                 return "no missing data" if count == 0 else f"{count} missing values or stage rows"
@@ -102,97 +156,116 @@ class ReportedNumber:
                 return format_number(value, decimals)
 
 
-def _change_records(
-    instrument: str, *, mean: str, style: Style, low: str, high: str, p: str, dz: str
-) -> tuple[ReportedNumber, ...]:
-    """The five records of one paired change (mean, CI limits, p, dz)."""
-    abbreviation = instrument.upper()
-    stage_span = "stage 2 → 3"
-    return (
-        ReportedNumber(
-            f"{instrument}_mean_change",
-            f"{abbreviation} mean change, {stage_span}",
-            "mean_change",
-            instrument,
-            mean,
-            2,
-            style,
-        ),
-        ReportedNumber(
-            f"{instrument}_ci_low", f"{abbreviation} 95% CI, lower limit", "ci_low", instrument, low, 2, "signed"
-        ),
-        ReportedNumber(
-            f"{instrument}_ci_high", f"{abbreviation} 95% CI, upper limit", "ci_high", instrument, high, 2, "signed"
-        ),
-        ReportedNumber(f"{instrument}_p_val", f"{abbreviation} paired p-value", "p_val", instrument, p, 3, "p"),
-        ReportedNumber(
-            f"{instrument}_dz", f"{abbreviation} Cohen's dz (size, unsigned)", "dz", instrument, dz, 2, "magnitude"
-        ),
+def _record(spec: ReportedSpec) -> ReportedNumber:
+    style = spec.inferred_style
+    rounding = (
+        "exact" if spec.quantity in ("participants", "missing") else "sign" if style == "direction" else "half-up"
+    )
+    return ReportedNumber(
+        key=spec.key,
+        label=spec.label,
+        quantity=spec.quantity,
+        instrument=spec.instrument,
+        printed=spec.printed,
+        decimals=spec.decimals,
+        style=style,
+        rounding=rounding,
+        from_stage=spec.from_stage,
+        to_stage=spec.to_stage,
+        stage=spec.stage,
+        pair=spec.pair,
+        direction=spec.direction,
+        level=spec.level if spec.level is not None else 0.95,
+        label_printed=spec.label_printed,
+        wording=spec.wording,
     )
 
 
-REPORTED: tuple[ReportedNumber, ...] = (
-    ReportedNumber(
-        "participants_completed",
-        "Participants who completed all stages",
-        "participants",
-        None,
-        "Fourteen",
-        None,
-        "word",
-        rounding="exact",
-    ),
-    ReportedNumber(
-        "missing_data",
-        "Missing values or stage rows",
-        "missing",
-        None,
-        "no missing data",
-        None,
-        "phrase",
-        rounding="exact",
-    ),
-    *_change_records("piq", mean="−18.79", style="signed", low="−29.87", high="−7.70", p="0.003", dz="0.98"),
-    *_change_records("pseq", mean="+17.93", style="plus", low="6.03", high="29.83", p="0.007", dz="0.87"),
-    ReportedNumber(
-        "piq_responders", "PIQ responders (% of participants)", "responder_pct", "piq", "78.5", 1, "percent"
-    ),
-    ReportedNumber(
-        "pseq_responders", "PSEQ responders (% of participants)", "responder_pct", "pseq", "64.3", 1, "percent"
-    ),
-    ReportedNumber("psq_mean_change", "PSQ mean change, stage 2 → 3", "mean_change", "psq", "−4.64", 2, "signed"),
-    ReportedNumber("psq_p_val", "PSQ paired p-value", "p_val", "psq", "0.096", 3, "p"),
-    ReportedNumber(
-        "association_direction",
-        "Direction of the association between ΔPSEQ and ΔPIQ",
-        "association",
-        None,
-        "inverse",
-        None,
-        "direction",
-        rounding="sign",
-    ),
-)
+@dataclass(frozen=True, eq=False)
+class Paper:
+    """A study as the paper layer sees it: its file, its design and its printed numbers."""
 
-_BY_KEY = {record.key: record for record in REPORTED}
+    path: Path
+    file: PaperFile
+    design: Design
+    reported: tuple[ReportedNumber, ...]
+
+    def get(self, key: str) -> ReportedNumber:
+        """One record by key, naming the known keys otherwise."""
+        for record in self.reported:
+            if record.key == key:
+                return record
+        raise ValueError(f"key must be one of {', '.join(record.key for record in self.reported)}; got {key!r}")
+
+    def find(
+        self, quantity: Quantity, instrument: str | None = None, comparison: tuple[int, int] | None = None
+    ) -> ReportedNumber | None:
+        """The record of ``quantity`` for ``instrument`` and ``comparison`` (the analysed one by default), or None."""
+        wanted = comparison if comparison is not None else self.analysis
+        for record in self.reported:
+            if record.quantity != quantity or record.instrument != instrument:
+                continue
+            if record.comparison is None or record.comparison == wanted:
+                return record
+        return None
+
+    @property
+    def analysis(self) -> tuple[int, int]:
+        """The comparison the results are about: (baseline, follow-up)."""
+        return self.design.baseline, self.design.follow_up
+
+    @property
+    def n(self) -> int:
+        """Participants analysed: the printed count, or the design's ``analysed`` when nothing prints it."""
+        for record in self.reported:
+            if record.quantity == "participants":
+                return parse_count_word(record.printed)
+        if self.file.design.analysis.analysed is not None:
+            return self.file.design.analysis.analysed
+        raise ValueError(f"{self.path}: the paper prints no number of participants and design.analysis has none")
+
+    @property
+    def associations(self) -> tuple[ReportedNumber, ...]:
+        """The association claims, each between two named changes."""
+        return tuple(record for record in self.reported if record.quantity == "association")
+
+    def comparisons(self, instrument: str) -> tuple[tuple[int, int], ...]:
+        """Every comparison the paper prints a number about for ``instrument``, the analysed one first."""
+        found = {record.comparison for record in self.reported if record.instrument == instrument and record.comparison}
+        return tuple(sorted(found, key=lambda pair: (pair != self.analysis, pair)))
+
+    def instrument(self, key: str) -> Instrument:
+        return self.design.instrument(key)
+
+
+def load_paper(path: str | Path) -> Paper:
+    """Read, validate and index a paper file.
+
+    Raises
+    ------
+    PaperFileError
+        Naming the file, the key path and the rule when the file breaks one.
+    """
+    source = Path(path)
+    file = load_paper_file(source)
+    design = DESIGN if source.resolve() == STUDY_PAPER.resolve() else design_from_paper_file(file)
+    return Paper(source, file, design, tuple(_record(spec) for spec in file.reported))
+
+
+STUDY: Paper = load_paper(STUDY_PAPER)
+REPORTED: tuple[ReportedNumber, ...] = STUDY.reported
 
 
 def get_reported(key: str) -> ReportedNumber:
-    """Return one record by key, with the known keys in the error otherwise."""
-    try:
-        return _BY_KEY[key]
-    except KeyError:
-        raise ValueError(f"key must be one of {', '.join(_BY_KEY)}; got {key!r}") from None
+    """Return one of the book's records by key, with the known keys in the error otherwise."""
+    return STUDY.get(key)
 
 
 def reported_for(instrument: str, quantity: Quantity) -> ReportedNumber | None:
-    """The record of ``quantity`` for ``instrument``, or None if the paper gives none."""
-    for record in REPORTED:
-        if record.instrument == instrument and record.quantity == quantity:
-            return record
-    return None
+    """The book's record of ``quantity`` for ``instrument`` in the analysed comparison, or None."""
+    return STUDY.find(quantity, instrument)
 
 
 def reported_n() -> int:
-    """The sample size the abstract reports (participants who completed all stages)."""
-    return parse_count_word(get_reported("participants_completed").printed)
+    """The sample size the book's abstract reports (participants who completed all stages)."""
+    return STUDY.n

@@ -293,7 +293,7 @@ def _phrase_series(parts: list[Phrase | str]) -> Phrase:
     return Phrase((*joined, " and ", parts[-1]))
 
 
-def _reading(least: float, most: float, threshold: int, quote: Quote) -> Phrase:
+def _reading(least: float, most: float, threshold: float, quote: Quote) -> Phrase:
     """:func:`interval_reading` of a finite interval of positive width, in improvement units."""
     line = f"the book's assumed {threshold}-point threshold"
     if most < 0:

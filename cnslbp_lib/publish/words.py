@@ -334,7 +334,7 @@ class ResponderWords:
 def responder_words(
     instrument: str,
     share: Proportion | None,
-    threshold: int | None = None,
+    threshold: float | None = None,
     *,
     reason: str = "",
     marks: Marks | None = None,

@@ -28,6 +28,7 @@ from scipy import optimize, stats
 from ..data.instruments import BASELINE_STAGE, get_instrument
 from ..exceptions import NotEnoughDataError
 from .change import paired_change
+from .core import DEFAULT_SEED
 from .flow import stage_summary
 
 __all__ = [
@@ -137,9 +138,9 @@ def simulate_null_improvement(
     thresholds: np.ndarray,
     sd: float,
     *,
-    cohort_size: int = 14,
+    cohort_size: int,
     people: int = 400_000,
-    seed: int = 20240611,
+    seed: int = DEFAULT_SEED,
 ) -> pd.DataFrame:
     """Simulate the study with no effect of the MRI, for every reliability × threshold.
 
@@ -189,14 +190,14 @@ def simulate_null_improvement(
     return pd.DataFrame(rows)
 
 
-def null_improvement_grid(sd: float, threshold: int, *, cohort_size: int, seed: int = 20240611) -> pd.DataFrame:
+def null_improvement_grid(sd: float, threshold: float, *, cohort_size: int, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """The grid behind the interactive simulator: reliability 0.50–0.95, thresholds around the registry's.
 
     Thresholds run from a third of the registry threshold to twice it, so the
     slider explores stricter and looser definitions of non-response.
     """
     reliabilities = np.round(np.arange(0.50, 0.951, 0.05), 2)
-    thresholds = np.arange(max(1, threshold // 3), 2 * threshold + 1)
+    thresholds = np.arange(max(1, int(threshold // 3)), int(2 * threshold) + 1)
     return simulate_null_improvement(reliabilities, thresholds, sd, cohort_size=cohort_size, seed=seed)
 
 
@@ -217,7 +218,7 @@ class RtmFigures:
 
     instrument: str
     reliability: float
-    threshold: int
+    threshold: float
     cohort_size: int
     sd: float
     observed: float

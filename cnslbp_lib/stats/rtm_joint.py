@@ -16,6 +16,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats
 
+from .core import DEFAULT_SEED
 from .rtm import MIN_SIMULATED_COHORTS, _error_sd
 
 __all__ = [
@@ -226,7 +227,7 @@ def simulate_joint_null_improvement(
     names: tuple[str, str] = ("first", "second"),
     cohort_size: int = 14,
     people: int = 400_000,
-    seed: int = 20240611,
+    seed: int = DEFAULT_SEED,
 ) -> pd.DataFrame:
     """Simulate the study with no effect, selecting on both instruments, for every combination of the grids.
 

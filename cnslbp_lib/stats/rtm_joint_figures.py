@@ -15,6 +15,7 @@ from scipy import optimize
 from ..data.instruments import BASELINE_STAGE, NON_RESPONSE, Instrument, get_instrument
 from ..exceptions import NotEnoughDataError
 from .change import paired_change
+from .core import DEFAULT_SEED
 from .flow import stage_summary
 from .rtm import DEFAULT_RELIABILITY, RtmFigures, expected_null_improvement
 from .rtm_joint import (
@@ -88,7 +89,7 @@ def joint_rtm_figures(
     error_correlation: float = 0.0,
     flare_strength: float = 0.0,
     people: int = 400_000,
-    seed: int = 20240611,
+    seed: int = DEFAULT_SEED,
 ) -> dict[str, JointRtmFigures]:
     """Regression to the mean under the study's own rule (non-response on both instruments), for a cohort.
 

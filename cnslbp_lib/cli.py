@@ -92,7 +92,7 @@ def _ensemble(arguments: argparse.Namespace) -> int:
     digest = write_text_atomically(arguments.out, ensemble.to_csv())
     print(
         f"wrote {arguments.out}: {ensemble.members} members drawn uniformly from every dataset the abstract allows "
-        f"(reading {ensemble.reading.name!r}: {ensemble.reading.description}; seed {ensemble.seed}; SHA-256 {digest})"
+        f"(reading {ensemble.reading.name!r}: {ensemble.reading.describe()}; seed {ensemble.seed}; SHA-256 {digest})"
     )
     return 0
 
@@ -185,7 +185,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=[reading.name for reading in READINGS],
         default=DEFAULT_READING,
         help="how to read the abstract's ambiguous sentences (default %(default)s): "
-        + "; ".join(f"{reading.name}: {reading.description}" for reading in READINGS),
+        + "; ".join(f"{reading.name}: {reading.describe()}" for reading in READINGS),
     )
     ensemble.add_argument("--out", required=True, type=Path, help="where to write the CSV")
     ensemble.set_defaults(run=_ensemble)

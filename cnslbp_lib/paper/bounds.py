@@ -38,11 +38,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from ..data.instruments import INSTRUMENTS, get_instrument
 from ..stats.batch import correlation_batch, holm_batch
 from ..stats.core import proportion
 from .derived import Bounds, get_derived
 from .ensemble import Ensemble
+from .reported import STUDY, Paper
 from .targets import ChangeTarget
 
 __all__ = ["Pairing", "association_bounds", "change_bounds", "extreme_pairings"]
@@ -70,7 +70,7 @@ def _span(values: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]
     return (low, low), (high, high)
 
 
-def change_bounds(targets: list[ChangeTarget], n: int) -> dict[str, Bounds]:
+def change_bounds(targets: list[ChangeTarget], n: int, paper: Paper = STUDY) -> dict[str, Bounds]:
     """Exact bounds of every registry quantity fixed by an outcome's total, sums of squares or responder count.
 
     Parameters
@@ -100,11 +100,12 @@ def change_bounds(targets: list[ChangeTarget], n: int) -> dict[str, Bounds]:
     critical = float(stats.t.ppf(0.975, n - 1))
     p_values: dict[str, np.ndarray] = {}
     for target in targets:
-        entry = get_instrument(target.instrument)
+        entry = paper.instrument(target.instrument)
         key, sign = entry.key, entry.improvement_sign
         squares = np.asarray(target.sums_of_squares, dtype=float)
-        mean = target.total / n
-        sd = np.sqrt((squares - target.total**2 / n) / (n - 1))
+        step = 1 / entry.items  # targets count changes in steps of the score
+        mean = target.total / n * step
+        sd = np.sqrt((squares - target.total**2 / n) / (n - 1)) * step
         half = critical * sd / math.sqrt(n)
         method = _T_METHOD.format(count=squares.size)
         dz = mean / sd
@@ -125,7 +126,7 @@ def change_bounds(targets: list[ChangeTarget], n: int) -> dict[str, Bounds]:
             share = proportion(target.responders, n)
             found[f"{key}_resp_low"] = Bounds(*_span(np.array([share.ci_low])), _WILSON_METHOD)
             found[f"{key}_resp_high"] = Bounds(*_span(np.array([share.ci_high])), _WILSON_METHOD)
-    primary = [entry.key for entry in INSTRUMENTS if entry.role == "primary" and entry.key in p_values]
+    primary = [entry.key for entry in paper.design.instruments if entry.role == "primary" and entry.key in p_values]
     if len(primary) >= 2:
         grids = np.meshgrid(*(p_values[key] for key in primary), indexing="ij")
         adjusted = holm_batch(np.column_stack([grid.ravel() for grid in grids]))
@@ -227,13 +228,14 @@ def association_bounds(ensemble: Ensemble, x: str, y: str) -> tuple[dict[str, Bo
     top_rho = int(np.nanargmax(drawn_rho.r))
     witness = correlation_batch(lowest.x[np.newaxis], lowest.y[np.newaxis], method="pearson")
     witness_rho = correlation_batch(lowest.x[np.newaxis], lowest.y[np.newaxis], method="spearman")
+    names = [ensemble.paper.instrument(key).abbreviation for key in (x, y)]
     method = (
-        f"the smallest value lies between the trivial limit and a dataset built by pairing drawn {x.upper()} and "
-        f"{y.upper()} changes in opposite order (rearrangement), which reproduces every printed number; the "
+        f"the smallest value lies between the trivial limit and a dataset built by pairing drawn {names[0]} and "
+        f"{names[1]} changes in opposite order (rearrangement), which reproduces every printed number; the "
         "largest lies between the largest drawn value and the limit the reading allows"
     )
     reading = ensemble.reading
-    if reading.association != "inverse" or reading.significant:
+    if reading.association != "as_read" or reading.significant:
         raise ValueError(f"association bounds are worked out for the sign-only inverse reading; got {reading.name!r}")
     note = "under the book's reading r is negative, so it can come as close to 0 as one likes without reaching it"
     found = {

@@ -16,9 +16,8 @@ from typing import Literal
 import pandas as pd
 from scipy import stats
 
-from ..data.instruments import get_instrument
 from .formatting import format_number, format_p, round_half_up, truncate
-from .reported import REPORTED, ReportedNumber, reported_for, reported_n
+from .reported import STUDY, Paper, ReportedNumber
 
 __all__ = [
     "Finding",
@@ -147,7 +146,7 @@ def t_test_implied_by_ci(
     )
 
 
-def dz_from_printed_ci(instrument: str) -> dict[str, float]:
+def dz_from_printed_ci(instrument: str, paper: Paper = STUDY) -> dict[str, float]:
     """Work out the SD of the changes and dz from a printed mean and CI, step by step.
 
     Uses the printed values as if exact (the teaching version of
@@ -158,17 +157,17 @@ def dz_from_printed_ci(instrument: str) -> dict[str, float]:
     dict
         ``n``, ``critical`` (t quantile), ``half_width``, ``sd`` and ``dz``.
     """
-    mean, low, high = (reported_for(instrument, quantity) for quantity in ("mean_change", "ci_low", "ci_high"))
+    mean, low, high = (paper.find(quantity, instrument) for quantity in ("mean_change", "ci_low", "ci_high"))
     if mean is None or low is None or high is None:
         raise ValueError(f"instrument {instrument!r} has no printed mean and CI in the abstract")
-    n = reported_n()
+    n = paper.n
     critical = float(stats.t.ppf(0.975, n - 1))
     half_width = (float(high.value or 0) - float(low.value or 0)) / 2
     sd = half_width * math.sqrt(n) / critical
     return {"n": n, "critical": critical, "half_width": half_width, "sd": sd, "dz": abs(float(mean.value or 0)) / sd}
 
 
-def interval_from_printed_p(instrument: str) -> dict[str, float]:
+def interval_from_printed_p(instrument: str, paper: Paper = STUDY) -> dict[str, float]:
     """Back-calculate the 95% CI of a change from its printed mean and p, step by step.
 
     Uses the printed values as if exact (the teaching version of the "CI from
@@ -188,10 +187,10 @@ def interval_from_printed_p(instrument: str) -> dict[str, float]:
     >>> round(found["t"], 2), round(found["ci_low"], 1), round(found["ci_high"], 1)
     (1.79, -10.2, 0.9)
     """
-    mean, p_record = (reported_for(instrument, quantity) for quantity in ("mean_change", "p_val"))
+    mean, p_record = (paper.find(quantity, instrument) for quantity in ("mean_change", "p_val"))
     if mean is None or p_record is None or mean.value is None or p_record.value is None:
         raise ValueError(f"instrument {instrument!r} has no printed mean and p in the abstract")
-    n = reported_n()
+    n = paper.n
     t = float(stats.t.isf(float(p_record.value) / 2, n - 1))
     critical = float(stats.t.ppf(0.975, n - 1))
     centre = float(mean.value)
@@ -217,13 +216,13 @@ def _span(values: tuple[float, float], decimals: int) -> str:
     return low if low == high else f"{low} to {high}"
 
 
-def _grim_findings(n: int) -> list[Finding]:
+def _grim_findings(paper: Paper, n: int) -> list[Finding]:
     findings = []
-    for record in REPORTED:
+    for record in paper.reported:
         if record.quantity != "mean_change" or record.decimals is None:
             continue
         sums = grim_sums(record.printed, n, record.decimals)
-        name = get_instrument(record.instrument or "").abbreviation
+        name = paper.instrument(record.instrument or "").abbreviation
         if sums:
             total = sums[0]
             detail = (
@@ -240,15 +239,14 @@ def _grim_findings(n: int) -> list[Finding]:
     return findings
 
 
-def _t_test_findings(n: int) -> list[Finding]:
+def _t_test_findings(paper: Paper, n: int) -> list[Finding]:
     findings = []
-    for instrument in ("piq", "pseq", "psq"):
-        mean = reported_for(instrument, "mean_change")
-        low = reported_for(instrument, "ci_low")
-        high = reported_for(instrument, "ci_high")
-        p_record = reported_for(instrument, "p_val")
-        dz_record = reported_for(instrument, "dz")
-        name = get_instrument(instrument).abbreviation
+    groups = [(entry.key, pair) for entry in paper.design.instruments for pair in paper.comparisons(entry.key)]
+    for instrument, pair in groups:
+        mean, low, high, p_record, dz_record = (
+            paper.find(quantity, instrument, pair) for quantity in ("mean_change", "ci_low", "ci_high", "p_val", "dz")
+        )
+        name = paper.instrument(instrument).abbreviation
         if mean is None:
             continue
         if low is None or high is None:
@@ -330,14 +328,14 @@ def _implied_by_p(mean: ReportedNumber, p_record: ReportedNumber, n: int, name: 
     )
 
 
-def _percentage_findings(n: int) -> list[Finding]:
+def _percentage_findings(paper: Paper, n: int) -> list[Finding]:
     findings = []
     conventions: dict[str, str] = {}
-    for record in REPORTED:
+    for record in paper.reported:
         if record.quantity != "responder_pct" or record.decimals is None:
             continue
         counts = percentage_counts(record.printed, n, record.decimals)
-        name = get_instrument(record.instrument or "").abbreviation
+        name = paper.instrument(record.instrument or "").abbreviation
         if counts["rounded"]:
             k = counts["rounded"][0]
             conventions[f"{name} ({record.printed}%)"] = "rounded"
@@ -359,7 +357,7 @@ def _percentage_findings(n: int) -> list[Finding]:
     if len(set(conventions.values())) > 1:
         rounded = [name for name, rule in conventions.items() if rule == "rounded"]
         truncated = [name for name, rule in conventions.items() if rule == "truncated"]
-        keys = tuple(record.key for record in REPORTED if record.quantity == "responder_pct")
+        keys = tuple(record.key for record in paper.reported if record.quantity == "responder_pct")
         findings.append(
             Finding(
                 "Same rounding rule",
@@ -376,7 +374,7 @@ def _percentage_findings(n: int) -> list[Finding]:
     return findings
 
 
-def consistency_checks() -> pd.DataFrame:
+def consistency_checks(paper: Paper = STUDY) -> pd.DataFrame:
     """Run every data-free check on the reported numbers.
 
     Returns
@@ -392,8 +390,8 @@ def consistency_checks() -> pd.DataFrame:
     >>> table.loc[table["verdict"] == "inconsistent", "check"].tolist()
     ['p from CI', 'PIQ % as k/14', 'Same rounding rule']
     """
-    n = reported_n()
-    findings = _grim_findings(n) + _t_test_findings(n) + _percentage_findings(n)
+    n = paper.n
+    findings = _grim_findings(paper, n) + _t_test_findings(paper, n) + _percentage_findings(paper, n)
     return pd.DataFrame(
         {
             "check": [finding.check for finding in findings],

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..data.instruments import GLOBAL_CHANGE, INSTRUMENTS, NON_RESPONSE, Instrument, get_instrument
+from ..data.instruments import Instrument
 from ..stats import batch, batch_ranks, batch_resampling
 from ..stats.core import proportion
 from ..stats.rtm import DEFAULT_RELIABILITY, expected_null_improvement
@@ -43,6 +43,7 @@ from ..stats.rtm_joint import expected_joint_null_improvement
 from ..stats.rtm_joint_figures import ILLUSTRATIVE_ERROR_CORRELATION, ILLUSTRATIVE_FLARE_STRENGTH
 from .ensemble import Ensemble
 from .formatting import format_number, format_p
+from .reported import STUDY, Paper
 
 __all__ = [
     "BASIS_WORDS",
@@ -137,165 +138,231 @@ def _positive(values: np.ndarray) -> np.ndarray:
 
 
 P_WORDS = ("p below .05", "p of .05 or more")
-STAGE_PRIOR = (
-    "stage 2 scores drawn from the widest prior (any level the scale and the changes allow), stage 1 scores "
-    "within a clinically unimportant change of them"
-)
+
+
+def stage_prior(paper: Paper = STUDY) -> str:
+    """The prior on stage levels, in words (the assumption behind every level-based quantity)."""
+    base, _, selection = _stage_words(paper)
+    words = f"stage {base} scores drawn from the widest prior (any level the scale and the changes allow)"
+    if selection is not None:
+        words += f", stage {selection} scores within a clinically unimportant change of them"
+    return words
+
+
+def _stage_words(paper: Paper) -> tuple[int, int, int | None]:
+    """The analysed comparison's stages and the selection stage before it (None without an inclusion rule)."""
+    rule = paper.design.non_response
+    selection = rule.from_stage if rule is not None and rule.to_stage == paper.design.baseline else None
+    return paper.design.baseline, paper.design.follow_up, selection
+
+
 _ILLUSTRATION = (
     f"error correlation {format_number(ILLUSTRATIVE_ERROR_CORRELATION, 1)} and flare strength "
     f"{format_number(ILLUSTRATIVE_FLARE_STRENGTH, 1)}"
 )
 JOINT_SETTING = f"reliability {format_number(DEFAULT_RELIABILITY, 2)}, illustrative {_ILLUSTRATION}"
-JOINT_ASSUMPTION = (
-    f"{STAGE_PRIOR}; test–retest reliability {format_number(DEFAULT_RELIABILITY, 2)}; an illustrative {_ILLUSTRATION}"
-)
+
+
+def joint_assumption(paper: Paper = STUDY) -> str:
+    """What the joint regression-to-the-mean figures rest on, in words."""
+    reliability = format_number(DEFAULT_RELIABILITY, 2)
+    return f"{stage_prior(paper)}; test–retest reliability {reliability}; an illustrative {_ILLUSTRATION}"
+
+
 RATING_PRIOR = "global ratings drawn uniformly and independently of the changes"
 
 
-def _registry() -> tuple[Derived, ...]:
-    items: list[Derived] = []
-    for entry in INSTRUMENTS:
-        name, key = entry.abbreviation, entry.key
-        items += [
-            Derived(f"{key}_wilcoxon_p", f"{name} Wilcoxon signed-rank p, stage 2 → 3", "p", 3, _below_05, P_WORDS),
-            Derived(f"{key}_boot_low", f"{name} percentile bootstrap 95% interval, lower limit", "number"),
-            Derived(f"{key}_boot_high", f"{name} percentile bootstrap 95% interval, upper limit", "number"),
-            Derived(f"{key}_bca_low", f"{name} BCa bootstrap 95% interval, lower limit", "number"),
-            Derived(f"{key}_bca_high", f"{name} BCa bootstrap 95% interval, upper limit", "number"),
-            Derived(
-                f"{key}_loo_mean",
-                f"{name} mean change without the least favourable participant",
-                "number",
-                2,
-                _negative if entry.improvement_sign < 0 else _positive,
-                ("still an improvement", "no longer an improvement"),
-            ),
-            Derived(
-                f"{key}_loo_p", f"{name} paired p without the least favourable participant", "p", 3, _below_05, P_WORDS
-            ),
-            Derived(
-                f"{key}_d_av", f"{name} d_av (mean change over the average stage SD)", "number", assumption=STAGE_PRIOR
-            ),
-            Derived(
-                f"{key}_r_stages",
-                f"{name} correlation of stage 2 with stage 3 scores",
-                "number",
-                assumption=STAGE_PRIOR,
-            ),
-            Derived(f"{key}_mean_2", f"{name} mean score at stage 2", "number", 1, assumption=STAGE_PRIOR),
-            Derived(f"{key}_sd_2", f"{name} SD of scores at stage 2", "number", 1, assumption=STAGE_PRIOR),
-            Derived(f"{key}_12_mean", f"{name} mean change, stage 1 → 2", "number", assumption=STAGE_PRIOR),
-            Derived(
-                f"{key}_12_low",
-                f"{name} mean change, stage 1 → 2, 95% CI lower limit",
-                "number",
-                assumption=STAGE_PRIOR,
-            ),
-            Derived(
-                f"{key}_12_high",
-                f"{name} mean change, stage 1 → 2, 95% CI upper limit",
-                "number",
-                assumption=STAGE_PRIOR,
-            ),
-            Derived(f"{key}_12_p", f"{name} paired p, stage 1 → 2", "p", 3, _below_05, P_WORDS, assumption=STAGE_PRIOR),
-        ]
-        if entry.responder_reported:
-            for offset in (-2, 2):
-                threshold = entry.threshold + offset
-                items.append(
-                    Derived(
-                        f"{key}_resp_{'minus' if offset < 0 else 'plus'}{abs(offset)}",
-                        f"{name} responders with {entry.rule(threshold)}",
-                        "percent",
-                        1,
-                    )
-                )
-            items.append(
-                Derived(
-                    f"{key}_rtm_expected",
-                    f"{name} improvement expected from regression to the mean alone (points, reliability "
-                    f"{format_number(DEFAULT_RELIABILITY, 2)})",
-                    "number",
-                    2,
-                    assumption=f"{STAGE_PRIOR}; test–retest reliability {format_number(DEFAULT_RELIABILITY, 2)}",
-                )
-            )
-            items.append(
-                Derived(
-                    f"{key}_rtm_share",
-                    f"{name} share of the improvement regression to the mean would explain (reliability "
-                    f"{format_number(DEFAULT_RELIABILITY, 2)})",
-                    "percent",
-                    0,
-                    assumption=f"{STAGE_PRIOR}; test–retest reliability {format_number(DEFAULT_RELIABILITY, 2)}",
-                )
-            )
-            if key in NON_RESPONSE.instruments:
-                items += [
-                    Derived(
-                        f"{key}_rtm_joint_expected",
-                        f"{name} improvement expected from regression to the mean alone with selection on both "
-                        f"questionnaires (points; {JOINT_SETTING})",
-                        "number",
-                        2,
-                        assumption=JOINT_ASSUMPTION,
-                    ),
-                    Derived(
-                        f"{key}_rtm_joint_share",
-                        f"{name} share of the improvement regression to the mean would explain with selection on "
-                        f"both questionnaires ({JOINT_SETTING})",
-                        "percent",
-                        0,
-                        assumption=JOINT_ASSUMPTION,
-                    ),
-                ]
-    items += [
-        # no verdict: its sign is the reading the ensemble imposes (see paper/ensemble.py), not something it finds
-        Derived("assoc_r", "Pearson r between the PSEQ and PIQ changes", "number", 2),
-        Derived("assoc_r_low", "Pearson r, 95% interval lower limit", "number"),
+def _outcome_registry(paper: Paper, entry: Instrument) -> list[Derived]:
+    """The registry's quantities of one outcome, named after its key and the design's stage numbers."""
+    name, key = entry.abbreviation, entry.key
+    base, follow, selection = _stage_words(paper)
+    comparison = f"stage {base} → {follow}"
+    prior = stage_prior(paper)
+    items = [
+        Derived(f"{key}_wilcoxon_p", f"{name} Wilcoxon signed-rank p, {comparison}", "p", 3, _below_05, P_WORDS),
+        Derived(f"{key}_boot_low", f"{name} percentile bootstrap 95% interval, lower limit", "number"),
+        Derived(f"{key}_boot_high", f"{name} percentile bootstrap 95% interval, upper limit", "number"),
+        Derived(f"{key}_bca_low", f"{name} BCa bootstrap 95% interval, lower limit", "number"),
+        Derived(f"{key}_bca_high", f"{name} BCa bootstrap 95% interval, upper limit", "number"),
         Derived(
-            "assoc_r_high", "Pearson r, 95% interval upper limit", "number", 2, _negative, ("excludes 0", "includes 0")
-        ),
-        Derived("assoc_r_p", "Pearson r, p", "p", 3, _below_05, P_WORDS),
-        Derived("assoc_rho", "Spearman rho between the PSEQ and PIQ changes", "number", 2),
-        Derived("assoc_rho_low", "Spearman rho, 95% interval lower limit", "number"),
-        Derived("assoc_rho_high", "Spearman rho, 95% interval upper limit", "number"),
-        Derived("assoc_rho_p", "Spearman rho, p", "p", 3, _below_05, P_WORDS),
-        Derived("psq_ci_low", "PSQ mean change, stage 2 → 3, 95% CI lower limit", "number"),
-        Derived(
-            "psq_ci_high",
-            "PSQ mean change, stage 2 → 3, 95% CI upper limit",
+            f"{key}_loo_mean",
+            f"{name} mean change without the least favourable participant",
             "number",
             2,
-            _positive,
-            ("includes 0", "excludes 0"),
+            _negative if entry.improvement_sign < 0 else _positive,
+            ("still an improvement", "no longer an improvement"),
         ),
-        Derived("psq_dz", "PSQ Cohen's dz, stage 2 → 3 (size)", "number"),
         Derived(
-            "global_improved_3",
-            f"participants rating themselves {GLOBAL_CHANGE.label(GLOBAL_CHANGE.improved_from)} or better at stage 3",
-            "count",
-            assumption=RATING_PRIOR,
+            f"{key}_loo_p", f"{name} paired p without the least favourable participant", "p", 3, _below_05, P_WORDS
         ),
+        Derived(
+            f"{key}_d_av",
+            f"{name} d_av (mean change over the average stage SD)",
+            "number",
+            assumption=prior,
+        ),
+        Derived(
+            f"{key}_r_stages",
+            f"{name} correlation of stage {base} with stage {follow} scores",
+            "number",
+            assumption=prior,
+        ),
+        Derived(f"{key}_mean_{base}", f"{name} mean score at stage {base}", "number", 1, assumption=prior),
+        Derived(f"{key}_sd_{base}", f"{name} SD of scores at stage {base}", "number", 1, assumption=prior),
     ]
-    pseq = get_instrument("pseq")
-    for band, _, _ in pseq.bands:
+    if selection is not None:
+        early = f"{key}_{selection}{base}"
+        span = f"stage {selection} → {base}"
+        items += [
+            Derived(f"{early}_mean", f"{name} mean change, {span}", "number", assumption=prior),
+            Derived(
+                f"{early}_low",
+                f"{name} mean change, {span}, 95% CI lower limit",
+                "number",
+                assumption=prior,
+            ),
+            Derived(
+                f"{early}_high",
+                f"{name} mean change, {span}, 95% CI upper limit",
+                "number",
+                assumption=prior,
+            ),
+            Derived(f"{early}_p", f"{name} paired p, {span}", "p", 3, _below_05, P_WORDS, assumption=prior),
+        ]
+    if entry.responder_reported:
+        for offset in (-2, 2):
+            items.append(
+                Derived(
+                    f"{key}_resp_{'minus' if offset < 0 else 'plus'}{abs(offset)}",
+                    f"{name} responders with {entry.rule(entry.threshold + offset)}",
+                    "percent",
+                    1,
+                )
+            )
+        reliability = format_number(DEFAULT_RELIABILITY, 2)
+        items += [
+            Derived(
+                f"{key}_rtm_expected",
+                f"{name} improvement expected from regression to the mean alone (points, reliability {reliability})",
+                "number",
+                2,
+                assumption=f"{prior}; test–retest reliability {reliability}",
+            ),
+            Derived(
+                f"{key}_rtm_share",
+                f"{name} share of the improvement regression to the mean would explain (reliability {reliability})",
+                "percent",
+                0,
+                assumption=f"{prior}; test–retest reliability {reliability}",
+            ),
+        ]
+        if paper.design.non_response is not None and key in paper.design.non_response.instruments:
+            items += [
+                Derived(
+                    f"{key}_rtm_joint_expected",
+                    f"{name} improvement expected from regression to the mean alone with selection on both "
+                    f"questionnaires (points; {JOINT_SETTING})",
+                    "number",
+                    2,
+                    assumption=joint_assumption(paper),
+                ),
+                Derived(
+                    f"{key}_rtm_joint_share",
+                    f"{name} share of the improvement regression to the mean would explain with selection on "
+                    f"both questionnaires ({JOINT_SETTING})",
+                    "percent",
+                    0,
+                    assumption=joint_assumption(paper),
+                ),
+            ]
+    return items
+
+
+def _unprinted_interval(paper: Paper, entry: Instrument) -> list[Derived]:
+    """An outcome's analysed CI and dz when the paper prints a mean change but no interval for it."""
+    mean = paper.find("mean_change", entry.key)
+    if mean is None or paper.find("ci_low", entry.key) is not None or mean.value is None:
+        return []
+    base, follow, _ = _stage_words(paper)
+    label = f"{entry.abbreviation} mean change, stage {base} → {follow}, 95% CI"
+    # the limit nearer zero decides whether the interval includes it
+    falls = mean.value < 0
+    return [
+        Derived(
+            f"{entry.key}_ci_low",
+            f"{label} lower limit",
+            "number",
+            2,
+            *(() if falls else (_negative, ("includes 0", "excludes 0"))),
+        ),
+        Derived(
+            f"{entry.key}_ci_high",
+            f"{label} upper limit",
+            "number",
+            2,
+            *((_positive, ("includes 0", "excludes 0")) if falls else ()),
+        ),
+        Derived(f"{entry.key}_dz", f"{entry.abbreviation} Cohen's dz, stage {base} → {follow} (size)", "number"),
+    ]
+
+
+def registry(paper: Paper = STUDY) -> tuple[Derived, ...]:
+    """Every quantity the book shows that ``paper`` does not print, for its instruments, stages and claims."""
+    items: list[Derived] = []
+    for entry in paper.design.instruments:
+        items += _outcome_registry(paper, entry)
+    for claim in paper.associations[:1]:
+        x, y = (paper.instrument(key).abbreviation for key in claim.pair or ("", ""))
+        items += [
+            # no verdict: its sign is the reading the ensemble imposes (see paper/ensemble.py), not something it finds
+            Derived("assoc_r", f"Pearson r between the {x} and {y} changes", "number", 2),
+            Derived("assoc_r_low", "Pearson r, 95% interval lower limit", "number"),
+            Derived(
+                "assoc_r_high",
+                "Pearson r, 95% interval upper limit",
+                "number",
+                2,
+                _negative if claim.direction == "negative" else _positive,
+                ("excludes 0", "includes 0"),
+            ),
+            Derived("assoc_r_p", "Pearson r, p", "p", 3, _below_05, P_WORDS),
+            Derived("assoc_rho", f"Spearman rho between the {x} and {y} changes", "number", 2),
+            Derived("assoc_rho_low", "Spearman rho, 95% interval lower limit", "number"),
+            Derived("assoc_rho_high", "Spearman rho, 95% interval upper limit", "number"),
+            Derived("assoc_rho_p", "Spearman rho, p", "p", 3, _below_05, P_WORDS),
+        ]
+    for entry in paper.design.instruments:
+        items += _unprinted_interval(paper, entry)
+    rating = paper.design.global_change
+    follow = paper.design.follow_up
+    if rating is not None:
         items.append(
             Derived(
-                f"pseq_band_{band}",
-                f"participants in the PSEQ '{band}' band at stage 2",
+                f"global_improved_{follow}",
+                f"participants rating themselves {rating.label(rating.improved_from)} or better at stage {follow}",
                 "count",
-                assumption=STAGE_PRIOR,
+                assumption=RATING_PRIOR,
             )
         )
-    return tuple(items) + _later_registry()
+    base = paper.design.baseline
+    for entry in paper.design.instruments:
+        for band, _, _ in entry.bands:
+            items.append(
+                Derived(
+                    f"{entry.key}_band_{band}",
+                    f"participants in the {entry.abbreviation} '{band}' band at stage {base}",
+                    "count",
+                    assumption=stage_prior(paper),
+                )
+            )
+    return tuple(items) + _later_registry(paper)
 
 
 def _threshold_words(entry: Instrument) -> str:
     return f"at the book's assumed {entry.abbreviation} threshold ({entry.improvement_rule})"
 
 
-def _later_registry() -> tuple[Derived, ...]:
+def _later_registry(paper: Paper) -> tuple[Derived, ...]:
     """Quantities added after the worked dataset was chosen (``selects_worked=False``), and the assumed constants."""
     items: list[Derived] = [
         Derived(
@@ -343,7 +410,8 @@ def _later_registry() -> tuple[Derived, ...]:
             basis="abstract",
         ),
     ]
-    for entry in INSTRUMENTS:
+    base, follow = paper.design.baseline, paper.design.follow_up
+    for entry in paper.design.instruments:
         name, key = entry.abbreviation, entry.key
         items.append(
             Derived(
@@ -356,13 +424,17 @@ def _later_registry() -> tuple[Derived, ...]:
         )
         items += [
             Derived(
-                f"{key}_min_2", f"{name} lowest score at stage 2", "count", assumption=STAGE_PRIOR, selects_worked=False
+                f"{key}_min_{base}",
+                f"{name} lowest score at stage {base}",
+                "count",
+                assumption=stage_prior(paper),
+                selects_worked=False,
             ),
             Derived(
-                f"{key}_max_2",
-                f"{name} highest score at stage 2",
+                f"{key}_max_{base}",
+                f"{name} highest score at stage {base}",
                 "count",
-                assumption=STAGE_PRIOR,
+                assumption=stage_prior(paper),
                 selects_worked=False,
             ),
             Derived(
@@ -379,13 +451,13 @@ def _later_registry() -> tuple[Derived, ...]:
             ),
             Derived(
                 f"{key}_dz_improvement",
-                f"{name} dz, stage 2 → 3 (positive = improvement)",
+                f"{name} dz, stage {base} → {follow} (positive = improvement)",
                 "number",
                 selects_worked=False,
             ),
             Derived(
                 f"{key}_improvement",
-                f"{name} mean improvement, stage 2 → 3 (points, positive = better)",
+                f"{name} mean improvement, stage {base} → {follow} (points, positive = better)",
                 "number",
                 selects_worked=False,
             ),
@@ -405,10 +477,10 @@ def _later_registry() -> tuple[Derived, ...]:
             ),
             Derived(
                 f"{key}_overlap",
-                f"{name} overlap of the stage 2 and stage 3 score distributions (if normal)",
+                f"{name} overlap of the stage {base} and stage {follow} score distributions (if normal)",
                 "percent",
                 0,
-                assumption=STAGE_PRIOR,
+                assumption=stage_prior(paper),
                 selects_worked=False,
             ),
         ]
@@ -432,7 +504,7 @@ def _later_registry() -> tuple[Derived, ...]:
                     selects_worked=False,
                 ),
             ]
-            rtm_inputs = (f"{key}_sd_2", "rtm_reliability", f"{key}_threshold")
+            rtm_inputs = (f"{key}_sd_{base}", "rtm_reliability", f"{key}_threshold")
             items += [
                 Derived(
                     f"{key}_rtm_low",
@@ -464,14 +536,14 @@ def _later_registry() -> tuple[Derived, ...]:
                     f"{name} improvement expected from regression to the mean alone at reliability 0.60 (points)",
                     "number",
                     basis="inputs",
-                    inputs=(f"{key}_sd_2", "rtm_reliability_60", f"{key}_threshold"),
+                    inputs=(f"{key}_sd_{base}", "rtm_reliability_60", f"{key}_threshold"),
                 ),
                 Derived(
                     f"{key}_rtm_reliability_explaining",
                     f"{name} reliability at which regression to the mean alone would explain the whole improvement",
                     "number",
                     basis="inputs",
-                    inputs=(f"{key}_sd_2", f"{key}_threshold"),
+                    inputs=(f"{key}_sd_{base}", f"{key}_threshold"),
                 ),
             ]
         if entry.role == "primary":
@@ -489,7 +561,7 @@ def _later_registry() -> tuple[Derived, ...]:
     return tuple(items)
 
 
-DERIVED: tuple[Derived, ...] = _registry()
+DERIVED: tuple[Derived, ...] = registry()
 DRAWN: tuple[Derived, ...] = tuple(item for item in DERIVED if item.basis == "drawn")
 """The quantities computed for every member (the stored summary's columns)."""
 _BY_KEY = {item.key: item for item in DERIVED}
@@ -503,11 +575,12 @@ def get_derived(key: str) -> Derived:
         raise ValueError(f"key must be one of {', '.join(_BY_KEY)}; got {key!r}") from None
 
 
-def _outcome_columns(ensemble: Ensemble, position: int, entry: Instrument) -> dict[str, np.ndarray]:
-    """One outcome's drawn quantities for every member (stage 1, 2 and 3 scores are columns 0, 1 and 2)."""
-    key = entry.key
-    before = ensemble.scores[:, :, 1, position].astype(float)
-    after = ensemble.scores[:, :, 2, position].astype(float)
+def _outcome_columns(ensemble: Ensemble, entry: Instrument) -> dict[str, np.ndarray]:
+    """One outcome's drawn quantities for every member, in points."""
+    key, paper = entry.key, ensemble.paper
+    base, follow, selection = _stage_words(paper)
+    before = ensemble.stage_scores(key, base).astype(float) / entry.items
+    after = ensemble.stage_scores(key, follow).astype(float) / entry.items
     changes = after - before
     columns: dict[str, np.ndarray] = {f"{key}_wilcoxon_p": batch_ranks.signed_rank_p_batch(changes)}
     boot = batch_resampling.bootstrap_ci_batch(changes)
@@ -517,9 +590,9 @@ def _outcome_columns(ensemble: Ensemble, position: int, entry: Instrument) -> di
     loo = batch_resampling.least_favourable_leave_one_out(changes, improvement_sign=entry.improvement_sign)
     columns[f"{key}_loo_mean"], columns[f"{key}_loo_p"] = loo.mean_change, loo.p_val
     columns[f"{key}_loo_low"], columns[f"{key}_loo_high"] = loo.ci_low, loo.ci_high
-    columns[f"{key}_mean_2"] = before.mean(axis=1)
-    columns[f"{key}_sd_2"] = before.std(axis=1, ddof=1)
-    columns[f"{key}_min_2"], columns[f"{key}_max_2"] = before.min(axis=1), before.max(axis=1)
+    columns[f"{key}_mean_{base}"] = before.mean(axis=1)
+    columns[f"{key}_sd_{base}"] = before.std(axis=1, ddof=1)
+    columns[f"{key}_min_{base}"], columns[f"{key}_max_{base}"] = before.min(axis=1), before.max(axis=1)
     summary = batch.stage_summary_batch(before, after)
     columns[f"{key}_d_av"] = summary.d_av * entry.improvement_sign
     columns[f"{key}_r_stages"] = summary.r_stages
@@ -529,9 +602,13 @@ def _outcome_columns(ensemble: Ensemble, position: int, entry: Instrument) -> di
     columns[f"{key}_dz_improvement"] = change_t.dz * entry.improvement_sign
     columns[f"{key}_improved_normal"] = 100 * stats.norm.cdf(change_t.dz * entry.improvement_sign)
     columns[f"{key}_p"] = change_t.p_val  # not a registry key: the Holm adjustment reads it
-    education = batch.paired_t_batch(ensemble.scores[:, :, 0, position].astype(float), before)
-    columns[f"{key}_12_mean"], columns[f"{key}_12_p"] = education.mean_change, education.p_val
-    columns[f"{key}_12_low"], columns[f"{key}_12_high"] = education.ci_low, education.ci_high
+    columns[f"{key}_ci_low"], columns[f"{key}_ci_high"] = change_t.ci_low, change_t.ci_high
+    columns[f"{key}_dz"] = np.abs(change_t.dz)
+    if selection is not None:
+        early = batch.paired_t_batch(ensemble.stage_scores(key, selection).astype(float) / entry.items, before)
+        prefix = f"{key}_{selection}{base}"
+        columns[f"{prefix}_mean"], columns[f"{prefix}_p"] = early.mean_change, early.p_val
+        columns[f"{prefix}_low"], columns[f"{prefix}_high"] = early.ci_low, early.ci_high
     improvement = changes * entry.improvement_sign
     columns[f"{key}_improvement"] = improvement.mean(axis=1)
     columns[f"{key}_improved_share"] = 100 * (improvement > 0).mean(axis=1)
@@ -542,44 +619,50 @@ def _outcome_columns(ensemble: Ensemble, position: int, entry: Instrument) -> di
             name = f"{key}_resp_{'minus' if offset < 0 else 'plus'}{abs(offset)}"
             columns[name] = batch.responder_share_batch(improvement, entry.threshold + offset)
         columns[f"{key}_rtm_share"] = 100 * batch.rtm_share_batch(
-            columns[f"{key}_improvement"], columns[f"{key}_sd_2"], entry.threshold, DEFAULT_RELIABILITY
+            columns[f"{key}_improvement"], columns[f"{key}_sd_{base}"], entry.threshold, DEFAULT_RELIABILITY
         )
         columns[f"{key}_rtm_expected"] = expected_null_improvement(
-            DEFAULT_RELIABILITY, entry.threshold, columns[f"{key}_sd_2"]
+            DEFAULT_RELIABILITY, entry.threshold, columns[f"{key}_sd_{base}"]
         )
+    for band, low, high in entry.bands:
+        columns[f"{key}_band_{band}"] = ((before >= low) & (before <= high)).sum(axis=1)
     return columns
 
 
 def member_summary(ensemble: Ensemble) -> pd.DataFrame:
-    """Every drawn quantity for every member: one row per member, one column per :data:`DRAWN` key."""
+    """Every drawn quantity of the ensemble's paper for every member: one row per member, one column per key."""
+    paper = ensemble.paper
+    design = paper.design
     columns: dict[str, np.ndarray] = {}
-    for position, entry in enumerate(INSTRUMENTS):
-        columns |= _outcome_columns(ensemble, position, entry)
-    columns |= _joint_rtm_columns(
-        {entry.key: columns[f"{entry.key}_sd_2"] for entry in INSTRUMENTS if entry.responder_reported},
-        {entry.key: columns[f"{entry.key}_improvement"] for entry in INSTRUMENTS if entry.responder_reported},
-    )
-    primary = [entry.key for entry in INSTRUMENTS if entry.role == "primary"]
-    adjusted = batch.holm_batch(np.column_stack([columns[f"{key}_p"] for key in primary]))
-    columns |= {f"{key}_holm_p": adjusted[:, position] for position, key in enumerate(primary)}
-    pseq = ensemble.changes("pseq").astype(float)
-    piq = ensemble.changes("piq").astype(float)
-    pearson = batch.correlation_batch(pseq, piq, method="pearson")
-    spearman = batch.correlation_batch(pseq, piq, method="spearman")
-    columns["assoc_r"], columns["assoc_r_low"], columns["assoc_r_high"] = pearson.r, pearson.ci_low, pearson.ci_high
-    columns["assoc_r_p"] = pearson.p_val
-    columns["assoc_rho"], columns["assoc_rho_p"] = spearman.r, spearman.p_val
-    columns["assoc_rho_low"], columns["assoc_rho_high"] = spearman.ci_low, spearman.ci_high
-    psq = batch.paired_t_batch(
-        np.zeros_like(ensemble.changes("psq"), dtype=float), ensemble.changes("psq").astype(float)
-    )
-    columns["psq_ci_low"], columns["psq_ci_high"], columns["psq_dz"] = psq.ci_low, psq.ci_high, np.abs(psq.dz)
-    columns["global_improved_3"] = (ensemble.global_change[:, :, 1] >= GLOBAL_CHANGE.improved_from).sum(axis=1)
-    pseq_position = [entry.key for entry in INSTRUMENTS].index("pseq")
-    stage_two = ensemble.scores[:, :, 1, pseq_position]
-    for band, low, high in get_instrument("pseq").bands:
-        columns[f"pseq_band_{band}"] = ((stage_two >= low) & (stage_two <= high)).sum(axis=1)
-    frame = pd.DataFrame({item.key: np.asarray(columns[item.key], dtype=float) for item in DRAWN})
+    for entry in design.instruments:
+        columns |= _outcome_columns(ensemble, entry)
+    if design.non_response is not None:
+        rule = [design.instrument(key) for key in design.non_response.instruments]
+        columns |= _joint_rtm_columns(
+            rule,
+            {entry.key: columns[f"{entry.key}_sd_{design.baseline}"] for entry in rule},
+            {entry.key: columns[f"{entry.key}_improvement"] for entry in rule},
+        )
+    primary = [entry.key for entry in design.instruments if entry.role == "primary"]
+    if len(primary) > 1:
+        adjusted = batch.holm_batch(np.column_stack([columns[f"{key}_p"] for key in primary]))
+        columns |= {f"{key}_holm_p": adjusted[:, position] for position, key in enumerate(primary)}
+    for claim in paper.associations[:1]:
+        x, y = claim.pair or ("", "")
+        first, second = ensemble.changes(x).astype(float), ensemble.changes(y).astype(float)
+        pearson = batch.correlation_batch(first, second, method="pearson")
+        spearman = batch.correlation_batch(first, second, method="spearman")
+        columns["assoc_r"], columns["assoc_r_low"] = pearson.r, pearson.ci_low
+        columns["assoc_r_high"], columns["assoc_r_p"] = pearson.ci_high, pearson.p_val
+        columns["assoc_rho"], columns["assoc_rho_p"] = spearman.r, spearman.p_val
+        columns["assoc_rho_low"], columns["assoc_rho_high"] = spearman.ci_low, spearman.ci_high
+    rating = design.global_change
+    rated = paper.file.global_rating
+    if rating is not None and rated is not None and design.follow_up in rated.stages:
+        at_follow_up = ensemble.ratings[:, :, rated.stages.index(design.follow_up)]
+        columns[f"global_improved_{design.follow_up}"] = (at_follow_up >= rating.improved_from).sum(axis=1)
+    drawn = [item for item in registry(paper) if item.basis == "drawn"]
+    frame = pd.DataFrame({item.key: np.asarray(columns[item.key], dtype=float) for item in drawn})
     frame.insert(0, "member", np.arange(ensemble.members))
     return frame
 
@@ -593,14 +676,16 @@ def _wilson_limits(share: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return low, high
 
 
-def _joint_rtm_columns(sd: dict[str, np.ndarray], observed: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _joint_rtm_columns(
+    rule: list[Instrument], sd: dict[str, np.ndarray], observed: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
     """Regression to the mean with selection on both rule instruments, per member, at the illustrative setting.
 
-    ``sd`` and ``observed`` hold each member's stage 2 SD and mean stage 2 → 3
-    improvement (points, positive = better), per instrument key.
+    ``sd`` and ``observed`` hold each member's baseline SD and mean improvement
+    (points, positive = better), per instrument key.
     """
-    keys = NON_RESPONSE.instruments
-    thresholds = tuple(float(get_instrument(key).threshold) for key in keys)
+    keys = tuple(entry.key for entry in rule)
+    thresholds = tuple(float(entry.threshold) for entry in rule)
     sds = np.column_stack([sd[key] for key in keys])
     expected = np.full(sds.shape, np.nan)
     for member, pair in enumerate(sds):
@@ -802,7 +887,7 @@ def responder_band(ensemble: Ensemble, instrument: str, *, coverage: float = 0.9
         ``threshold`` (0 to the scale's range), ``median``, ``low``, ``high``
         (percent of participants), one row per threshold.
     """
-    entry = get_instrument(instrument)
+    entry = ensemble.paper.instrument(instrument)
     improvement = ensemble.changes(instrument) * entry.improvement_sign
     thresholds = np.arange(0, entry.maximum - entry.minimum + 1)
     shares = np.column_stack([batch.responder_share_batch(improvement, threshold) for threshold in thresholds])

@@ -41,7 +41,6 @@ from .ensemble import (
     ensemble_stamp,
     sample_ensemble,
 )
-from .reported import reported_n
 from .targets import change_targets
 
 __all__ = [
@@ -156,8 +155,10 @@ def reconstruct(members: int = SUMMARY_MEMBERS, *, seed: int = DEFAULT_SEED) -> 
 
 def ensemble_bounds(ensemble: Ensemble) -> dict[str, Bounds]:
     """Every bound :mod:`cnslbp_lib.paper.bounds` computes, by registry key, for the ensemble's targets."""
-    found = change_bounds(change_targets(), reported_n())
-    found |= association_bounds(ensemble, "pseq", "piq")[0]
+    paper = ensemble.paper
+    found = change_bounds(change_targets(paper), paper.n, paper)
+    for claim in paper.associations[:1]:
+        found |= association_bounds(ensemble, *(claim.pair or ("", "")))[0]
     return found
 
 
@@ -198,7 +199,11 @@ def write_reconstruction(
             )
             for name, values in association_by_reading(members, seed=seed).items()
         }
-        bands = {key: responder_band(ensemble, key).round(6).to_dict(orient="list") for key in ("piq", "pseq")}
+        bands = {
+            entry.key: responder_band(ensemble, entry.key).round(6).to_dict(orient="list")
+            for entry in ensemble.paper.design.instruments
+            if entry.responder_reported
+        }
         meta = {
             "association_by_reading": readings,
             "bounds": _bounds_json(ensemble_bounds(ensemble)),

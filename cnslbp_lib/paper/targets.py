@@ -17,11 +17,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..data.instruments import INSTRUMENTS, get_instrument
 from ..exceptions import ReconstructionError
 from .consistency import consistency_checks, grim_sums, percentage_counts
 from .formatting import format_number
-from .reported import REPORTED, reported_for, reported_n
+from .reported import STUDY, Paper, ReportedNumber
 
 __all__ = ["ChangeTarget", "change_targets", "targets_table"]
 
@@ -45,15 +44,16 @@ class ChangeTarget:
     not_targets: tuple[str, ...]
 
 
-def _contradicted_keys() -> set[str]:
-    checks = consistency_checks()
+def _contradicted_keys(paper: Paper) -> set[str]:
+    checks = consistency_checks(paper)
     return set(checks.loc[(checks["verdict"] == "inconsistent") & checks["subject"].notna(), "subject"])
 
 
-def _responder_count(instrument: str, n: int) -> int | None:
-    record = reported_for(instrument, "responder_pct")
+def _responder_count(paper: Paper, instrument: str, n: int) -> int | None:
+    record = paper.find("responder_pct", instrument)
     if record is None or record.decimals is None:
-        return None
+        counted = paper.find("responder_k", instrument)
+        return None if counted is None or counted.value is None else int(counted.value)
     counts = percentage_counts(record.printed, n, record.decimals)
     # a percentage no count rounds to (the PIQ's 78.5) is read as truncated, the only rule that gives a count
     candidates = counts["rounded"] or counts["truncated"]
@@ -62,8 +62,56 @@ def _responder_count(instrument: str, n: int) -> int | None:
     return int(candidates[0])
 
 
-def change_targets(n: int | None = None) -> list[ChangeTarget]:
-    """Derive each instrument's targets from the reported numbers.
+# the quantities of a paired t-test that depend on the changes only through their sum and sum of squares
+T_QUANTITIES = ("mean_change", "change_sd", "ci_low", "ci_high", "t", "p_val", "dz", "effect_size")
+
+
+def _t_values(  # noqa: PLR0911 (one return per quantity)
+    record: ReportedNumber, total: int, squares: np.ndarray, n: int, step: float
+) -> np.ndarray:
+    """What ``record`` would be for each sum of squares (changes in units of ``step`` points, summing to ``total``)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sd = np.sqrt((squares - total**2 / n) / (n - 1)) * step
+        mean = total / n * step
+        se = sd / math.sqrt(n)
+        critical = float(stats.t.ppf((1 + record.level) / 2, n - 1))
+        match record.quantity:
+            case "mean_change":
+                return np.full(squares.size, mean)
+            case "change_sd":
+                return np.asarray(sd)
+            case "ci_low":
+                return np.asarray(mean - critical * se)
+            case "ci_high":
+                return np.asarray(mean + critical * se)
+            case "t":
+                return np.asarray(mean / se)
+            case "p_val":
+                return np.asarray(2 * stats.t.sf(np.abs(mean / se), n - 1))
+            case _:  # dz, and an effect size printed as dz or SRM
+                return np.asarray(mean / sd)
+
+
+def _fixes_changes(record: ReportedNumber) -> bool:
+    """Whether a printed number is a function of the changes' sum and sum of squares (a t-based quantity)."""
+    if record.quantity == "effect_size":
+        return (record.label_printed or "").lower() in ("dz", "srm")
+    return record.quantity in T_QUANTITIES
+
+
+def change_targets(paper: Paper = STUDY, n: int | None = None) -> list[ChangeTarget]:
+    """Derive each instrument's targets for the analysed comparison from the paper's printed numbers.
+
+    Changes are counted in units of the instrument's score step (whole points for a
+    total, 1/k point for a mean of k items), so GRIM and the sums of squares are
+    whole numbers whatever the scoring. Numbers printed about other comparisons are
+    audited and checked but are not targets.
+
+    Raises
+    ------
+    ReconstructionError
+        When an instrument has no printed mean change for the analysed comparison,
+        or its printed numbers admit no whole-number total or sum of squares.
 
     Examples
     --------
@@ -71,45 +119,42 @@ def change_targets(n: int | None = None) -> list[ChangeTarget]:
     >>> piq.instrument, piq.total, piq.sums_of_squares, piq.responders
     ('piq', -263, (9729, 9731, 9733, 9735), 11)
     """
-    n = reported_n() if n is None else n
-    contradicted = _contradicted_keys()
-    critical = float(stats.t.ppf(0.975, n - 1))
+    n = paper.n if n is None else n
+    contradicted = _contradicted_keys(paper)
     targets = []
-    for instrument in INSTRUMENTS:
-        mean_record = reported_for(instrument.key, "mean_change")
+    for instrument in paper.design.instruments:
+        mean_record = paper.find("mean_change", instrument.key)
         if mean_record is None or mean_record.decimals is None:
-            continue
-        sums = grim_sums(mean_record.printed, n, mean_record.decimals)
+            raise ReconstructionError(
+                f"{instrument.abbreviation}: the paper prints no mean change for stages "
+                f"{paper.analysis[0]} → {paper.analysis[1]}, so its changes cannot be reconstructed"
+            )
+        units = n * instrument.items  # a mean of n scores, each a whole number of 1/items points
+        sums = grim_sums(mean_record.printed, units, mean_record.decimals)
         if not sums:
-            raise ReconstructionError(f"{mean_record.key}: no whole-number total over {n} gives {mean_record.printed}")
-        total = min(sums, key=lambda candidate: abs(candidate / n - float(mean_record.value or 0)))
+            raise ReconstructionError(
+                f"{mean_record.key}: no whole-number total over {units} gives {mean_record.printed}"
+            )
+        # the total of the n changes, in steps of 1/items point
+        total = min(sums, key=lambda candidate: abs(candidate / units - float(mean_record.value or 0)))
         records = [
             record
-            for quantity in ("mean_change", "ci_low", "ci_high", "p_val", "dz")
-            if (record := reported_for(instrument.key, quantity)) is not None
+            for record in paper.reported
+            if record.instrument == instrument.key
+            and record.comparison in (None, paper.analysis)
+            and _fixes_changes(record)
         ]
         usable = [record for record in records if record.key not in contradicted]
-        span = instrument.maximum - instrument.minimum
+        span = (instrument.maximum - instrument.minimum) * instrument.items
         # a sum of squares has the parity of the sum (v² ≡ v mod 2)
         first = math.ceil(total**2 / n)
         first += (first - total) % 2
         squares = np.arange(first, n * span**2 + 1, 2)
-        variance = (squares - total**2 / n) / (n - 1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            sd = np.sqrt(variance)
-            mean = total / n
-            se = sd / math.sqrt(n)
-            computed = {
-                "mean_change": np.full(squares.size, mean),
-                "ci_low": mean - critical * se,
-                "ci_high": mean + critical * se,
-                "p_val": 2 * stats.t.sf(np.abs(mean / se), n - 1),
-                "dz": mean / sd,
-            }
-        keep = np.isfinite(computed["dz"])
+        step = 1 / instrument.items
+        keep = np.isfinite(_t_values(mean_record, total, squares, n, step)) & (squares * n > total**2)
         for record in usable:
-            printed = [record.as_printed(value) for value in np.nan_to_num(computed[record.quantity])]
-            keep &= np.array(printed) == record.printed
+            computed = np.nan_to_num(_t_values(record, total, squares, n, step))
+            keep &= np.array([record.as_printed(value) for value in computed]) == record.printed
         if not keep.any():
             raise ReconstructionError(
                 f"{instrument.abbreviation}: no sum of squares reproduces {[r.key for r in usable]}"
@@ -119,7 +164,7 @@ def change_targets(n: int | None = None) -> list[ChangeTarget]:
                 instrument=instrument.key,
                 total=total,
                 sums_of_squares=tuple(int(value) for value in squares[keep]),
-                responders=_responder_count(instrument.key, n),
+                responders=_responder_count(paper, instrument.key, n),
                 targets=tuple(record.key for record in usable),
                 not_targets=tuple(record.key for record in records if record.key in contradicted),
             )
@@ -127,12 +172,12 @@ def change_targets(n: int | None = None) -> list[ChangeTarget]:
     return targets
 
 
-def targets_table(n: int | None = None) -> pd.DataFrame:
+def targets_table(paper: Paper = STUDY, n: int | None = None) -> pd.DataFrame:
     """The targets in words, one row per outcome, for the book."""
-    labels = {record.key: record.label for record in REPORTED}
+    labels = {record.key: record.label for record in paper.reported}
     rows = []
-    for target in change_targets(n):
-        entry = get_instrument(target.instrument)
+    for target in change_targets(paper, n):
+        entry = paper.instrument(target.instrument)
         squares = target.sums_of_squares
         rows.append(
             {

@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, STAGES, get_instrument
+from ..data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, Instrument, as_instrument
 from .bootstrap import BootstrapInterval, bootstrap_mean_change
 from .core import (
     DEFAULT_SEED,
@@ -30,10 +30,9 @@ __all__ = [
     "bootstrap_change",
     "paired_change",
     "stage_change",
+    "stage_values",
     "wilcoxon_change",
 ]
-
-_STAGE_NUMBERS = tuple(stage.number for stage in STAGES)
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,8 +80,8 @@ class StageChange:
 
 def _check_stages(from_stage: int, to_stage: int) -> None:
     for name, stage in (("from_stage", from_stage), ("to_stage", to_stage)):
-        if stage not in _STAGE_NUMBERS:
-            raise ValueError(f"{name} must be one of {_STAGE_NUMBERS}; got {stage!r}")
+        if isinstance(stage, bool) or not isinstance(stage, int | np.integer) or stage < 1:
+            raise ValueError(f"{name} must be a stage number (a whole number from 1); got {stage!r}")
     if from_stage == to_stage:
         raise ValueError(f"from_stage and to_stage must differ; both are {from_stage}")
 
@@ -113,9 +112,12 @@ def stage_scores(
     the number of rows.
     """
     codes, labels = _participant_codes(data)
-    width = len(_STAGE_NUMBERS)
-    # stages are consecutive numbers, so stage − first stage is the slot within a participant
-    offset = np.asarray(data["stage"], dtype=float) - _STAGE_NUMBERS[0]
+    recorded = np.asarray(data["stage"], dtype=float)
+    # stage numbers are whole numbers, so stage − the first is the slot within a participant
+    finite = recorded[np.isfinite(recorded)]
+    first = int(min(*stages, finite.min() if finite.size else stages[0]))
+    width = int(max(*stages, finite.max() if finite.size else stages[0])) - first + 1
+    offset = recorded - first
     known = (offset >= 0) & (offset < width)
     slot = codes * width + offset.astype(np.int64, copy=False)
     values = data[column].to_numpy(dtype=float, na_value=np.nan)
@@ -125,7 +127,7 @@ def stage_scores(
     flat_scores[slot] = values
     flat_present = np.zeros(flat_scores.size, dtype=bool)
     flat_present[slot] = True
-    columns = [number - _STAGE_NUMBERS[0] for number in stages]
+    columns = [number - first for number in stages]
     participants = participants_of(data)
     scores = flat_scores.reshape(-1, width)[:, columns]
     present = flat_present.reshape(-1, width)[:, columns]
@@ -136,7 +138,7 @@ def stage_scores(
 
 def stage_change(
     data: pd.DataFrame,
-    instrument: str,
+    instrument: str | Instrument,
     *,
     from_stage: int = BASELINE_STAGE,
     to_stage: int = FOLLOW_UP_STAGE,
@@ -147,8 +149,8 @@ def stage_change(
     ----------
     data : pandas.DataFrame
         Tidy cohort frame (``Cohort.data``).
-    instrument : str
-        Registry key, e.g. ``"piq"``.
+    instrument : str or Instrument
+        The instrument, or its key in the book's registry (e.g. ``"piq"``).
     from_stage, to_stage : int
         Stages to compare; the change is ``to_stage − from_stage``.
 
@@ -156,9 +158,10 @@ def stage_change(
     -------
     StageChange
     """
-    abbreviation = get_instrument(instrument).abbreviation
+    entry = as_instrument(instrument)
+    abbreviation = entry.abbreviation
     _check_stages(from_stage, to_stage)
-    participants, scores, present = stage_scores(data, instrument, (from_stage, to_stage))
+    participants, scores, present = stage_scores(data, entry.key, (from_stage, to_stage))
     complete = ~np.isnan(scores).any(axis=1)
     changes = pd.DataFrame(
         {
@@ -179,12 +182,18 @@ def stage_change(
                 parts.append(f"{abbreviation} blank at stage {stage}")
         reasons.append("; ".join(parts))
     excluded = pd.DataFrame({"participant": participants[~complete], "reason": pd.Series(reasons, dtype="str")})
-    return StageChange(instrument, from_stage, to_stage, changes, excluded)
+    return StageChange(entry.key, from_stage, to_stage, changes, excluded)
+
+
+def stage_values(data: pd.DataFrame, instrument: str | Instrument, stage: int) -> np.ndarray:
+    """Every recorded score of ``instrument`` at ``stage`` (blanks left out), as a float array."""
+    key = as_instrument(instrument).key
+    return np.asarray(data.loc[data["stage"] == stage, key].dropna(), dtype=float)
 
 
 def paired_change(
     data: pd.DataFrame,
-    instrument: str,
+    instrument: str | Instrument,
     *,
     from_stage: int = BASELINE_STAGE,
     to_stage: int = FOLLOW_UP_STAGE,
@@ -209,7 +218,7 @@ def paired_change(
 
 def wilcoxon_change(
     data: pd.DataFrame,
-    instrument: str,
+    instrument: str | Instrument,
     *,
     from_stage: int = BASELINE_STAGE,
     to_stage: int = FOLLOW_UP_STAGE,
@@ -221,7 +230,7 @@ def wilcoxon_change(
 
 def bootstrap_change(
     data: pd.DataFrame,
-    instrument: str,
+    instrument: str | Instrument,
     *,
     from_stage: int = BASELINE_STAGE,
     to_stage: int = FOLLOW_UP_STAGE,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, NON_RESPONSE, get_instrument
+from ..data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, NON_RESPONSE, Instrument, as_instrument
 from .change import participants_of, stage_change
 from .core import Proportion, proportion
 
@@ -27,11 +27,11 @@ __all__ = [
 
 def responder_table(
     data: pd.DataFrame,
-    instrument: str,
+    instrument: str | Instrument,
     *,
     from_stage: int = BASELINE_STAGE,
     to_stage: int = FOLLOW_UP_STAGE,
-    threshold: int | None = None,
+    threshold: float | None = None,
 ) -> pd.DataFrame:
     """Per-participant change and responder status.
 
@@ -42,7 +42,7 @@ def responder_table(
         (the change signed so that positive is better) and ``responder``.
         Participants without both scores are absent; see :func:`stage_change`.
     """
-    entry = get_instrument(instrument)
+    entry = as_instrument(instrument)
     limit = entry.threshold if threshold is None else threshold
     change = stage_change(data, instrument, from_stage=from_stage, to_stage=to_stage).changes
     improvement = change["change"] * entry.improvement_sign
@@ -51,24 +51,24 @@ def responder_table(
 
 def responders(
     data: pd.DataFrame,
-    instrument: str,
+    instrument: str | Instrument,
     *,
     from_stage: int = BASELINE_STAGE,
     to_stage: int = FOLLOW_UP_STAGE,
-    threshold: int | None = None,
+    threshold: float | None = None,
     confidence: float = 0.95,
 ) -> Proportion:
     """Count and share of responders with a Wilson interval (:func:`cnslbp_lib.stats.core.proportion`).
 
     ``threshold`` is the points of improvement needed; it defaults to the
-    registry's, whose rule in words is ``get_instrument(instrument).rule(threshold)``.
+    instrument's, whose rule in words is ``instrument.rule(threshold)``.
 
     Raises
     ------
     NotEnoughDataError
         When nobody has both scores.
     """
-    entry = get_instrument(instrument)
+    entry = as_instrument(instrument)
     limit = entry.threshold if threshold is None else threshold
     change = stage_change(data, instrument, from_stage=from_stage, to_stage=to_stage)
     k = int((change.change_values * entry.improvement_sign >= limit).sum())
@@ -77,7 +77,7 @@ def responders(
 
 def responder_sweep(
     data: pd.DataFrame,
-    instrument: str,
+    instrument: str | Instrument,
     *,
     from_stage: int = BASELINE_STAGE,
     to_stage: int = FOLLOW_UP_STAGE,
@@ -96,7 +96,7 @@ def responder_sweep(
     pandas.DataFrame
         ``threshold``, ``k``, ``n``, ``pct`` and ``is_registry_threshold``.
     """
-    entry = get_instrument(instrument)
+    entry = as_instrument(instrument)
     grid = np.arange(0, entry.maximum - entry.minimum + 1) if thresholds is None else np.asarray(thresholds)
     change = stage_change(data, instrument, from_stage=from_stage, to_stage=to_stage)
     improvement = np.sort(change.change_values * entry.improvement_sign)
@@ -138,7 +138,7 @@ def responder_counts(
     """
     if step < 1:
         raise ValueError(f"step must be a positive whole number; got {step!r}")
-    entry = get_instrument(instrument)
+    entry = as_instrument(instrument)
     table = responder_table(data, instrument, from_stage=from_stage, to_stage=to_stage)
     # the first change on the far side of the threshold starts a bin
     origin = entry.threshold if entry.improvement_sign > 0 else 1 - entry.threshold
@@ -172,7 +172,7 @@ def improvement_quantiles(
         better) at that rank, ``points`` rows; empty when nobody has both scores.
     """
     change = stage_change(data, instrument, from_stage=from_stage, to_stage=to_stage)
-    improvement = change.change_values * get_instrument(instrument).improvement_sign
+    improvement = change.change_values * as_instrument(instrument).improvement_sign
     percent = np.linspace(0, 100, points)
     if improvement.size == 0:
         return pd.DataFrame({"percent": np.array([], dtype=float), "improvement": np.array([], dtype=float)})

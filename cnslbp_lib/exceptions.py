@@ -18,8 +18,10 @@ __all__ = [
     "EmptyLatticeError",
     "NotEnoughDataError",
     "PrintError",
+    "PrintedValueError",
     "Problem",
     "ReconstructionError",
+    "ResultsTableError",
 ]
 
 
@@ -101,3 +103,26 @@ class PrintError(CnslbpError):
 
 class EmptyLatticeError(CnslbpError, ValueError):
     """No integer vector meets the constraints (the message names the constraint when it can)."""
+
+
+class PrintedValueError(CnslbpError, ValueError):
+    """A printed value could not be read as a number (the message quotes it and says why).
+
+    The checks of a printed result catch this error by name: the value is then
+    treated as not printed and the row's notes say so.
+    """
+
+
+class ResultsTableError(CnslbpError):
+    """A results table broke one or more rules of its format.
+
+    All problems found are collected before raising, so one run shows them all.
+    """
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
+        if not problems:
+            raise ValueError("ResultsTableError needs at least one problem")
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        count = len(self.problems)
+        heading = f"{self.problems[0].file}: {count} problem{'s' if count != 1 else ''} found"
+        super().__init__("\n".join([heading, *(f"  - {p}" for p in self.problems)]))

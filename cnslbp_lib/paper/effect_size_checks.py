@@ -51,12 +51,12 @@ _DECLARED = {
     "g": ("g_z", "g_av", "g_rm", "g_baseline", "g_pooled"),
 }
 _NEEDS = {
-    "dz": "a mean change with the change SD, the CI, t or p, and n",
-    "srm": "a mean change with the change SD, the CI, t or p, and n",
-    "d_av": "a mean change with pre_sd and post_sd",
-    "d_rm": "a mean change with pre_sd, post_sd and the change SD (printed, or from the CI, t or p)",
-    "d": "a mean change with pre_sd (and post_sd)",
-    "g": "n and what the d it corrects needs",
+    "dz": "the change SD, the CI, t or p, with n",
+    "srm": "the change SD, the CI, t or p, with n",
+    "d_av": "pre_sd and post_sd",
+    "d_pooled": "pre_sd and post_sd",
+    "d_baseline": "pre_sd",
+    "d_rm": "pre_sd, post_sd and the change SD (printed, or from the CI, t or p)",
 }
 
 
@@ -175,20 +175,24 @@ def effect_size(row: ParsedResult, reading: Reading) -> Outcome | Unavailable:
         return "; ".join(f"{name} = {describe(considered[name], places)}" for name in names)
 
     computable = [name for name in wanted if name in considered]
-    if not computable:
-        others = [name for name in matches if name not in wanted]
-        detail = f"It matches {', '.join(_LABELS[name] for name in others)}." if others else ""
-        return Unavailable(f"needs {_NEEDS[declared] if declared else _NEEDS['dz'] + ', or ' + _NEEDS['d_av']}", detail)
+    missing = [name for name in wanted if name not in considered]
     good = [name for name in matches if name in wanted]
+    others = [name for name in matches if name not in wanted]
     head = f"The printed effect size {text} stands for {describe(size, places)} in size. "
     if good:
         detail = head + f"It matches {', '.join(_LABELS[name] for name in good)}. Computed: {listing(computable)}."
         return Outcome(True, detail, considered[good[0]], note=_sign_note(row))
+    also = f" It matches {listing(others)}." if others else ""
+    if missing:
+        # a type that cannot be computed might be the one printed: no verdict
+        needs = sorted({_NEEDS[name.replace("g_z", "dz").replace("g_", "d_")] for name in missing})
+        computed = f"It matches none of {listing(computable)}; " if computable else ""
+        return Unavailable(
+            f"needs {'; '.join(needs)} to compute {', '.join(missing)}",
+            head + computed + f"{', '.join(missing)} cannot be computed, and may be what is printed." + also,
+        )
     kind = f"the declared {declared}" if declared else "any effect size"
-    others = [name for name in matches if name not in wanted]
-    detail = head + f"It matches none of {kind} computed from the other numbers: {listing(computable)}."
-    if others:
-        detail += f" It matches {listing(others)}."
+    detail = head + f"It matches none of {kind} computed from the other numbers: {listing(computable)}." + also
     return Outcome(
         False,
         detail,

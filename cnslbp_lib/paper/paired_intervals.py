@@ -223,8 +223,17 @@ def t_from_p(p: Interval, df: float, *, one_sided: bool = False) -> Interval:
     """The |t| on ``df`` df whose p lies in ``p`` (clipped to [0, 1]): the inverse of :func:`p_from_t`."""
     factor = 1.0 if one_sided else 2.0
     low, high = min(max(p.low, 0.0), 1.0), min(max(p.high, 0.0), 1.0)
-    signed = Interval(-float(special.stdtrit(df, high / factor)), -float(special.stdtrit(df, low / factor)))
+    signed = Interval(-_t_quantile(df, high / factor), -_t_quantile(df, low / factor))
     return signed.magnitude()
+
+
+def _t_quantile(df: float, probability: float) -> float:
+    """The t quantile, with its ends made explicit (scipy's stdtrit gives +∞ at probability 0)."""
+    if probability <= 0:
+        return -math.inf
+    if probability >= 1:
+        return math.inf
+    return float(special.stdtrit(df, probability))
 
 
 def ci_midpoint(row: ParsedResult, reading: Reading) -> Interval | None:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
+from functools import cached_property
 from typing import Literal
 
 from ..exceptions import PrintedValueError
@@ -41,6 +42,7 @@ MISSING_TOKENS = frozenset({"", "na", "n/a", "nr", "n.r.", "nan", "none", "-", "
 """Texts read as "not printed" (compared without case and surrounding spaces)."""
 
 _STARS = "*†‡"
+_EXACT = Context(prec=100)  # printed values have far fewer digits: their bounds are exact
 _RELATIONS: dict[str, Relation] = {
     "=": "=",
     "<": "<",
@@ -165,17 +167,27 @@ class PrintedValue:
         >>> parse_printed_value("78.5%").bounds("truncation")
         (Fraction(157, 2), Fraction(393, 5))
         """
+        low, high = self._decimal_bounds(rounding)
+        return (None if low is None else Fraction(low)), (None if high is None else Fraction(high))
+
+    def _decimal_bounds(self, rounding: Rounding) -> tuple[Decimal | None, Decimal | None]:
         if rounding not in ROUNDINGS:
             raise ValueError(f"rounding must be one of {', '.join(ROUNDINGS)}; got {rounding!r}")
-        value = Fraction(self.value)
+        value = self.value
         if self.relation != "=":
             return (None, value) if self.relation in ("<", "≤") else (value, None)
-        unit = Fraction(self.unit)
-        if rounding == "nearest":
-            return value - unit / 2, value + unit / 2
-        if rounding == "up" or self.value.is_signed():  # up, or truncation of a negative value
-            return value - unit, value
-        return (-unit, unit) if value == 0 else (value, value + unit)
+        unit = self.unit
+        with localcontext(_EXACT):
+            if rounding == "nearest":
+                return value - unit / 2, value + unit / 2
+            if rounding == "up" or value.is_signed():  # up, or truncation of a negative value
+                return value - unit, value
+            return (-unit, unit) if value == 0 else (value, value + unit)
+
+    @cached_property
+    def _intervals(self) -> dict[Rounding, Interval]:
+        """Intervals already computed, by rounding (a check asks for the same one many times)."""
+        return {}
 
     def interval(self, rounding: Rounding = "nearest") -> Interval:
         """The closed interval of true values, as floats (see :meth:`bounds`).
@@ -187,8 +199,12 @@ class PrintedValue:
         >>> parse_printed_value("p < .001").interval()
         Interval(low=-inf, high=0.001)
         """
-        low, high = self.bounds(rounding)
-        return Interval(-math.inf if low is None else float(low), math.inf if high is None else float(high))
+        found = self._intervals.get(rounding)
+        if found is None:
+            low, high = self._decimal_bounds(rounding)
+            found = Interval(-math.inf if low is None else float(low), math.inf if high is None else float(high))
+            self._intervals[rounding] = found
+        return found
 
 
 def is_missing(text: str | None) -> bool:

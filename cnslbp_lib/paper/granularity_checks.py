@@ -143,9 +143,9 @@ def grimmer(mean_column: str, sd_column: str) -> Callable[[ParsedResult, Reading
             total, squares = found
             value_sd = float(step) * math.sqrt(float((squares - Fraction(total * total, n)) / (n - 1)))
             shown = value_sd / math.sqrt(n) if reading.sem else value_sd
-            shown_mean = format_number(float(offset + step * total / n), 4)
+            shown_mean, shown_total = format_number(float(offset + step * total / n), 4), format_number(total, 0)
             detail = (
-                f"{n} scores in steps of {_fraction_words(step)} with a sum of {total} steps and a sum of squares of "
+                f"{n} scores in steps of {_fraction_words(step)} with a sum of {shown_total} steps and a sum of squares of "
                 f"{squares} give the mean {shown_mean} and the {words} {shown:.4f}, which print as {mean.text} and "
                 f"{sd.text}."
             )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from scipy import special
 
+from .formatting import format_number
 from .paired_intervals import (
     Estimate,
     Outcome,
@@ -60,7 +61,14 @@ def p_places(interval: Interval, printed_decimals: int) -> int:
     """Decimals that show a p-value interval against a printed p: two more than printed, two significant at least."""
     top = interval.high if math.isfinite(interval.high) else 1.0
     significant = 1 - math.floor(math.log10(top)) if top > 0 else 0
-    return min(max(printed_decimals + 2, significant), 12)
+    return min(max(printed_decimals + 2, significant), 8)
+
+
+def _p_words(interval: Interval, places: int) -> str:
+    """A p-value interval in words; one too small for ``places`` decimals is "below 10^−places"."""
+    if interval.high < 10.0**-places / 2:
+        return f"below {format_number(10.0**-places, places)}"
+    return describe(interval, places)
 
 
 def _size_words(size: Estimate) -> str:
@@ -246,7 +254,7 @@ def _p_outcome(row: ParsedResult, reading: Reading, t_size: Interval, df: float,
     sides = "one" if reading.one_sided else "two"
     detail = (
         f"{lead} |t| = {describe(t_size, 3)} and, on {df:g} degrees of freedom, a {sides}-sided p of "
-        f"{describe(computed, places)}; the printed p {printed.text} allows {describe(p, places)}."
+        f"{_p_words(computed, places)}; the printed p {printed.text} allows {describe(p, printed.decimals + 1)}."
     )
     return Outcome(computed.intersects(p), detail, computed)
 
@@ -285,7 +293,8 @@ def p_from_change_sd(row: ParsedResult, reading: Reading) -> Outcome | Unavailab
     if row.n - reading.p_df_drop < 1:
         return Unavailable("needs n of at least 3 for p on n − 2 degrees of freedom")
     t_size = scaled(ratio(size.interval, sd), math.sqrt(row.n))
-    lead = f"{_size_words(size).capitalize()} with the printed {_spread_words(row, reading)} and n = {row.n} give"
+    words = _size_words(size)
+    lead = f"{words[0].upper()}{words[1:]} with the printed {_spread_words(row, reading)} and n = {row.n} give"
     return _p_outcome(row, reading, t_size, row.n - reading.p_df_drop, lead)
 
 

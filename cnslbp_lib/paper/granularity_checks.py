@@ -145,9 +145,9 @@ def grimmer(mean_column: str, sd_column: str) -> Callable[[ParsedResult, Reading
             shown = value_sd / math.sqrt(n) if reading.sem else value_sd
             shown_mean, shown_total = format_number(float(offset + step * total / n), 4), format_number(total, 0)
             detail = (
-                f"{n} scores in steps of {_fraction_words(step)} with a sum of {shown_total} steps and a sum of squares of "
-                f"{squares} give the mean {shown_mean} and the {words} {shown:.4f}, which print as {mean.text} and "
-                f"{sd.text}."
+                f"{n} scores in steps of {_fraction_words(step)} with a sum of {shown_total} steps and a sum of "
+                f"squares of {squares} give the mean {shown_mean} and the {words} {shown:.4f}, which print as "
+                f"{mean.text} and {sd.text}."
             )
             return Outcome(True, detail, Interval.point(shown))
         detail = (

@@ -18,17 +18,16 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cnslbp_lib.paper.paired_checks import CHECK_NAMES, check_paired_result  # noqa: E402
-from cnslbp_lib.paper.paired_result import PairedResult  # noqa: E402
-from cnslbp_lib.paper.printed import parse_printed_value  # noqa: E402
-from tests.paired_datasets import printed_row, random_dataset  # noqa: E402
+from cnslbp_lib.paper.paired_checks import CHECK_NAMES, check_paired_result
+from cnslbp_lib.paper.paired_result import PairedResult
+from cnslbp_lib.paper.printed import parse_printed_value
+from tests.paired_datasets import printed_row, random_dataset
 
 CHECK_INPUTS = {
     "mean_change": ("mean_change", "pre_mean", "post_mean"),
@@ -67,7 +66,8 @@ def moved(text: str, column: str, shift: str, rng: np.random.Generator) -> str |
         step = max(abs(value.value) / 10, 2 * unit).quantize(unit) if value.decimals >= 0 else unit
     for sign in (1, -1) if rng.random() < 0.5 else (-1, 1):
         new = value.value + sign * step
-        low_ok = new >= (2 if column == "n" else 0) if column in ("n", "df", "responder_k", "p") or "sd" in column else True
+        bounded = column in ("n", "df", "responder_k", "p") or "sd" in column
+        low_ok = new >= (2 if column == "n" else 0) if bounded else True
         if low_ok and not (column == "p" and new > 1) and not (column == "responder_pct" and not 0 <= new <= 100):
             return str(new.quantize(unit) if value.decimals > 0 else new.to_integral_value())
     return None
@@ -111,4 +111,3 @@ def main(rows: int) -> None:
 
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000)
-    _ = Decimal  # kept for readers who extend the move rules with exact arithmetic

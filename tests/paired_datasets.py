@@ -81,8 +81,9 @@ def exact_statistics(data: Dataset, *, threshold: Fraction) -> dict[str, Decimal
     change = data.post - data.pre
     with localcontext() as context:
         context.prec = 60
-        means = {name: _mean(values, k) for name, values in (("pre", data.pre), ("post", data.post), ("change", change))}
-        sds = {name: _root(_variance(values, k)) for name, values in (("pre", data.pre), ("post", data.post), ("change", change))}
+        stages = (("pre", data.pre), ("post", data.post), ("change", change))
+        means = {name: _mean(values, k) for name, values in stages}
+        sds = {name: _root(_variance(values, k)) for name, values in stages}
         as_decimal = {name: Decimal(f.numerator) / Decimal(f.denominator) for name, f in means.items()}
     mean, sd = float(as_decimal["change"]), float(sds["change"])
     t = mean / (sd / math.sqrt(n))

@@ -262,7 +262,14 @@ def results_to_csv(table: ResultsTable, results: Sequence[CheckedResult]) -> str
 
 
 def _indented(text: str, width: int, indent: int) -> str:
-    return textwrap.fill(text, width=width, initial_indent=" " * indent, subsequent_indent=" " * (indent + 2))
+    return textwrap.fill(
+        text,
+        width=width,
+        initial_indent=" " * indent,
+        subsequent_indent=" " * (indent + 2),
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 def results_to_text(results: Sequence[CheckedResult], *, width: int = 100) -> str:

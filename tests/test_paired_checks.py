@@ -409,3 +409,18 @@ def test_a_moved_df_and_a_moved_percentage_are_always_caught(row, units):
         inward = 3 if float(row["responder_pct"]) < 50 else -3
         moved = PairedResult.from_mapping({**row, "responder_pct": _moved(row["responder_pct"], inward)})
         assert verdicts(moved)["responder"] == "inconsistent"
+
+
+ODD_TOKENS = [
+    "", "0", "1", "3", "14", "1000000", "0.0", "-0.0", "\u22121.5", "1e-300", "1e300", "<0.001", ">0.5", "≤1",
+    "0.5", "1/7", "1/0", "x", "NA", "100.0", "101", "-3", "99.99%", ".5", "1,5", "1,234", "t(3)=2", "p = 0",
+    "dz", "sem", "z", "90", "1.0000000000001",
+]  # fmt: skip
+
+
+@given(st.fixed_dictionaries({column: st.sampled_from(ODD_TOKENS) for column in PairedResult.__dataclass_fields__}))
+@settings(max_examples=300)
+def test_any_row_of_printed_strings_gets_every_check_without_an_error(cells):
+    checked = check_paired_result(PairedResult.from_mapping({**cells, "id": "odd"}))
+    assert [check.name for check in checked.checks] == list(CHECK_NAMES)
+    assert all(check.detail for check in checked.checks)

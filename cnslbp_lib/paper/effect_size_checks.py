@@ -222,7 +222,7 @@ def correlation_range(pre: Interval, post: Interval, change: Interval) -> Interv
     >>> r.low, r.high
     (0.5, 0.5)
     """
-    if pre.low <= 0 or post.low <= 0:
+    if pre.low * post.low <= 0:  # a zero SD (or one so small that its product underflows)
         return Interval(-math.inf, math.inf)
 
     def r(a: float, b: float, c: float) -> float:

@@ -247,7 +247,7 @@ def _percentage(row: ParsedResult, reading: Reading, k: int | None, total: int, 
     share = 100 * nearest / total
     detail = (
         f"No count out of {total} gives {shown}: {nearest}/{total} = {share:.3f}%, which rounds to "
-        f"{format_number(share, printed.decimals)}%."
+        f"{format_number(share, min(printed.decimals, 12))}%."
     )
     return Outcome(False, detail, Interval.point(share), note=note)
 

@@ -347,12 +347,18 @@ def describe(interval: Interval, decimals: int) -> str:
     >>> describe(Interval(-math.inf, 0.001), 3)
     'at most 0.001'
     """
-    places = max(decimals, 0)
+    places = min(max(decimals, 0), 12)
+
+    def shown(number: float) -> str:
+        if abs(number) >= 1e12:  # beyond what fixed decimals can show: a misprint or an unbounded ratio
+            return f"{number:.6g}".replace("-", "\u2212")
+        return format_number(number, places)
+
     if math.isinf(interval.low) and math.isinf(interval.high):
         return "any value"
     if math.isinf(interval.low):
-        return f"at most {format_number(interval.high, places)}"
+        return f"at most {shown(interval.high)}"
     if math.isinf(interval.high):
-        return f"at least {format_number(interval.low, places)}"
-    low, high = format_number(interval.low, places), format_number(interval.high, places)
+        return f"at least {shown(interval.low)}"
+    low, high = shown(interval.low), shown(interval.high)
     return low if low == high else f"{low} to {high}"

@@ -47,6 +47,9 @@ _NUMERIC = (
     "ci_low", "ci_high", "p", "t", "df", "effect_size", "responder_pct",
 )  # fmt: skip
 _SPREADS = ("pre_sd", "post_sd", "change_sd")
+_COUNTS = ("n", "df", "responder_k", "responder_n")
+_LARGEST = 10**15  # squares of larger values overflow floating point; no paper prints one
+_MOST_PEOPLE = 10**9  # a count beyond this is a misprint (and would make the exact checks slow)
 _MAY_BE_INEQUALITY = frozenset({"p", "t", "effect_size"})
 _SPELLINGS: dict[str, dict[str, str]] = {
     "dispersion": {"sd": "sd", "sem": "sem", "se": "sem"},
@@ -169,6 +172,9 @@ def parse_paired_result(result: PairedResult) -> ParsedResult:
     if n is not None and n < 2:
         notes.append(f"n: a paired result needs at least 2 people; got {n}; treated as not printed")
         n = None
+    if responder_n == 0:
+        notes.append("responder_n: a percentage of 0 people is not one; treated as not printed")
+        responder_n = None
     n_from_df = n is None and "df" in values and values["df"].value == values["df"].value.to_integral_value()
     if n_from_df:
         n = int(values["df"].value) + 1
@@ -196,6 +202,7 @@ def parse_paired_result(result: PairedResult) -> ParsedResult:
 def _domain_problem(column: str, value: PrintedValue) -> str:
     """Why a read value cannot be what its column holds ("" when it can)."""
     rules = (
+        (abs(value.value) >= _LARGEST, "is too large to be a printed statistic"),
         (value.percent and column != "responder_pct", "has a percent sign; only responder_pct is a percentage"),
         (
             value.relation != "=" and column not in _MAY_BE_INEQUALITY,
@@ -204,6 +211,7 @@ def _domain_problem(column: str, value: PrintedValue) -> str:
         (column in _SPREADS and value.value < 0, "is negative; an SD or SEM cannot be"),
         (column == "p" and not 0 <= value.value <= 1, "is not a probability between 0 and 1"),
         (column == "df" and value.value <= 0, "must be positive"),
+        (column in _COUNTS and value.value > _MOST_PEOPLE, f"is more than {_MOST_PEOPLE:,} people"),
         (column == "responder_pct" and not 0 <= value.value <= 100, "is not a percentage between 0 and 100"),
     )
     return next((rule for broken, rule in rules if broken), "")
@@ -283,7 +291,7 @@ def _ci_level(text: str | None, notes: list[str]) -> float:
     except PrintedValueError:
         level = Decimal(-1)
     level = level / 100 if level > 1 else level
-    if not 0 < level < 1:
+    if not Decimal("0.5") <= level < 1:
         notes.append(f"ci_level: {text!r} is not a confidence level such as 95 or 0.95; 95% is used")
         return 0.95
     return float(level)

@@ -424,3 +424,22 @@ def test_any_row_of_printed_strings_gets_every_check_without_an_error(cells):
     checked = check_paired_result(PairedResult.from_mapping({**cells, "id": "odd"}))
     assert [check.name for check in checked.checks] == list(CHECK_NAMES)
     assert all(check.detail for check in checked.checks)
+
+
+def test_the_abstract_psq_mean_and_p_imply_its_sd_dz_and_ci():
+    # by hand with scipy: t = t⁻¹(1 − 0.096/2, 13) = 1.7943, SE = 4.64/1.7943 = 2.586, SD = SE·√14 = 9.675,
+    # dz = 0.4795, CI = −4.64 ± 2.1604·2.586 = −10.227 to 0.947
+    t = stats.t.isf(0.096 / 2, 13)
+    se = 4.64 / t
+    implied = {item.name: item for item in check_paired_result(ABSTRACT[2]).implied}
+    assert implied["change_sd"].interval.contains(se * math.sqrt(14))
+    assert implied["dz"].interval.contains(t / math.sqrt(14))
+    assert implied["ci_low"].interval.contains(-4.64 - stats.t.ppf(0.975, 13) * se)
+    assert implied["ci_high"].interval.contains(-4.64 + stats.t.ppf(0.975, 13) * se)
+    assert implied["change_sd"].sources == ("p",)
+
+
+def test_the_implied_correlation_of_the_sleep_data_holds_rs_value():
+    implied = {item.name: item for item in check_paired_result(SLEEP).implied}
+    assert implied["correlation"].interval.contains(0.7951702)  # R: cor(extra[group == 1], extra[group == 2])
+    assert implied["p"].interval.contains(0.002833)

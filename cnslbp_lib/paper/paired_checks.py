@@ -27,6 +27,7 @@ from typing import Literal
 
 from .effect_size_checks import EFFECT_SIZE_CHECKS
 from .granularity_checks import GRANULARITY_CHECKS
+from .paired_implied import Implied, implied_values
 from .paired_intervals import Outcome, Reading, Unavailable, default_reading, variant_words, variants
 from .paired_result import PairedResult, ParsedResult, parse_paired_result
 from .printed import Interval
@@ -75,13 +76,16 @@ class CheckedResult:
     """Every check of one printed result, its verdict and its notes.
 
     ``verdict`` is ``inconsistent`` when any check is, else ``consistent``
-    when at least one check could run, else ``not checkable``.
+    when at least one check could run, else ``not checkable``. ``implied``
+    holds what the printed values fix about unprinted ones (the change SD,
+    dz, t, p, a CI, the pre–post correlation), as intervals.
     """
 
     id: str
     verdict: Verdict
     checks: tuple[Check, ...]
     notes: tuple[str, ...]
+    implied: tuple[Implied, ...] = ()
 
     def check(self, name: str) -> Check:
         """The check called ``name`` (one of :data:`CHECK_NAMES`)."""
@@ -140,7 +144,7 @@ def check_paired_result(result: PairedResult) -> CheckedResult:
     -------
     CheckedResult
         ``id``, ``verdict``, ``checks`` (one :class:`Check` per entry of
-        :data:`CHECK_NAMES`, in that order) and ``notes``.
+        :data:`CHECK_NAMES`, in that order), ``notes`` and ``implied``.
 
     Notes
     -----
@@ -173,7 +177,7 @@ def check_paired_result(result: PairedResult) -> CheckedResult:
     verdict: Verdict = (
         "inconsistent" if "inconsistent" in verdicts else "consistent" if "consistent" in verdicts else "not checkable"
     )
-    return CheckedResult(result.id, verdict, tuple(checks), tuple(notes))
+    return CheckedResult(result.id, verdict, tuple(checks), tuple(notes), implied_values(row, default))
 
 
 def check_paired_results(results: Iterable[PairedResult]) -> list[CheckedResult]:

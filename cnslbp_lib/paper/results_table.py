@@ -29,8 +29,10 @@ from typing import Any
 
 from ..exceptions import Problem, ResultsTableError
 from .paired_checks import VERDICTS, CheckedResult, check_paired_result
+from .paired_intervals import describe
 from .paired_result import COLUMNS, OPTIONAL_COLUMNS, PairedResult
 from .printed import Interval
+from .t_test_checks import p_places
 
 __all__ = [
     "CSV_COLUMNS",
@@ -210,7 +212,7 @@ def _interval(interval: Interval | None) -> dict[str, float | None] | None:
 
 
 def results_to_json(table: ResultsTable, results: Sequence[CheckedResult]) -> str:
-    """An array with one object per row: id, verdict, checks, notes and the row's extra columns.
+    """An array with one object per row: id, verdict, checks, notes, implied values and the extra columns.
 
     Each check has ``name``, ``verdict``, ``subject``, ``detail``, ``interval``
     (``{"low", "high"}``, null ends when unbounded, or null) and
@@ -236,6 +238,10 @@ def results_to_json(table: ResultsTable, results: Sequence[CheckedResult]) -> st
                 "verdict": result.verdict,
                 "checks": checks,
                 "notes": list(result.notes),
+                "implied": [
+                    {"name": item.name, "interval": _interval(item.interval), "sources": list(item.sources)}
+                    for item in result.implied
+                ],
                 "extra": dict(row.extra),
             }
         )
@@ -301,4 +307,10 @@ def results_to_text(results: Sequence[CheckedResult], *, width: int = 100) -> st
         if skipped:
             lines.append(_indented("not checkable: " + ", ".join(skipped), width, 2))
         lines += [_indented("note: " + note, width, 2) for note in result.notes]
+        if result.implied:
+            implied = "; ".join(
+                f"{item.name} {describe(item.interval, p_places(item.interval, 3) if item.name == 'p' else 3)}"
+                for item in result.implied
+            )
+            lines.append(_indented(f"implied: {implied}", width, 2))
     return "\n".join(lines) + "\n"

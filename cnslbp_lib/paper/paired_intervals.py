@@ -15,6 +15,7 @@ that fails.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from scipy import special
@@ -263,21 +264,36 @@ def pooled(parts: list[tuple[str, Interval]]) -> Estimate | None:
     return Estimate(common, names) if common is not None else Estimate(hull, names, agree=False)
 
 
-def change_size(row: ParsedResult, reading: Reading, *, without: tuple[str, ...] = ()) -> Estimate | None:
+def _remembered(
+    row: ParsedResult, name: str, reading: Reading, compute: Callable[[], Estimate | None]
+) -> Estimate | None:
+    """``compute()``, once per row, name and reading."""
+    key = (name, reading)
+    if key not in row.memo:
+        row.memo[key] = compute()
+    found = row.memo[key]
+    return found if isinstance(found, Estimate) else None
+
+
+def change_size(row: ParsedResult, reading: Reading) -> Estimate | None:
     """|mean change| from the printed mean change, the CI's midpoint and post − pre, pooled.
 
     Sizes, not signed values: the sign convention (post − pre or pre − post)
     is a note of its own and never decides a check.
     """
+    return _remembered(row, "change_size", reading, lambda: _change_size(row, reading))
+
+
+def _change_size(row: ParsedResult, reading: Reading) -> Estimate | None:
     parts = []
     change = value(row, "mean_change", reading)
-    if change is not None and "mean_change" not in without:
+    if change is not None:
         parts.append(("mean_change", change.magnitude()))
     midpoint = ci_midpoint(row, reading)
-    if midpoint is not None and "ci" not in without:
+    if midpoint is not None:
         parts.append(("ci", midpoint.magnitude()))
     pre, post = value(row, "pre_mean", reading), value(row, "post_mean", reading)
-    if pre is not None and post is not None and "means" not in without:
+    if pre is not None and post is not None:
         parts.append(("means", Interval(post.low - pre.high, post.high - pre.low).magnitude()))
     return pooled(parts)
 
@@ -325,8 +341,12 @@ def change_sd_estimate(row: ParsedResult, reading: Reading) -> Estimate | None:
     from t: :math:`s_d = |\\bar d|\\sqrt n / |t|`; from p, t is the quantile
     that gives p.
     """
-    tiers = _tiers(row, reading, of_dz=False)
-    return pooled(tiers[0]) if tiers else None
+
+    def compute() -> Estimate | None:
+        tiers = _tiers(row, reading, of_dz=False)
+        return pooled(tiers[0]) if tiers else None
+
+    return _remembered(row, "change_sd", reading, compute)
 
 
 def dz_estimate(row: ParsedResult, reading: Reading) -> Estimate | None:
@@ -335,8 +355,12 @@ def dz_estimate(row: ParsedResult, reading: Reading) -> Estimate | None:
     From t (or p) it is :math:`|t|/\\sqrt n` directly, which is tighter than
     dividing the two intervals.
     """
-    tiers = _tiers(row, reading, of_dz=True)
-    return pooled(tiers[0]) if tiers else None
+
+    def compute() -> Estimate | None:
+        tiers = _tiers(row, reading, of_dz=True)
+        return pooled(tiers[0]) if tiers else None
+
+    return _remembered(row, "dz", reading, compute)
 
 
 def describe(interval: Interval, decimals: int) -> str:

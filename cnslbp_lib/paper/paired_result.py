@@ -11,7 +11,7 @@ be read (that value is then treated as not printed, and the row goes on).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
@@ -131,6 +131,8 @@ class ParsedResult:
     responder_k: int | None
     responder_n: int | None
     notes: tuple[str, ...]
+    # pooled estimates already computed for this row, by name and reading (many checks ask for the same)
+    memo: dict[tuple[str, object], object] = field(default_factory=dict, compare=False, repr=False)
 
     def has(self, *columns: str) -> bool:
         """Whether every one of ``columns`` was printed and read."""

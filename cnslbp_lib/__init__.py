@@ -2,7 +2,9 @@
 
 Load and validate a cohort file, recompute every number the study's abstract
 reports, check the abstract's numbers against each other, and rebuild the
-reconstructed dataset. Chapters of the book import this package as ``cl``.
+reconstructed dataset. Check the printed numbers of any paper's paired
+(pre–post) results together (``check_paired_result``, ``read_results_table``).
+Chapters of the book import this package as ``cl``.
 """
 
 from .data.instruments import (
@@ -31,8 +33,11 @@ from .paper.auditing import audit, recompute
 from .paper.consistency import consistency_checks, grim_sums, percentage_counts
 from .paper.ensemble import READINGS, Ensemble, sample_ensemble
 from .paper.formatting import format_ci, format_number, format_p
+from .paper.paired_checks import Check, CheckedResult, check_paired_result
+from .paper.paired_result import PairedResult
 from .paper.reconstruction import load_summary, worked_member
 from .paper.reported import REPORTED, get_reported, reported_n
+from .paper.results_table import read_results_table
 from .paper.targets import change_targets
 from .stats.bootstrap import BootstrapInterval, bootstrap_mean_change
 from .stats.change import StageChange, bootstrap_change, paired_change, stage_change, wilcoxon_change
@@ -64,12 +69,15 @@ __all__ = [
     "Association",
     "BootstrapInterval",
     "BuildError",
+    "Check",
+    "CheckedResult",
     "CnslbpError",
     "Cohort",
     "CohortValidationError",
     "Correlation",
     "Ensemble",
     "NotEnoughDataError",
+    "PairedResult",
     "PairedT",
     "PrintError",
     "Problem",
@@ -83,6 +91,7 @@ __all__ = [
     "bootstrap_change",
     "bootstrap_mean_change",
     "change_targets",
+    "check_paired_result",
     "cohort_path",
     "consistency_checks",
     "correlation",
@@ -104,6 +113,7 @@ __all__ = [
     "percentage_counts",
     "proportion",
     "provenance",
+    "read_results_table",
     "recompute",
     "reported_n",
     "responder_sweep",

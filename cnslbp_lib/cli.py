@@ -1,7 +1,9 @@
 """The ``cnslbp`` command: a thin layer that parses arguments and calls the library.
 
 Exit codes: 0 success, 1 invalid input (the message names file, line, column,
-value and rule), 2 wrong usage, 141 when the reader of the output closed the pipe.
+value and rule), 2 wrong usage, 3 when ``cnslbp check --fail-on-inconsistent``
+found an inconsistent result (without the flag, inconsistencies are findings
+and the exit code is 0), 141 when the reader of the output closed the pipe.
 """
 
 from __future__ import annotations
@@ -24,6 +26,13 @@ from .paper.auditing import audit
 from .paper.consistency import consistency_checks
 from .paper.ensemble import DEFAULT_READING, DEFAULT_SEED, READINGS, sample_ensemble
 from .paper.reconstruction import write_reconstruction
+from .paper.results_table import (
+    check_results_table,
+    read_results_table,
+    results_to_csv,
+    results_to_json,
+    results_to_text,
+)
 from .publish.outputs import chapter_notebooks, store_outputs
 from .publish.pdf import print_book
 from .publish.sitebuild import build_site
@@ -76,6 +85,29 @@ def _checks(arguments: argparse.Namespace) -> int:
         print(f"[{row.verdict}] {row.check} ({', '.join(row.keys)})")
         print(textwrap.indent(textwrap.fill(row.detail, width=96), "  "))
     return 0
+
+
+def _check(arguments: argparse.Namespace) -> int:
+    if arguments.paper is not None or arguments.table is None:
+        reason = (
+            "checking a paper file (PAPER) is not available yet; give a results table with --table FILE"
+            if arguments.paper is not None
+            else "give a results table with --table FILE"
+        )
+        print(f"{arguments.usage()}cnslbp check: error: {reason}", file=sys.stderr)
+        return 2
+    table = read_results_table(arguments.table)
+    for warning in table.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    results = check_results_table(table)
+    if arguments.format == "json":
+        sys.stdout.write(results_to_json(table, results))
+    elif arguments.format == "csv":
+        sys.stdout.write(results_to_csv(table, results))
+    else:
+        sys.stdout.write(results_to_text(results))
+    inconsistent = any(result.verdict == "inconsistent" for result in results)
+    return 3 if arguments.fail_on_inconsistent and inconsistent else 0
 
 
 def _reconstruct(arguments: argparse.Namespace) -> int:
@@ -163,6 +195,21 @@ def _parser() -> argparse.ArgumentParser:
 
     checks = commands.add_parser("checks", help="run the data-free consistency checks on the abstract")
     checks.set_defaults(run=_checks)
+
+    check = commands.add_parser(
+        "check",
+        help="check the printed numbers of paired (pre–post) results together, from a results table",
+        description="Check every printed number of each paired (pre–post) result against the others, each as an "
+        "interval under rounding. Exit 0 when the checks ran (3 with --fail-on-inconsistent when a result is "
+        "inconsistent), 1 for an unusable table, 2 for wrong usage. The table's format: data/results_table.md.",
+    )
+    check.add_argument("paper", nargs="?", help="a paper file (not available yet: use --table)")
+    check.add_argument("--table", type=Path, help="results table: CSV, one printed paired result per row")
+    check.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    check.add_argument(
+        "--fail-on-inconsistent", action="store_true", help="exit with code 3 when any result is inconsistent"
+    )
+    check.set_defaults(run=_check, usage=check.format_usage)
 
     reconstruct = commands.add_parser(
         "reconstruct", help="write the worked dataset: the ensemble member nearest its medians"

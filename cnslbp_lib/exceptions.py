@@ -19,8 +19,10 @@ __all__ = [
     "NotEnoughDataError",
     "PaperFileError",
     "PrintError",
+    "PrintedValueError",
     "Problem",
     "ReconstructionError",
+    "ResultsTableError",
     "SamplingBudgetError",
 ]
 
@@ -116,3 +118,26 @@ class SamplingBudgetError(CnslbpError):
 
 class PaperFileError(CnslbpError):
     """A paper file broke a rule of its schema; the message names the file, each key path and its rule."""
+
+
+class PrintedValueError(CnslbpError, ValueError):
+    """A printed value could not be read as a number (the message quotes it and says why).
+
+    The checks of a printed result catch this error by name: the value is then
+    treated as not printed and the row's notes say so.
+    """
+
+
+class ResultsTableError(CnslbpError):
+    """A results table broke one or more rules of its format.
+
+    All problems found are collected before raising, so one run shows them all.
+    """
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
+        if not problems:
+            raise ValueError("ResultsTableError needs at least one problem")
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        count = len(self.problems)
+        heading = f"{self.problems[0].file}: {count} problem{'s' if count != 1 else ''} found"
+        super().__init__("\n".join([heading, *(f"  - {p}" for p in self.problems)]))

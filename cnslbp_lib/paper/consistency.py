@@ -1,9 +1,12 @@
-"""Checks a reviewer can run on the abstract alone, without any data.
+"""Checks a reviewer can run on a paper's printed numbers alone, without any data.
 
 Each printed number stands for an interval of true values (whatever rounds to
-it). The checks below carry those intervals through the formulas of a paired
-t-test and of a percentage of n people, and say whether the printed numbers
-can all be true at once. They use only :mod:`cnslbp_lib.paper.reported`.
+it). :func:`paper_results` gathers a paper's numbers into one engine row per
+instrument and comparison (:class:`~cnslbp_lib.paper.paired_result.PairedResult`),
+and the check engine (:mod:`cnslbp_lib.paper.paired_checks`) checks each row's
+numbers together: whether they can all be true at once, and where they cannot,
+which ordinary variant (p on n − 2 degrees of freedom, truncation, a one-sided
+p) would reproduce them. :func:`explanations` asks that of the paper as a whole.
 """
 
 from __future__ import annotations
@@ -16,51 +19,28 @@ from typing import Literal
 import pandas as pd
 from scipy import stats
 
-from .formatting import format_number, format_p, round_half_up, truncate
-from .reported import STUDY, Paper, ReportedNumber
+from .formatting import format_number, round_half_up, truncate
+from .paired_checks import Check, CheckedResult, check_paired_result, holds_under
+from .paired_intervals import variant_words
+from .paired_result import PairedResult
+from .printed import Interval
+from .reported import STUDY, Paper
 
 __all__ = [
+    "CHECK_WORDS",
+    "Explanation",
     "Finding",
+    "PaperResult",
+    "check_paper",
     "consistency_checks",
+    "derived_interval",
     "dz_from_printed_ci",
+    "explanations",
     "grim_sums",
     "interval_from_printed_p",
+    "paper_results",
     "percentage_counts",
-    "printed_range",
-    "t_test_implied_by_ci",
 ]
-
-Verdict = Literal["consistent", "inconsistent", "derived"]
-
-
-@dataclass(frozen=True)
-class Finding:
-    """The outcome of one data-free check.
-
-    ``subject`` is the printed number the check tests (None when it tests
-    several alike); ``keys`` are all the numbers it uses. ``verdict`` is
-    ``consistent``, ``inconsistent``, or ``derived`` (the check only derives
-    something the abstract does not print, such as an SD).
-    """
-
-    check: str
-    subject: str | None
-    keys: tuple[str, ...]
-    verdict: Verdict
-    detail: str
-
-
-def printed_range(record: ReportedNumber) -> tuple[float, float]:
-    """The interval of true values that print as ``record.printed``.
-
-    Rounding half-up to d decimals means the true value lies within half a
-    unit of the last printed digit.
-    """
-    if record.value is None or record.decimals is None:
-        raise ValueError(f"record {record.key!r} is not a printed number")
-    half = 0.5 * 10.0**-record.decimals
-    value = float(record.value)
-    return value - half, value + half
 
 
 def grim_sums(printed: str, n: int, decimals: int) -> tuple[int, ...]:
@@ -99,58 +79,11 @@ def percentage_counts(printed: str, n: int, decimals: int) -> dict[str, tuple[in
     }
 
 
-@dataclass(frozen=True)
-class ImpliedTTest:
-    """Ranges of paired-t quantities consistent with a printed mean and CI."""
-
-    midpoint: tuple[float, float]
-    sd: tuple[float, float]
-    t: tuple[float, float]
-    p_val: tuple[float, float]
-    dz: tuple[float, float]
-
-
-def t_test_implied_by_ci(
-    mean: ReportedNumber, low: ReportedNumber, high: ReportedNumber, n: int, confidence: float = 0.95
-) -> ImpliedTTest:
-    """What a printed mean and t-based CI imply for SD, t, p and dz.
-
-    Notes
-    -----
-    A paired t interval is :math:`\\bar d \\pm t_{crit}\\,s_d/\\sqrt n` with
-    :math:`t_{crit}` the :math:`(1+c)/2` quantile of t on n − 1 df, so its
-    half-width w gives :math:`s_d = w\\sqrt n / t_{crit}`,
-    :math:`t = |\\bar d|\\,t_{crit}/w` and :math:`d_z = t/\\sqrt n`.
-    Every printed value is widened to its rounding interval first.
-    """
-    critical = float(stats.t.ppf((1 + confidence) / 2, n - 1))
-    mean_low, mean_high = printed_range(mean)
-    low_low, low_high = printed_range(low)
-    high_low, high_high = printed_range(high)
-    midpoint = ((low_low + high_low) / 2, (low_high + high_high) / 2)
-    width = ((high_low - low_high) / 2, (high_high - low_low) / 2)
-    # the true mean is the interval's midpoint, so it lies in both ranges
-    centre = (max(mean_low, midpoint[0]), min(mean_high, midpoint[1]))
-    size = sorted(abs(value) for value in centre)
-    if centre[0] <= 0 <= centre[1]:
-        size = [0.0, size[1]]
-    t_range = (size[0] * critical / width[1], size[1] * critical / width[0])
-    p_range = (float(2 * stats.t.sf(t_range[1], n - 1)), float(2 * stats.t.sf(t_range[0], n - 1)))
-    root_n = math.sqrt(n)
-    return ImpliedTTest(
-        midpoint=midpoint,
-        sd=(width[0] * root_n / critical, width[1] * root_n / critical),
-        t=t_range,
-        p_val=p_range,
-        dz=(t_range[0] / root_n, t_range[1] / root_n),
-    )
-
-
 def dz_from_printed_ci(instrument: str, paper: Paper = STUDY) -> dict[str, float]:
     """Work out the SD of the changes and dz from a printed mean and CI, step by step.
 
-    Uses the printed values as if exact (the teaching version of
-    :func:`t_test_implied_by_ci`, which carries rounding intervals).
+    Uses the printed values as if exact (the teaching version of the check
+    engine's ``ci_width`` and ``effect_size`` checks, which carry rounding intervals).
 
     Returns
     -------
@@ -207,191 +140,214 @@ def interval_from_printed_p(instrument: str, paper: Paper = STUDY) -> dict[str, 
     }
 
 
-def _overlaps(first: tuple[float, float], second: tuple[float, float]) -> bool:
-    return first[0] <= second[1] and second[0] <= first[1]
+# the book's names for the engine's checks, and the printed columns each one reads
+CHECK_WORDS: dict[str, str] = {
+    "mean_change": "Mean change from the stage means",
+    "ci_midpoint": "CI midpoint",
+    "ci_width": "CI width from the SD",
+    "df": "Degrees of freedom",
+    "t_vs_mean_sd": "t from the mean and SD",
+    "t_vs_ci": "t from the CI",
+    "p_vs_t": "p from t",
+    "p_vs_ci": "p from CI",
+    "p_vs_change_sd": "p from the SD",
+    "effect_size": "Effect size from CI",
+    "correlation": "Pre–post correlation",
+    "grim_pre_mean": "GRIM (earlier mean)",
+    "grim_post_mean": "GRIM (later mean)",
+    "grim_mean_change": "GRIM",
+    "grimmer_pre": "GRIMMER (earlier SD)",
+    "grimmer_post": "GRIMMER (later SD)",
+    "grimmer_change": "GRIMMER (SD of the changes)",
+    "scale_limits": "Scale limits",
+    "responder": "Responders as k of n",
+}
+CHECK_COLUMNS: dict[str, tuple[str, ...]] = {
+    "mean_change": ("mean_change", "pre_mean", "post_mean"),
+    "ci_midpoint": ("mean_change", "ci_low", "ci_high"),
+    "ci_width": ("ci_low", "ci_high", "change_sd", "n"),
+    "df": ("df", "n"),
+    "t_vs_mean_sd": ("t", "mean_change", "change_sd", "n"),
+    "t_vs_ci": ("t", "ci_low", "ci_high", "mean_change", "n"),
+    "p_vs_t": ("p", "t", "df", "n"),
+    "p_vs_ci": ("p", "mean_change", "ci_low", "ci_high", "n"),
+    "p_vs_change_sd": ("p", "mean_change", "change_sd", "n"),
+    "effect_size": ("effect_size", "mean_change", "ci_low", "ci_high", "change_sd", "pre_sd", "post_sd", "n"),
+    "correlation": ("pre_sd", "post_sd", "change_sd", "ci_low", "ci_high", "n"),
+    "grim_pre_mean": ("pre_mean", "n"),
+    "grim_post_mean": ("post_mean", "n"),
+    "grim_mean_change": ("mean_change", "n"),
+    "grimmer_pre": ("pre_mean", "pre_sd", "n"),
+    "grimmer_post": ("post_mean", "post_sd", "n"),
+    "grimmer_change": ("mean_change", "change_sd", "n"),
+    "scale_limits": ("pre_mean", "post_mean", "mean_change", "pre_sd", "post_sd", "change_sd"),
+    "responder": ("responder_pct", "responder_k", "responder_n", "n"),
+}
 
 
-def _span(values: tuple[float, float], decimals: int) -> str:
-    low, high = (format_number(value, decimals) for value in values)
-    return low if low == high else f"{low} to {high}"
+@dataclass(frozen=True)
+class Finding:
+    """The outcome of one data-free check of a paper's printed numbers.
+
+    ``subject`` is the record the check tests (None when it tests a whole
+    result); ``keys`` are every record it uses. ``verdict`` is
+    ``consistent``, ``inconsistent``, or ``derived`` (the check only works
+    out something the paper does not print, such as an interval);
+    ``explained_by`` names the ordinary variants that reproduce an
+    inconsistent value (see :func:`cnslbp_lib.paper.paired_intervals.variant_words`).
+    """
+
+    check: str
+    subject: str | None
+    keys: tuple[str, ...]
+    verdict: Literal["consistent", "inconsistent", "derived"]
+    detail: str
+    explained_by: tuple[str, ...] = ()
 
 
-def _grim_findings(paper: Paper, n: int) -> list[Finding]:
-    findings = []
-    for record in paper.reported:
-        if record.quantity != "mean_change" or record.decimals is None:
-            continue
-        sums = grim_sums(record.printed, n, record.decimals)
-        name = paper.instrument(record.instrument or "").abbreviation
-        if sums:
-            total = sums[0]
-            detail = (
-                f"A mean of whole-number changes in {n} people is a multiple of 1/{n}. "
-                f"A total change of {format_number(total, 0)} gives {format_number(total / n, 4)}, "
-                f"which prints as {record.printed}, so the {name} mean is possible."
-            )
-        else:
-            detail = (
-                f"No whole-number total divided by {n} prints as {record.printed}: the {name} "
-                f"mean cannot come from {n} whole-number changes."
-            )
-        findings.append(Finding("GRIM", record.key, (record.key,), "consistent" if sums else "inconsistent", detail))
-    return findings
+@dataclass(frozen=True)
+class PaperResult:
+    """One instrument's printed result for one comparison, as the check engine reads it.
+
+    ``result`` holds the printed strings; ``keys`` maps each of its columns to
+    the paper record it came from.
+    """
+
+    instrument: str
+    comparison: tuple[int, int]
+    result: PairedResult
+    keys: dict[str, str]
 
 
-def _t_test_findings(paper: Paper, n: int) -> list[Finding]:
-    findings = []
-    groups = [(entry.key, pair) for entry in paper.design.instruments for pair in paper.comparisons(entry.key)]
-    for instrument, pair in groups:
-        mean, low, high, p_record, dz_record = (
-            paper.find(quantity, instrument, pair) for quantity in ("mean_change", "ci_low", "ci_high", "p_val", "dz")
-        )
-        name = paper.instrument(instrument).abbreviation
-        if mean is None:
-            continue
-        if low is None or high is None:
-            if p_record is not None:
-                findings.append(_implied_by_p(mean, p_record, n, name))
-            continue
-        implied = t_test_implied_by_ci(mean, low, high, n)
-        keys = (mean.key, low.key, high.key)
-        midpoint_ok = _overlaps(implied.midpoint, printed_range(mean))
-        findings.append(
-            Finding(
-                "CI midpoint",
-                mean.key,
-                keys,
-                "consistent" if midpoint_ok else "inconsistent",
-                f"A t interval is centred on its mean. The {name} interval {low.printed} to "
-                f"{high.printed} has midpoint {_span(implied.midpoint, 3)}, "
-                + ("which rounds to the printed mean." if midpoint_ok else f"which does not round to {mean.printed}."),
-            )
-        )
-        if p_record is not None:
-            ok = _overlaps(implied.p_val, printed_range(p_record))
-            findings.append(
-                Finding(
-                    "p from CI",
-                    p_record.key,
-                    (*keys, p_record.key),
-                    "consistent" if ok else "inconsistent",
-                    f"With {n - 1} degrees of freedom, the {name} mean and 95% CI imply "
-                    f"t = {_span(implied.t, 3)} and p = {_span(implied.p_val, 5)}, which prints as "
-                    f"{format_p(sum(implied.p_val) / 2)}; the abstract prints p = {p_record.printed}. "
-                    + (
-                        "They agree."
-                        if ok
-                        else "They cannot both come from the same paired t-test: either the p-value "
-                        "comes from a different test or a number was misprinted. The abstract does "
-                        "not say which."
-                    ),
-                )
-            )
-        if dz_record is not None:
-            ok = _overlaps(implied.dz, printed_range(dz_record))
-            findings.append(
-                Finding(
-                    "dz from CI",
-                    dz_record.key,
-                    (*keys, dz_record.key),
-                    "consistent" if ok else "inconsistent",
-                    f"dz is the mean change over the SD of the changes. The {name} CI implies an SD of "
-                    f"{_span(implied.sd, 2)} and so dz = {_span(implied.dz, 3)} in size; the abstract "
-                    f"prints {dz_record.printed}. " + ("They agree." if ok else "They disagree."),
-                )
-            )
-    return findings
+_COLUMN_OF: dict[str, str] = {
+    "mean_change": "mean_change",
+    "change_sd": "change_sd",
+    "ci_low": "ci_low",
+    "ci_high": "ci_high",
+    "p_val": "p",
+    "t": "t",
+    "df": "df",
+    "dz": "effect_size",
+    "effect_size": "effect_size",
+    "responder_pct": "responder_pct",
+    "responder_k": "responder_k",
+}
 
 
-def _implied_by_p(mean: ReportedNumber, p_record: ReportedNumber, n: int, name: str) -> Finding:
-    """Derive the SD, dz and CI that a printed mean and p imply (nothing to contradict)."""
-    critical = float(stats.t.ppf(0.975, n - 1))
-    p_low, p_high = printed_range(p_record)
-    t_range = (float(stats.t.isf(p_high / 2, n - 1)), float(stats.t.isf(p_low / 2, n - 1)))
-    size = abs(float(mean.value or 0))
-    root_n = math.sqrt(n)
-    sd = (size * root_n / t_range[1], size * root_n / t_range[0])
-    half_width = (critical * sd[0] / root_n, critical * sd[1] / root_n)
-    centre = float(mean.value or 0)
-    ci = (centre - sum(half_width) / 2, centre + sum(half_width) / 2)
-    zero = "includes" if ci[0] <= 0 <= ci[1] else "excludes"
-    return Finding(
-        "CI from p",
-        None,
-        (mean.key, p_record.key),
-        "derived",
-        f"The abstract gives no CI or dz for {name}. A mean of {mean.printed} with p = "
-        f"{p_record.printed} on {n - 1} degrees of freedom implies t = {_span(t_range, 2)}, an SD of "
-        f"the changes of {_span(sd, 2)}, dz = {_span((t_range[0] / root_n, t_range[1] / root_n), 2)} "
-        f"in size, and a 95% CI of about {format_number(ci[0], 2)} to {format_number(ci[1], 2)}, "
-        f"which {zero} zero.",
+def _step(items: int) -> str:
+    return "1" if items == 1 else f"1/{items}"
+
+
+def paper_results(paper: Paper = STUDY) -> list[PaperResult]:
+    """Every instrument's printed result for each comparison it is printed for, as engine rows.
+
+    Examples
+    --------
+    >>> [(found.result.id, found.result.p) for found in paper_results()]
+    [('piq', '0.003'), ('pseq', '0.007'), ('psq', '0.096')]
+    """
+    found = []
+    participants = next((record for record in paper.reported if record.quantity == "participants"), None)
+    for entry in paper.design.instruments:
+        for comparison in paper.comparisons(entry.key):
+            columns: dict[str, str] = {
+                "n": str(paper.n),
+                "scale_min": str(entry.minimum),
+                "scale_max": str(entry.maximum),
+                "score_step": _step(entry.items),
+            }
+            keys: dict[str, str] = {"n": participants.key} if participants is not None else {}
+            for record in paper.reported:
+                if record.instrument != entry.key:
+                    continue
+                column = None
+                if record.comparison == comparison and record.quantity in _COLUMN_OF:
+                    column = _COLUMN_OF[record.quantity]
+                elif record.quantity in ("mean", "sd") and record.stage in comparison:
+                    column = f"{'pre' if record.stage == comparison[0] else 'post'}_{record.quantity}"
+                if column is None:
+                    continue
+                columns[column], keys[column] = record.printed, record.key
+                if record.quantity in ("dz", "effect_size"):
+                    label = "dz" if record.quantity == "dz" else (record.label_printed or "").lower()
+                    columns["effect_size_type"] = label.replace(" ", "_")
+                if record.quantity in ("ci_low", "ci_high") and record.level != 0.95:
+                    columns["ci_level"] = format_number(100 * record.level, 0)
+            name = entry.key if comparison == paper.analysis else f"{entry.key}_{comparison[0]}{comparison[1]}"
+            found.append(PaperResult(entry.key, comparison, PairedResult.from_mapping({"id": name, **columns}), keys))
+    return found
+
+
+def check_paper(paper: Paper = STUDY) -> list[tuple[PaperResult, CheckedResult]]:
+    """Every printed result of ``paper`` checked together by the engine, in the paper's order."""
+    return [(found, check_paired_result(found.result)) for found in paper_results(paper)]
+
+
+def _finding(paper: Paper, found: PaperResult, check: Check) -> Finding:
+    name = paper.instrument(found.instrument).abbreviation
+    label = CHECK_WORDS.get(check.name, check.name)
+    keys = tuple(
+        dict.fromkeys(found.keys[column] for column in CHECK_COLUMNS.get(check.name, ()) if column in found.keys)
     )
+    subject = found.keys.get(check.subject)
+    verdict: Literal["consistent", "inconsistent"] = "inconsistent" if check.verdict == "inconsistent" else "consistent"
+    return Finding(f"{label} ({name})", subject, keys, verdict, check.detail, check.explained_by)
 
 
-def _percentage_findings(paper: Paper, n: int) -> list[Finding]:
-    findings = []
-    conventions: dict[str, str] = {}
-    for record in paper.reported:
-        if record.quantity != "responder_pct" or record.decimals is None:
-            continue
-        counts = percentage_counts(record.printed, n, record.decimals)
-        name = paper.instrument(record.instrument or "").abbreviation
-        if counts["rounded"]:
-            k = counts["rounded"][0]
-            conventions[f"{name} ({record.printed}%)"] = "rounded"
-            detail = f"{k}/{n} = {format_number(100 * k / n, 3)}%, which rounds to {record.printed}%."
-            verdict: Verdict = "consistent"
-        elif counts["truncated"]:
-            k = counts["truncated"][0]
-            conventions[f"{name} ({record.printed}%)"] = "truncated"
-            detail = (
-                f"No count out of {n} rounds to {record.printed}%. The nearest, {k}/{n} = "
-                f"{format_number(100 * k / n, 3)}%, rounds to {format_number(100 * k / n, record.decimals)}%; "
-                f"{record.printed}% is what cutting off (truncating) the digits gives."
-            )
-            verdict = "inconsistent"
-        else:
-            detail = f"No count out of {n} gives {record.printed}% by rounding or truncation."
-            verdict = "inconsistent"
-        findings.append(Finding(f"{name} % as k/{n}", record.key, (record.key,), verdict, detail))
-    if len(set(conventions.values())) > 1:
-        rounded = [name for name, rule in conventions.items() if rule == "rounded"]
-        truncated = [name for name, rule in conventions.items() if rule == "truncated"]
-        keys = tuple(record.key for record in paper.reported if record.quantity == "responder_pct")
-        findings.append(
-            Finding(
-                "Same rounding rule",
-                None,
-                keys,
-                "inconsistent",
-                "The responder percentages follow different rules: "
-                + ", ".join(rounded)
-                + " is rounded while "
-                + ", ".join(truncated)
-                + " is truncated. One of them departs from the abstract's convention.",
-            )
-        )
-    return findings
+def _derived_interval(paper: Paper, found: PaperResult, checked: CheckedResult) -> Finding | None:
+    """What a printed mean and p imply about the CI, SD, t and dz, when the paper prints no CI."""
+    implied = {value.name: value.interval for value in checked.implied}
+    if "ci_low" not in implied or found.result.ci_low is not None or found.result.p is None:
+        return None
+    name = paper.instrument(found.instrument).abbreviation
+
+    def span(interval: Interval, decimals: int) -> str:
+        low, high = format_number(interval.low, decimals), format_number(interval.high, decimals)
+        return low if low == high else f"{low} to {high}"
+
+    zero = "includes" if implied["ci_low"].high <= 0 <= implied["ci_high"].low else "excludes"
+    detail = (
+        f"The abstract gives no CI or dz for {name}. A mean of {found.result.mean_change} with p = "
+        f"{found.result.p} on {paper.n - 1} degrees of freedom implies t = {span(implied['t_size'], 2)}, an SD of "
+        f"the changes of {span(implied['change_sd'], 2)}, dz = {span(implied['dz'], 2)} in size, and a 95% CI of "
+        f"{span(implied['ci_low'], 2)} to {span(implied['ci_high'], 2)}, which {zero} zero."
+    )
+    keys = tuple(found.keys[column] for column in ("mean_change", "p") if column in found.keys)
+    return Finding(f"CI from p ({name})", None, keys, "derived", detail)
+
+
+def derived_interval(instrument: str, paper: Paper = STUDY) -> str:
+    """What ``paper``'s printed mean and p imply for an unprinted CI of ``instrument``, in words (or empty)."""
+    for found, checked in check_paper(paper):
+        if found.instrument == instrument and found.comparison == paper.analysis:
+            derived = _derived_interval(paper, found, checked)
+            return derived.detail if derived is not None else ""
+    return ""
 
 
 def consistency_checks(paper: Paper = STUDY) -> pd.DataFrame:
-    """Run every data-free check on the reported numbers.
+    """Every data-free check of ``paper``'s printed numbers that can run, by the check engine.
 
     Returns
     -------
     pandas.DataFrame
-        One row per check: ``check``, ``subject`` (the record it tests, or
-        None), ``keys`` (a tuple of all records involved), ``verdict``
-        and ``detail`` (a plain-language explanation).
+        One row per check: ``check`` (its name and outcome), ``subject`` (the
+        record it tests, or None), ``keys`` (a tuple of all records involved),
+        ``verdict``, ``detail`` (a plain-language explanation) and
+        ``explained_by`` (variants that reproduce an inconsistent value).
 
     Examples
     --------
     >>> table = consistency_checks()
-    >>> table.loc[table["verdict"] == "inconsistent", "check"].tolist()
-    ['p from CI', 'PIQ % as k/14', 'Same rounding rule']
+    >>> table.loc[table["verdict"] == "inconsistent", ["check", "explained_by"]].values.tolist()
+    [['Responders as k of n (PIQ)', ('truncation',)], ['p from CI (PSEQ)', ('rounding_up', 'p_df_n_minus_2')]]
     """
-    n = paper.n
-    findings = _grim_findings(paper, n) + _t_test_findings(paper, n) + _percentage_findings(paper, n)
+    findings: list[Finding] = []
+    for found, checked in check_paper(paper):
+        findings += [_finding(paper, found, check) for check in checked.checks if check.verdict != "not checkable"]
+        derived = _derived_interval(paper, found, checked)
+        if derived is not None:
+            findings.append(derived)
     return pd.DataFrame(
         {
             "check": [finding.check for finding in findings],
@@ -399,5 +355,47 @@ def consistency_checks(paper: Paper = STUDY) -> pd.DataFrame:
             "keys": [finding.keys for finding in findings],
             "verdict": [finding.verdict for finding in findings],
             "detail": [finding.detail for finding in findings],
+            "explained_by": [finding.explained_by for finding in findings],
         }
     )
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One ordinary variant, and which of a paper's printed numbers it reproduces.
+
+    ``explains`` are the records a check found inconsistent that the variant
+    reproduces; ``all_agree`` says whether, read that way, every check of the
+    same kind agrees in every result (so the one variant accounts for every
+    such number in the paper, those that already agreed included).
+    """
+
+    variant: str
+    words: str
+    explains: tuple[str, ...]
+    all_agree: bool
+
+
+def explanations(paper: Paper = STUDY) -> list[Explanation]:
+    """Each variant that explains an inconsistency, and whether it leaves the whole paper consistent.
+
+    Examples
+    --------
+    >>> [(found.variant, found.explains, found.all_agree) for found in explanations()][1:]
+    [('rounding_up', ('pseq_p_val',), True), ('p_df_n_minus_2', ('pseq_p_val',), True)]
+    """
+    checked = check_paper(paper)
+    variants: dict[str, tuple[list[str], set[str]]] = {}
+    for found, result in checked:
+        for check in result.checks:
+            if check.verdict == "inconsistent":
+                for variant in check.explained_by:
+                    keys, names = variants.setdefault(variant, ([], set()))
+                    keys.append(found.keys.get(check.subject, check.subject))
+                    names.add(check.name)
+    found_all = []
+    for variant, (keys, names) in variants.items():
+        agree = all(holds_under(found.result, variant, names) for found, _ in checked)
+        words = " and ".join(variant_words(part, paper.n) for part in variant.split("+"))
+        found_all.append(Explanation(variant, words, tuple(keys), agree))
+    return found_all

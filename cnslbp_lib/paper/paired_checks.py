@@ -42,6 +42,7 @@ __all__ = [
     "Verdict",
     "check_paired_result",
     "check_paired_results",
+    "holds_under",
 ]
 
 Verdict = Literal["consistent", "inconsistent", "not checkable"]
@@ -50,6 +51,8 @@ VERDICTS: tuple[Verdict, ...] = ("consistent", "inconsistent", "not checkable")
 CHECKS: tuple[CheckSpec, ...] = T_TEST_CHECKS + EFFECT_SIZE_CHECKS + GRANULARITY_CHECKS
 """Every check, in the order results list them."""
 CHECK_NAMES = tuple(spec.name for spec in CHECKS)
+# every dimension along which a paper may depart from the declared reading (see paired_intervals.variants)
+ALL_DIMENSIONS = ("rounding", "p_df", "ci_df", "ci_dist", "sides", "dispersion")
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,36 @@ def check_paired_result(result: PairedResult) -> CheckedResult:
         "inconsistent" if "inconsistent" in verdicts else "consistent" if "consistent" in verdicts else "not checkable"
     )
     return CheckedResult(result.id, verdict, tuple(checks), tuple(notes), implied_values(row, default))
+
+
+def holds_under(result: PairedResult, variant: str, names: Iterable[str] | None = None) -> bool:
+    """Whether the checks ``names`` (every check by default) that can run agree when ``result`` is read as ``variant``.
+
+    ``variant`` is a name from :func:`~cnslbp_lib.paper.paired_intervals.variants`, or
+    names joined by ``+``; an effect-size variant (``effect_size_d``) changes no reading.
+
+    Examples
+    --------
+    >>> piq = PairedResult(id="piq", n="14", mean_change="−18.79", ci_low="−29.87", ci_high="−7.70", p="0.003")
+    >>> holds_under(piq, "p_df_n_minus_2", ["p_vs_ci"]), holds_under(piq, "ci_z", ["p_vs_ci"])
+    (True, False)
+    """
+    row = parse_paired_result(result)
+    default = default_reading(row)
+    known = {name: reading for name, _, reading in variants(default, ALL_DIMENSIONS)}
+    reading = default
+    for part in variant.split("+"):
+        if part in known:
+            reading = _merged(default, reading, known[part])
+        elif not part.startswith("effect_size_"):
+            raise ValueError(f"variant must be one of {', '.join(known)} (or effect_size_<type>); got {part!r}")
+    chosen = set(CHECK_NAMES if names is None else names)
+    for spec in CHECKS:
+        if spec.name in chosen:
+            outcome = spec.evaluate(row, reading)
+            if isinstance(outcome, Outcome) and not outcome.consistent:
+                return False
+    return True
 
 
 def check_paired_results(results: Iterable[PairedResult]) -> list[CheckedResult]:

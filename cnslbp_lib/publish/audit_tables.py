@@ -91,6 +91,8 @@ def checks_table() -> HtmlTable:
             "What it shows": checks["detail"],
         }
     )
+    if checks.empty:
+        shown = shown.iloc[0:0]
     return html_table(
         shown,
         "Checks a reviewer can run on the abstract alone",

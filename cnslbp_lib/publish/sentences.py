@@ -19,8 +19,9 @@ import pandas as pd
 
 from ..data.instruments import get_instrument
 from ..exceptions import NotEnoughDataError
-from ..paper.consistency import consistency_checks
+from ..paper.consistency import consistency_checks, explanations
 from ..paper.formatting import count_in_words, format_number, format_p
+from ..paper.reported import get_reported, reported_n
 from ..stats.change import paired_change
 from ..stats.core import Proportion
 from ..stats.sensitivity import holm, minimum_detectable_dz
@@ -497,3 +498,74 @@ def audit_summary(study: Study) -> str:
     if not missing.empty:
         parts.append(f"It cannot give {_labels(missing)}.")
     return " ".join([parts[0], *(_md(part) for part in parts[1:])])
+
+
+def _p_side(value: float) -> str:
+    return "below .05" if value < 0.05 else "at or above .05"
+
+
+_KINDS = {"p_val": "p-value", "responder_pct": "percentage"}
+
+
+def _named(label: str) -> str:
+    """``the PSEQ paired p-value``: a record's label in a sentence, its unit in brackets dropped."""
+    bare = label.split(" (", maxsplit=1)[0]
+    return f"the {bare if bare.split(' ')[0].isupper() else bare[:1].lower() + bare[1:]}"
+
+
+def _unchanged(key: str, audit: pd.DataFrame) -> str:
+    """Why a discrepancy changes no inference (the same side of .05, the same count), or empty if it may."""
+    record = get_reported(key)
+    recomputed = float(audit.loc[key, "recomputed"]) if key in audit.index else float("nan")
+    if record.value is None or not np.isfinite(recomputed):
+        return ""
+    if record.style == "p" and _p_side(float(record.value)) == _p_side(recomputed):
+        return f"{_named(record.label)} is {_p_side(recomputed)} either way"
+    if record.style == "percent":
+        n = reported_n()
+        counts = {round(float(record.value) * n / 100), round(recomputed * n / 100)}
+        if len(counts) == 1:
+            shown = format_number(recomputed, record.decimals or 0)
+            return f"{record.printed}% and {shown}% are the same {counts.pop()} of {n} people"
+    return ""
+
+
+def discrepancies(study: Study) -> str:
+    """The abstract's own discrepancies, each once: what ordinary reading reproduces it, and whether it matters.
+
+    Built from the data-free checks (:func:`cnslbp_lib.paper.consistency.explanations`):
+    which reading reproduces each inconsistent number, whether that reading also
+    fits every other number of its kind, and whether the printed and recomputed
+    values lead to the same conclusion (the same side of .05; the same count of people).
+    """
+    found = explanations()
+    if not found:
+        return "The data-free checks find no number in the abstract that disagrees with the others."
+    readings: dict[str, list[tuple[str, bool]]] = {}
+    for explanation in found:
+        for key in explanation.explains:
+            readings.setdefault(key, []).append((explanation.words, explanation.all_agree))
+    parts, unchanged = [], []
+    audit = study.audit.set_index("key")
+    for key, ways in readings.items():
+        record = get_reported(key)
+        kind = _KINDS.get(record.quantity, "number of its kind")
+        printed = record.printed + ("%" if record.style == "percent" else "")
+        said = f"{printed} ({_named(record.label).removeprefix('the ')}) is reproduced if "
+        said += ", or if ".join(words for words, _ in ways)
+        if all(agree for _, agree in ways):
+            said += f", and {'that reading reproduces' if len(ways) == 1 else 'each reading reproduces'} the "
+            said += f"abstract's other {kind}s too"
+        elif not any(agree for _, agree in ways):
+            said += f", but the abstract's other {kind}s do not fit that reading, so it mixes conventions"
+        parts.append(said)
+        if reason := _unchanged(key, audit):
+            unchanged.append(reason)
+    sentence = "In the abstract's own numbers, " + "; ".join(parts) + "."
+    if len(unchanged) == len(readings):
+        sentence += (
+            f" {'Neither' if len(readings) == 2 else 'None of them'} changes an inference: "
+            + "; ".join(unchanged)
+            + "."
+        )
+    return sentence

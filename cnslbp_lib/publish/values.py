@@ -20,7 +20,13 @@ from ..data.load import Cohort
 from ..data.source import provenance
 from ..exceptions import NotEnoughDataError
 from ..paper.bounds import extreme_pairings
-from ..paper.consistency import consistency_checks, dz_from_printed_ci, grim_sums, interval_from_printed_p
+from ..paper.consistency import (
+    consistency_checks,
+    derived_interval,
+    dz_from_printed_ci,
+    grim_sums,
+    interval_from_printed_p,
+)
 from ..paper.formatting import format_number
 from ..paper.reported import get_reported, reported_n
 from ..stats import flow, rtm, rtm_joint_figures, rtm_noise, sensitivity
@@ -264,7 +270,6 @@ def secondary_outcomes(study: Study) -> Page:
         if study.provenance.is_reconstruction
         else tables.not_collected("Global perceived change")
     )
-    checks = consistency_checks().set_index("check")
     back = interval_from_printed_p("psq")
     return Page(
         study,
@@ -273,9 +278,7 @@ def secondary_outcomes(study: Study) -> Page:
             **_fields(psq, "direction", "excluded", "change_p", "ci", "dz", "interval"),
             **_readings(study, "psq"),
             **_fields(words.global_change_words(data, study.marks), "sentence", "summary"),
-            "psq_derivation": study.marks.block(
-                str(checks.loc["CI from p", "detail"]), "Worked out from the printed numbers alone"
-            ),
+            "psq_derivation": study.marks.block(derived_interval("psq"), "Worked out from the printed numbers alone"),
             "psq_rule": get_instrument("psq").improvement_rule,
             **{
                 f"psq_back_{name}": study.marks.from_abstract(

@@ -269,7 +269,27 @@ def test_integers_too_large_for_64_bits_are_out_of_range_and_cited_as_written(wr
 
 @pytest.mark.parametrize(
     "value",
-    ["٣", "３", "𝟑", "²", "1e1", "7.0", "7.", ".5", "1_000", "0x10", "--1", "+-1", "\u22123", "3-", "1 000", "\u00a05"],
+    [
+        "٣",
+        "３",
+        "𝟑",
+        "²",
+        "1e1",
+        "7.5",
+        "7.01",
+        "7.",
+        ".5",
+        ".0",
+        "7.0.0",
+        "1_000",
+        "0x10",
+        "--1",
+        "+-1",
+        "\u22123",
+        "3-",
+        "1 000",
+        "\u00a05",
+    ],
 )
 def test_only_ascii_digits_with_one_leading_sign_make_a_number(write_csv, value):
     content = f'{HEADER}\nA,1,"{value}",20,20,\n"thousands",1,"1,000",20,20,\n'

@@ -36,15 +36,19 @@ RECONSTRUCTION_NOTICE = (
 
 
 WHOLE_NUMBER_RULE = (
-    "must be a whole number written with the digits 0-9 and an optional leading + or - only "
-    "(no decimal point, exponent or thousands separator: write 7, not 7.0 or 7e0); "
+    "must be a whole number written with the digits 0-9 and an optional leading + or -, "
+    "with nothing but zeros after a decimal point if it has one "
+    "(7, +7 and 7.00 are 7; 7.5, 7., 7e0 and 1,000 are not numbers this column can hold); "
     "spaces and tabs around it are ignored"
 )
 """What a cell of an integer column (``stage``, every score, ``global_change``) may hold.
 
 The lexical form of an XML Schema ``integer``, which Table Schema's ``integer``
-type follows: ASCII digits with an optional sign; whitespace around the value
-collapses. A cell that is empty or holds only spaces and tabs is blank.
+type follows (ASCII digits with an optional sign; whitespace around the value
+collapses), widened to the form in which spreadsheets and statistics packages
+write a whole number held in a decimal column: ``40.0``, ``40.00``. Such cells
+are read as the whole number and counted (``Reading.decimal_cells``). A cell
+that is empty or holds only spaces and tabs is blank.
 """
 
 
@@ -181,9 +185,12 @@ def data_dictionary() -> str:
         "- Comma-separated, with a header row; columns may come in any order.",
         "- One row per participant per stage; a participant × stage pair appears at most once.",
         "- Numbers (`stage`, the scores and `global_change`) are whole numbers written with the digits 0-9",
-        "  and an optional leading `+` or `-`, nothing else: no decimal point (`7`, not `7.0`), no exponent",
-        "  (`1e1`), no thousands separator, no digits of other scripts, no words such as `nan` or `inf`.",
-        "  Spaces and tabs around a number are ignored; a cell of nothing but spaces and tabs is blank.",
+        "  and an optional leading `+` or `-`. A whole number written as a decimal, with nothing but zeros",
+        "  after the point (`40.0`, `40.00`, `+40.0`, as pandas, SPSS and Stata write a column with a blank),",
+        "  is read as that whole number, and `cnslbp validate` says how many cells were. Anything else is",
+        "  refused: `40.5`, `7.` (nothing after the point), an exponent (`1e3`), a thousands separator,",
+        "  digits of other scripts, words such as `nan` or `inf`. Spaces and tabs around a number are",
+        "  ignored; a cell of nothing but spaces and tabs is blank.",
         "- Participant ids are free text, used exactly as written, and must not be blank; a value",
         '  holding a comma, a quote or a line break is quoted as spreadsheets do (`"Smith, J"`).',
         "- A blank score is allowed and reported as an incomplete record; so is a missing stage row.",

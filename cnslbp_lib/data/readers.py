@@ -111,14 +111,17 @@ def _read_workbook(raw: bytes, name: str, sheet: str | None) -> Grid:
             listed = ", ".join(repr(sheet_name) for sheet_name in names)
             raise origin.fail(f"the workbook has no sheet of this name; its sheets are {listed}", chosen)
         try:
-            frame = book.parse(chosen, header=None, dtype=object, keep_default_na=False, na_values=[])
+            frame = pd.read_excel(
+                book, sheet_name=chosen, header=None, dtype=object, keep_default_na=False, na_values=[]
+            )
         except Exception as error:  # as above
             raise unreadable(error) from None
     notes = []
     if len(names) > 1:
+        which = "the first" if sheet is None else "the one named"
         notes.append(
-            f"read the sheet {chosen!r}, the {'first' if sheet is None else 'named'} of the workbook's "
-            f"{len(names)} sheets ({', '.join(repr(n) for n in names)}); choose another with --sheet"
+            f"read the sheet {chosen!r}, {which} of the workbook's {len(names)} sheets "
+            f"({', '.join(repr(n) for n in names)}); choose another with --sheet"
         )
     return _grid_of_sheet(frame, Origin(name, WORKBOOK_KIND, "row", sheet=chosen), tuple(notes), names)
 

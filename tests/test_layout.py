@@ -12,7 +12,7 @@ from cnslbp_lib.data.layout import detect_layout, stage_named
 from cnslbp_lib.data.schema import WHOLE_NUMBER_RULE
 from cnslbp_lib.exceptions import CohortValidationError
 
-from .conftest import HEADER
+from .conftest import HEADER, ROOT
 
 
 def header_of(*columns: str) -> Grid:
@@ -277,3 +277,33 @@ def test_redcap_records_are_read_at_the_stage_their_event_names(write_csv):
         "(pre-education)",
         "7 cells held whole numbers written as decimals (such as '30.0'); read as the whole numbers",
     ]
+
+
+def test_the_readmes_example_of_each_layout_loads_as_it_says(tmp_path):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Files as clinics keep them", 1)[1].split("\n## ", 1)[0]
+    blocks, block, language = [], None, ""
+    for line in section.splitlines():
+        if line.strip().startswith("```"):
+            if block is None:
+                block, language = [], line.strip().removeprefix("```")
+            else:
+                if not language:  # file contents; the others are shell commands
+                    blocks.append("\n".join(block))
+                block = None
+        elif block is not None:
+            block.append(line.strip())
+    examples = [block + "\n" for block in blocks if "\n" in block]  # the ones with a header
+    assert len(examples) == 3
+    kinds = []
+    for number, example in enumerate(examples):
+        path = tmp_path / f"example{number}.csv"
+        path.write_text(example, encoding="utf-8")
+        cohort = cl.load_cohort(path)
+        kinds.append(cohort.reading.layout.kind)
+        assert cohort.n_participants == 1
+    assert kinds == ["long", "wide", "REDCap"]
+    decimals = next(block for block in blocks if "\n" not in block).strip()
+    path = tmp_path / "export.csv"
+    path.write_text(examples[0].splitlines()[0] + "\n" + decimals + "\n", encoding="utf-8")
+    assert cl.load_cohort(path).reading.decimal_cells == 4

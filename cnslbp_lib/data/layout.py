@@ -33,10 +33,9 @@ import pandas as pd
 from ..exceptions import CohortValidationError, Problem
 from .grid import Grid
 from .instruments import STAGES, get_stage
-from .schema import KEY_COLUMNS, cohort_table_schema
+from .schema import KEY_COLUMNS, PARTICIPANT_NAMES, cohort_table_schema
 
 __all__ = [
-    "PARTICIPANT_NAMES",
     "Layout",
     "Placement",
     "Records",
@@ -46,8 +45,6 @@ __all__ = [
 ]
 
 PARTICIPANT, STAGE = KEY_COLUMNS
-PARTICIPANT_NAMES = (PARTICIPANT, "participant_id", "id", "record_id", "subject", "subject_id", "patient", "patient_id")
-"""Header names read as the participant id (in any case), whatever the layout."""
 
 EVENT = "redcap_event_name"
 _REDCAP_OWN = (

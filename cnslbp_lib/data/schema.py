@@ -16,6 +16,7 @@ from .instruments import GLOBAL_CHANGE, INSTRUMENTS, PRE_EDUCATION_STAGE, STAGES
 
 __all__ = [
     "KEY_COLUMNS",
+    "PARTICIPANT_NAMES",
     "RECONSTRUCTION_NOTICE",
     "WHOLE_NUMBER_RULE",
     "cohort_table_schema",
@@ -27,6 +28,18 @@ __all__ = [
 
 # each record is one participant at one stage
 KEY_COLUMNS = ("participant", "stage")
+
+PARTICIPANT_NAMES = (
+    KEY_COLUMNS[0],
+    "participant_id",
+    "id",
+    "record_id",
+    "subject",
+    "subject_id",
+    "patient",
+    "patient_id",
+)
+"""Header names read as the participant id (in any case), in every layout."""
 
 RECONSTRUCTION_NOTICE = (
     "The rows in data/cohort.csv are a reconstruction, not patient data: integer scores "
@@ -167,6 +180,36 @@ def columns_markdown() -> str:
     return "\n".join(header + _column_rows(cohort_table_schema())) + "\n"
 
 
+def _other_files() -> list[str]:
+    """The data dictionary's section on the other formats and layouts the loader reads."""
+    first, second = STAGES[0], STAGES[1]
+    key = INSTRUMENTS[0].key
+    names = ", ".join(f"`{name}`" for name in PARTICIPANT_NAMES)
+    return [
+        "## Other formats and layouts",
+        "",
+        "`cnslbp validate`, `build --data`, `audit` and `convert` read the same data kept in other ways;",
+        "the format is told from the file's content, the layout from its header, and `cnslbp validate` says",
+        "which it found and which column holds what. The rules above hold for every cell.",
+        "",
+        "- Excel workbooks (`.xlsx`): the first sheet, or `--sheet NAME`; the first row that is not empty is",
+        "  the header. SPSS (`.sav`) and Stata (`.dta`) files: value labels are set aside and the codes read;",
+        "  SPSS user-defined missing values are blank. A number stored as a number is read exactly (a stored",
+        "  `40.0` is 40, and is not counted as a decimal).",
+        "- Wide files, one row per participant: the participant id (any of",
+        f"  {names})",
+        "  and one column per measure and stage, the stage after the measure by its number or its name",
+        f"  (`{key}_{first.number}`, `{key}_t{first.number}`, `{key}_{first.name}`; a start that fits one stage only,",
+        f"  such as `{first.name[:3]}`, is enough). A stage with no value in a row is no row for that stage.",
+        "- REDCap exports: `record_id` and `redcap_event_name`, each event naming a stage in the same way",
+        f"  (`stage_{second.number}_arm_1`). REDCap's own columns (`redcap_repeat_*`, `redcap_data_access_group`,",
+        "  `*_complete`) are set aside, and rows of repeating instruments refused.",
+        "",
+        "`cnslbp convert FILE --out cohort.csv` writes any of them as the long file described here.",
+        "",
+    ]
+
+
 def data_dictionary() -> str:
     """The human-readable data dictionary (``data/README.md``), written from the schema."""
     schema = cohort_table_schema()
@@ -198,6 +241,7 @@ def data_dictionary() -> str:
         f"- Optional columns: {', '.join(f'`{name}`' for name in sorted(optional))}"
         " (may be left out if not collected).",
         "",
+        *_other_files(),
         "## Columns",
         "",
         "| column | type | allowed values | direction | meaning |",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import cnslbp_lib as cl
 from cnslbp_lib.data.grid import Grid, Origin
@@ -12,7 +14,7 @@ from cnslbp_lib.data.layout import detect_layout, stage_named
 from cnslbp_lib.data.schema import WHOLE_NUMBER_RULE
 from cnslbp_lib.exceptions import CohortValidationError
 
-from .conftest import HEADER, ROOT
+from .conftest import COHORT_CSV, HEADER, ROOT
 
 
 def header_of(*columns: str) -> Grid:
@@ -307,3 +309,77 @@ def test_the_readmes_example_of_each_layout_loads_as_it_says(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text(examples[0].splitlines()[0] + "\n" + decimals + "\n", encoding="utf-8")
     assert cl.load_cohort(path).reading.decimal_cells == 4
+
+
+# --- properties: any header gets a layout or problems; a corrupted wide file is blamed cell by cell ------------
+
+COLUMN_NAMES = ["participant", "id", "record_id", "stage", "redcap_event_name", "piq", "pseq", "psq", "global_change"]
+NAME_PARTS = st.sampled_from(
+    [*COLUMN_NAMES, "PIQ", "_", ".", "-", " ", "1", "2", "3", "4", "t", "pre", "post", "mri", "education", "_complete"]
+)
+HEADERS = st.lists(st.lists(NAME_PARTS, max_size=4).map("".join), min_size=1, max_size=10, unique=True)
+
+
+@settings(max_examples=300)
+@given(header=HEADERS)
+def test_any_header_gets_a_layout_or_problems_that_name_columns_of_the_file(header):
+    grid = header_of(*header)
+    try:
+        layout = detect_layout(grid)
+    except CohortValidationError as error:
+        for problem in error.problems:
+            assert problem.rule
+            assert problem.column is None or problem.column in header or problem.line == 1
+    else:
+        assert [column for column, _ in layout.mapping()] == list(header)  # every column placed or set aside
+        assert {"participant", "stage"} <= set(layout.columns)
+
+
+def wide_rows() -> tuple[list[str], list[list[str]]]:
+    """The committed cohort as a wide table of text: id, then each measure at each stage that has a value."""
+    long = pd.read_csv(COHORT_CSV, dtype=str, keep_default_na=False)
+    columns = ["id"] + [f"{m}_{s.number}" for m in ("piq", "pseq", "psq", "global_change") for s in STAGES]
+    columns.remove("global_change_1")
+    rows = []
+    for participant, group in long.groupby("participant", sort=True):
+        by_stage = group.set_index("stage")
+        rows.append(
+            [participant] + [by_stage.loc[name.rsplit("_", 1)[1], name.rsplit("_", 1)[0]] for name in columns[1:]]
+        )
+    return columns, rows
+
+
+WIDE_COLUMNS, WIDE_ROWS = wide_rows()
+BAD_CELLS = st.sampled_from(
+    ["", " ", "x", "7.5", "71", "-1", "99999999999999999999", "inf", "nan", "4.0", "1e1", "A01"]
+)
+
+
+@settings(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    cells=st.lists(
+        st.tuples(st.integers(0, len(WIDE_ROWS) - 1), st.sampled_from(WIDE_COLUMNS), BAD_CELLS),
+        min_size=1,
+        max_size=4,
+        unique_by=lambda cell: cell[:2],
+    )
+)
+def test_every_problem_in_a_corrupted_wide_file_names_a_corrupted_row_and_column(tmp_path, cells):
+    rows = [list(row) for row in WIDE_ROWS]
+    for row, column, value in cells:
+        rows[row][WIDE_COLUMNS.index(column)] = value
+    path = tmp_path / "wide.csv"
+    path.write_text("\n".join(",".join(row) for row in [WIDE_COLUMNS, *rows]) + "\n", encoding="utf-8")
+    corrupted = {(row + 2, column) for row, column, _ in cells}
+    corrupted_ids = {rows[row][0] for row, column, _ in cells if column == "id"}
+    try:
+        cohort = cl.load_cohort(path)
+    except CohortValidationError as error:
+        for problem in error.problems:
+            assert problem.file == str(path)
+            if "repeats line" in problem.rule:  # an id changed into another participant's id
+                assert problem.column == "id" and problem.value in corrupted_ids, problem
+            else:
+                assert (problem.line, problem.column) in corrupted, problem
+    else:
+        assert cohort.n_participants == len({row[0] for row in rows})

@@ -7,6 +7,8 @@ import openpyxl
 import pandas as pd
 import pyreadstat
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import cnslbp_lib as cl
 from cnslbp_lib.data.instruments import GLOBAL_CHANGE
@@ -109,6 +111,15 @@ def test_text_written_as_a_decimal_is_counted_and_numbers_stored_as_numbers_are_
     assert cohort.warnings[-1] == f"{path}, sheet 'Clinic', row 4: blank row skipped"
 
 
+def test_a_spreadsheet_error_value_is_refused_at_its_cell_not_read_as_a_blank(tmp_path):
+    rows = [["id", "piq_1", "pseq_1", "psq_1"], ["a", "#DIV/0!", 20, 10], ["b", 30, "#N/A", 10]]
+    path = clinic_sheet(tmp_path / "clinic.xlsx", rows)
+    book = openpyxl.load_workbook(path)
+    assert book["Clinic"]["B2"].data_type == "e"  # openpyxl stored an error value, as Excel does for a failed formula
+    assert pd.read_excel(path).loc[0, "piq_1"] != pd.read_excel(path).loc[0, "piq_1"]  # which pandas reads as NaN
+    assert [(p.line, p.column, p.value) for p in problems_of(path)] == [(2, "piq_1", "#DIV/0!"), (3, "pseq_1", "#N/A")]
+
+
 def test_a_column_with_values_but_no_header_is_refused_by_its_letter(tmp_path):
     rows = [["id", "piq_1", None, "pseq_1", "psq_1"], ["a", 40, 7, 20, 10]]
     path = clinic_sheet(tmp_path / "clinic.xlsx", rows)
@@ -201,3 +212,44 @@ def test_a_damaged_statistics_file_is_one_clear_problem(tmp_path):
     [problem] = problems_of(path)
     assert (problem.line, problem.column) == (None, None)
     assert problem.rule.startswith("file cannot be read as an SPSS data file (")
+
+
+TYPED_CELLS = st.one_of(
+    st.integers(-5, 75),
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    st.integers(0, 70).map(float),
+    st.text(st.characters(min_codepoint=32, blacklist_categories=["Cs"]), max_size=5),  # what a cell may hold
+    st.booleans(),
+    st.dates(),
+    st.sampled_from(["40.0", "40.00", "+3.0", "7.5", "nan", "#DIV/0!", " ", "1e3"]),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    cells=st.lists(
+        st.tuples(st.integers(0, 3), st.integers(1, 6), TYPED_CELLS), min_size=1, max_size=4, unique_by=lambda c: c[:2]
+    )
+)
+def test_any_typed_value_in_a_workbook_gives_a_cohort_or_problems_at_that_cell(tmp_path, cells):
+    header = ["id", "piq_1", "piq_2", "pseq_1", "pseq_2", "psq_1", "psq_2"]
+    rows = [[f"p{i}", 40, 35, 20, 30, 10, 12] for i in range(4)]
+    for row, column, value in cells:
+        rows[row][column] = value
+    path = clinic_sheet(tmp_path / "typed.xlsx", [header, *rows])
+    corrupted = {(row + 2, header[column]) for row, column, _ in cells}
+    try:
+        cohort = cl.load_cohort(path)
+    except CohortValidationError as error:
+        for problem in error.problems:
+            assert (problem.sheet, problem.unit) == ("Clinic", "row")
+            assert (problem.line, problem.column) in corrupted, problem
+    else:
+        # every accepted cell holds the whole number it was written or stored as, or is blank
+        for row, column, value in cells:
+            measure, stage = header[column].split("_")
+            held = cohort.data.set_index(["participant", "stage"]).loc[(f"p{row}", int(stage)), measure]
+            if pd.isna(held):
+                assert isinstance(value, str) and not value.strip(" \t")
+            else:
+                assert float(held) == float(value)

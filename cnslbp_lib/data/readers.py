@@ -2,8 +2,9 @@
 
 The format is told from the file's first bytes, not its name, so a workbook
 saved as ``cohort.csv`` is still read as a workbook. Workbooks (``.xlsx``)
-are read with pandas and openpyxl (the cached values of formulas, as Excel
-last saved them); SPSS (``.sav``, ``.zsav``) and Stata (``.dta``) files with
+are read with openpyxl (the values of formulas as Excel last calculated
+them; error values such as ``#DIV/0!`` kept as text, so they are refused at
+their cell); SPSS (``.sav``, ``.zsav``) and Stata (``.dta``) files with
 pyreadstat. Every value becomes text before the one validation in
 :mod:`cnslbp_lib.data.load` reads it: a number stored as a number is written
 in its exact shortest form (see :func:`~cnslbp_lib.data.grid.cell_text`).
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pyreadstat
 
@@ -92,7 +94,13 @@ def read_grid(path: Path, name: str, *, sheet: str | None = None) -> tuple[Grid,
 
 
 def _read_workbook(raw: bytes, name: str, sheet: str | None) -> Grid:
-    """One sheet of a workbook: the first non-empty row is the header; rows keep the spreadsheet's numbers."""
+    """One sheet of a workbook: the first non-empty row is the header; rows keep the spreadsheet's numbers.
+
+    Cells are read with openpyxl directly (the values Excel last calculated,
+    as pandas reads them) rather than through ``pandas.read_excel``, which
+    turns an error value such as ``#DIV/0!`` into a missing value: a score
+    that failed to compute would then pass as a blank one.
+    """
     origin = Origin(name, WORKBOOK_KIND, "row")
 
     def unreadable(error: Exception) -> Exception:
@@ -102,8 +110,8 @@ def _read_workbook(raw: bytes, name: str, sheet: str | None) -> Grid:
         # openpyxl warns about parts it does not read (styles, data validation); values are unaffected
         warnings.simplefilter("ignore", UserWarning)
         try:
-            book = pd.ExcelFile(io.BytesIO(raw), engine="openpyxl")
-            names = [str(sheet_name) for sheet_name in book.sheet_names]
+            book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+            names = [str(sheet_name) for sheet_name in book.sheetnames]
         except Exception as error:  # a damaged workbook can fail in any layer: zipfile, XML parsing, openpyxl
             raise unreadable(error) from None
         chosen = sheet if sheet is not None else (names[0] if names else "")
@@ -111,11 +119,16 @@ def _read_workbook(raw: bytes, name: str, sheet: str | None) -> Grid:
             listed = ", ".join(repr(sheet_name) for sheet_name in names)
             raise origin.fail(f"the workbook has no sheet of this name; its sheets are {listed}", chosen)
         try:
-            frame = pd.read_excel(
-                book, sheet_name=chosen, header=None, dtype=object, keep_default_na=False, na_values=[]
-            )
+            worksheet = book[chosen]
+            if worksheet.calculate_dimension() == "A1:A1":  # some writers leave no size; then measure it
+                worksheet.reset_dimensions()
+            rows = [list(row) for row in worksheet.iter_rows(values_only=True)]
         except Exception as error:  # as above
             raise unreadable(error) from None
+        finally:
+            book.close()
+    width = max((len(row) for row in rows), default=0)
+    frame = pd.DataFrame([row + [None] * (width - len(row)) for row in rows], columns=range(width), dtype=object)
     notes = []
     if len(names) > 1:
         which = "the first" if sheet is None else "the one named"

@@ -5,6 +5,7 @@ reports, check the abstract's numbers against each other, and rebuild the
 reconstructed dataset. Chapters of the book import this package as ``cl``.
 """
 
+from .data.convert import convert_cohort
 from .data.instruments import (
     BASELINE_STAGE,
     FOLLOW_UP_STAGE,
@@ -16,7 +17,7 @@ from .data.instruments import (
     get_instrument,
     get_stage,
 )
-from .data.load import Cohort, load_cohort
+from .data.load import Cohort, FileReading, load_cohort
 from .data.source import Provenance, cohort_path, provenance
 from .exceptions import (
     BuildError,
@@ -68,6 +69,7 @@ __all__ = [
     "CohortValidationError",
     "Correlation",
     "Ensemble",
+    "FileReading",
     "NotEnoughDataError",
     "PairedT",
     "PrintError",
@@ -84,6 +86,7 @@ __all__ = [
     "change_targets",
     "cohort_path",
     "consistency_checks",
+    "convert_cohort",
     "correlation",
     "format_ci",
     "format_number",

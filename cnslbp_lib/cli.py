@@ -36,10 +36,10 @@ def _validate(arguments: argparse.Namespace) -> int:
     cohort = load_cohort(arguments.file, sheet=arguments.sheet)
     stages = cohort.data["stage"].nunique()
     print(
-        f"{cohort.reading.origin.place}: valid. {cohort.n_participants} participants, {len(cohort.data)} rows "
+        f"{cohort.file_reading.origin.place}: valid. {cohort.n_participants} participants, {len(cohort.data)} rows "
         f"over {stages} stages, global_change {'present' if cohort.has_global_change else 'not collected'}."
     )
-    for line in cohort.reading.describe():
+    for line in cohort.file_reading.describe():
         print(line)
     warnings = cohort.warnings
     if warnings:
@@ -73,7 +73,7 @@ def _audit(arguments: argparse.Namespace) -> int:
 
 def _convert(arguments: argparse.Namespace) -> int:
     cohort, digest = convert_cohort(arguments.file, arguments.out, sheet=arguments.sheet)
-    reading = cohort.reading
+    reading = cohort.file_reading
     print(
         f"wrote {arguments.out}: {cohort.n_participants} participants, {len(cohort.data)} rows, long layout "
         f"(read from {reading.origin.place}, {reading.origin.kind}, layout {reading.layout.kind}; SHA-256 {digest})"

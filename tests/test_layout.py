@@ -200,7 +200,7 @@ def test_a_wide_file_gives_one_record_per_participant_and_stage_holding_a_value(
         ["B", 1, 50, 25, 12, None],
         ["C", 1, None, None, None, None],
     ]
-    assert cohort.reading.notes == (
+    assert cohort.file_reading.notes == (
         "no column holds psq at stage 2 (post-education): read as blank",
         "no column holds any measure at stage 3 (post-MRI): no participant has a row for it",
     )
@@ -274,7 +274,7 @@ def test_redcap_records_are_read_at_the_stage_their_event_names(write_csv):
         [1, 40, pd.NA],
         [3, 30, 2],
     ]
-    assert cohort.reading.all_notes == [
+    assert cohort.file_reading.all_notes == [
         "REDCap events read as stages: post_mri_arm_1 = stage 3 (post-MRI); pre_education_arm_1 = stage 1 "
         "(pre-education)",
         "7 cells held whole numbers written as decimals (such as '30.0'); read as the whole numbers",
@@ -302,13 +302,13 @@ def test_the_readmes_example_of_each_layout_loads_as_it_says(tmp_path):
         path = tmp_path / f"example{number}.csv"
         path.write_text(example, encoding="utf-8")
         cohort = cl.load_cohort(path)
-        kinds.append(cohort.reading.layout.kind)
+        kinds.append(cohort.file_reading.layout.kind)
         assert cohort.n_participants == 1
     assert kinds == ["long", "wide", "REDCap"]
     decimals = next(block for block in blocks if "\n" not in block).strip()
     path = tmp_path / "export.csv"
     path.write_text(examples[0].splitlines()[0] + "\n" + decimals + "\n", encoding="utf-8")
-    assert cl.load_cohort(path).reading.decimal_cells == 4
+    assert cl.load_cohort(path).file_reading.decimal_cells == 4
 
 
 # --- properties: any header gets a layout or problems; a corrupted wide file is blamed cell by cell ------------

@@ -397,8 +397,8 @@ def test_a_whole_number_written_as_a_decimal_is_that_number_in_every_number_colu
     row[column] = f'"{written}"'
     cohort = cl.load_cohort(write_csv(f"{HEADER}\n{','.join(row.values())}\n"))
     assert int(cohort.data[column].iloc[0]) == number
-    assert (cohort.reading.decimal_cells, cohort.reading.decimal_example) == (1, written)
-    assert cohort.reading.all_notes == [
+    assert (cohort.file_reading.decimal_cells, cohort.file_reading.decimal_example) == (1, written)
+    assert cohort.file_reading.all_notes == [
         f"1 cell held a whole number written as a decimal (such as {written!r}); read as the whole number"
     ]
 
@@ -423,4 +423,4 @@ def test_a_pandas_export_of_a_cohort_with_blanks_loads_as_the_original(tmp_path)
     assert {value for value in written if value} <= {f"{number}.0" for number in range(-3, 4)}
     exported, original = cl.load_cohort(tmp_path / "export.csv"), cl.load_cohort(COHORT_CSV)
     pd.testing.assert_frame_equal(exported.data, original.data)
-    assert exported.reading.decimal_cells == sum(1 for value in written if value)
+    assert exported.file_reading.decimal_cells == sum(1 for value in written if value)

@@ -34,7 +34,7 @@ def test_each_format_is_told_from_its_first_bytes_whatever_its_name(tmp_path):
     pyreadstat.write_dta(pd.read_csv(COHORT_CSV), str(stata_new))  # format 118, an XML-like header
     kinds = [sniff_kind(path.read_bytes()) for path in (COHORT_CSV, workbook, spss, stata, stata_new)]
     assert kinds == ["CSV file", "Excel workbook", "SPSS data file", "Stata data file", "Stata data file"]
-    assert cl.load_cohort(workbook).reading.origin.kind == "Excel workbook"
+    assert cl.load_cohort(workbook).file_reading.origin.kind == "Excel workbook"
 
 
 # --- workbooks -------------------------------------------------------------------------------------------
@@ -45,7 +45,7 @@ def test_a_wide_workbook_gives_the_same_cohort_as_the_long_csv(tmp_path):
     cohort, reference = cl.load_cohort(workbook), cl.load_cohort(COHORT_CSV)
     pd.testing.assert_frame_equal(cohort.data, reference.data)
     pd.testing.assert_frame_equal(cohort.incomplete, reference.incomplete)
-    assert (cohort.reading.origin.sheet, cohort.reading.layout.kind) == ("Scores", "wide")
+    assert (cohort.file_reading.origin.sheet, cohort.file_reading.layout.kind) == ("Scores", "wide")
 
 
 def test_the_first_sheet_is_read_unless_another_is_named(tmp_path):
@@ -58,7 +58,7 @@ def test_the_first_sheet_is_read_unless_another_is_named(tmp_path):
     )
     cohort = cl.load_cohort(workbook, sheet="Scores")
     assert cohort.n_participants == 14
-    assert cohort.reading.notes[0] == (
+    assert cohort.file_reading.notes[0] == (
         "read the sheet 'Scores', the one named of the workbook's 2 sheets ('About', 'Scores'); "
         "choose another with --sheet"
     )
@@ -107,7 +107,7 @@ def test_text_written_as_a_decimal_is_counted_and_numbers_stored_as_numbers_are_
     cohort = cl.load_cohort(path)
     scores = cohort.data[["piq", "pseq", "psq"]].astype(int).to_numpy().tolist()
     assert scores == [[40, 22, 10], [41, 23, 10], [1, 2, 3]]
-    assert (cohort.reading.decimal_cells, cohort.reading.decimal_example) == (2, "22.00")
+    assert (cohort.file_reading.decimal_cells, cohort.file_reading.decimal_example) == (2, "22.00")
     assert cohort.warnings[-1] == f"{path}, sheet 'Clinic', row 4: blank row skipped"
 
 
@@ -164,7 +164,7 @@ def test_an_spss_file_with_value_labels_is_read_by_its_codes_with_a_note(tmp_pat
     assert set(labelled["global_change_2"].dropna()) <= {label for _, label in GLOBAL_CHANGE.labels}
     cohort = cl.load_cohort(spss)
     pd.testing.assert_frame_equal(cohort.data, cl.load_cohort(COHORT_CSV).data)
-    assert cohort.reading.notes[0] == (
+    assert cohort.file_reading.notes[0] == (
         "value labels (global_change_2, global_change_3) are not used: each cell is read as its code "
         "(such as -1 in global_change_2, not 'a little worse')"
     )
@@ -190,7 +190,7 @@ def test_spss_problems_name_the_case_and_user_missing_values_are_blank(tmp_path)
     pyreadstat.write_sav(frame, str(path), missing_ranges={"piq": [99]})
     cohort = cl.load_cohort(path)
     assert cohort.data["piq"].astype(object).tolist() == [40, pd.NA, 30]  # 99 is SPSS's "missing" here
-    assert cohort.reading.notes == ("SPSS data file's user-defined missing values are read as blank: piq (99)",)
+    assert cohort.file_reading.notes == ("SPSS data file's user-defined missing values are read as blank: piq (99)",)
 
 
 def test_a_stata_file_written_by_pandas_gives_the_same_cohort_and_names_observations(tmp_path):

@@ -41,7 +41,7 @@ from .layout import Layout, Records, detect_layout, to_records
 from .readers import read_grid
 from .schema import KEY_COLUMNS, WHOLE_NUMBER_RULE, cohort_table_schema
 
-__all__ = ["Cohort", "Reading", "load_cohort", "participant_labels"]
+__all__ = ["Cohort", "FileReading", "load_cohort", "participant_labels"]
 
 # digits with an optional sign, and a decimal point only if zeros alone follow it ([0-9] is ASCII only, unlike \d)
 _WHOLE_NUMBER = re.compile("([+-]?)([0-9]+)(\\.0+)?")
@@ -51,7 +51,7 @@ _OUT_OF_EVERY_RANGE: int = 10**_MAX_DIGITS
 
 
 @dataclass(frozen=True)
-class Reading:
+class FileReading:
     """How a file was read: its format and sheet, its layout, which column holds what, and notes.
 
     ``decimal_cells`` counts the cells that held a whole number written as
@@ -109,7 +109,7 @@ class Cohort:
     incomplete : pandas.DataFrame
         ``participant``, ``stage``, ``column`` and ``issue`` for each blank
         value and each missing stage row.
-    reading : Reading
+    file_reading : FileReading
         The file's format, sheet, layout and column mapping, and notes on
         how its values were read.
     skipped_lines : tuple of int
@@ -121,7 +121,7 @@ class Cohort:
     source: str
     sha256: str
     incomplete: pd.DataFrame
-    reading: Reading
+    file_reading: FileReading
     skipped_lines: tuple[int, ...] = ()
 
     @property
@@ -141,7 +141,7 @@ class Cohort:
             f"{self.source}: participant {row.participant!r}, stage {row.stage}: {row.issue}"
             for row in self.incomplete.itertuples(index=False)
         ]
-        origin = self.reading.origin
+        origin = self.file_reading.origin
         messages += [f"{origin.place}, {origin.unit} {row}: blank {origin.unit} skipped" for row in self.skipped_lines]
         return messages
 
@@ -199,7 +199,7 @@ def load_cohort(path: str | Path, *, sheet: str | None = None) -> Cohort:
     Returns
     -------
     Cohort
-        Its :attr:`Cohort.reading` says how the file was read.
+        Its :attr:`Cohort.file_reading` says how the file was read.
 
     Raises
     ------
@@ -212,7 +212,7 @@ def load_cohort(path: str | Path, *, sheet: str | None = None) -> Cohort:
     Examples
     --------
     >>> cohort = load_cohort("data/cohort.csv")
-    >>> cohort.n_participants, len(cohort.data), cohort.reading.layout.kind
+    >>> cohort.n_participants, len(cohort.data), cohort.file_reading.layout.kind
     (14, 42, 'long')
     """
     name = str(path)
@@ -242,7 +242,7 @@ def load_cohort(path: str | Path, *, sheet: str | None = None) -> Cohort:
     ]
     if problems:
         raise CohortValidationError(sorted(dict.fromkeys(problems), key=_problem_order))
-    reading = Reading(grid.origin, layout, grid.notes + layout.notes + records.notes, *decimals)
+    reading = FileReading(grid.origin, layout, grid.notes + layout.notes + records.notes, *decimals)
     return _tidy(typed, name, hashlib.sha256(raw).hexdigest(), reading, grid.blank_rows)
 
 
@@ -464,7 +464,7 @@ def _problem_order(problem: Problem) -> tuple[int, str]:
     return (problem.line or 0, problem.column or "")
 
 
-def _tidy(typed: pd.DataFrame, name: str, sha256: str, reading: Reading, skipped: tuple[int, ...]) -> Cohort:
+def _tidy(typed: pd.DataFrame, name: str, sha256: str, reading: FileReading, skipped: tuple[int, ...]) -> Cohort:
     participant = typed["participant"].cat.remove_unused_categories()
     data = typed.assign(participant=participant, stage=typed["stage"].astype("int64"))
     data = data.sort_values(["participant", "stage"], kind="stable").reset_index(drop=True)
@@ -476,7 +476,7 @@ def _tidy(typed: pd.DataFrame, name: str, sha256: str, reading: Reading, skipped
         source=name,
         sha256=sha256,
         incomplete=_incomplete_records(data),
-        reading=reading,
+        file_reading=reading,
         skipped_lines=skipped,
     )
 

@@ -60,7 +60,7 @@ The lexical form of an XML Schema ``integer``, which Table Schema's ``integer``
 type follows (ASCII digits with an optional sign; whitespace around the value
 collapses), widened to the form in which spreadsheets and statistics packages
 write a whole number held in a decimal column: ``40.0``, ``40.00``. Such cells
-are read as the whole number and counted (``Reading.decimal_cells``). A cell
+are read as the whole number and counted (``FileReading.decimal_cells``). A cell
 that is empty or holds only spaces and tabs is blank.
 """
 

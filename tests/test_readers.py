@@ -225,7 +225,7 @@ TYPED_CELLS = st.one_of(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     cells=st.lists(
         st.tuples(st.integers(0, 3), st.integers(1, 6), TYPED_CELLS), min_size=1, max_size=4, unique_by=lambda c: c[:2]

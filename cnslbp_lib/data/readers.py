@@ -23,6 +23,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pyreadstat
+from openpyxl.utils import get_column_letter
 
 from .csvfile import CSV_KIND, decode_utf8, read_file_bytes, read_table
 from .grid import Grid, Origin, cell_text, column_texts, reject_repeated_columns
@@ -139,16 +140,6 @@ def _read_workbook(raw: bytes, name: str, sheet: str | None) -> Grid:
     return _grid_of_sheet(frame, Origin(name, WORKBOOK_KIND, "row", sheet=chosen), tuple(notes), names)
 
 
-def _column_letter(index: int) -> str:
-    """The spreadsheet's name of a 0-based column: 0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
-
-
 def _grid_of_sheet(frame: pd.DataFrame, origin: Origin, notes: tuple[str, ...], sheets: list[str]) -> Grid:
     texts = pd.DataFrame(
         {column: pd.Series([cell_text(value) for value in frame[column]], dtype=object) for column in frame.columns}
@@ -165,7 +156,7 @@ def _grid_of_sheet(frame: pd.DataFrame, origin: Origin, notes: tuple[str, ...], 
     if unnamed:
         raise origin.fail(
             f"column{'s' if len(unnamed) > 1 else ''} "
-            + ", ".join(_column_letter(i) for i in unnamed)
+            + ", ".join(get_column_letter(i + 1) for i in unnamed)
             + f" hold{'' if len(unnamed) > 1 else 's'} values but no name in the header (row {header_row}, "
             "the sheet's first row that is not empty)"
         )

@@ -7,6 +7,7 @@ reconstructed dataset. Check the printed numbers of any paper's paired
 Chapters of the book import this package as ``cl``.
 """
 
+from .data.convert import convert_cohort
 from .data.instruments import (
     BASELINE_STAGE,
     FOLLOW_UP_STAGE,
@@ -18,7 +19,7 @@ from .data.instruments import (
     get_instrument,
     get_stage,
 )
-from .data.load import Cohort, load_cohort
+from .data.load import Cohort, FileReading, load_cohort
 from .data.source import Provenance, cohort_path, provenance
 from .exceptions import (
     BuildError,
@@ -76,6 +77,7 @@ __all__ = [
     "CohortValidationError",
     "Correlation",
     "Ensemble",
+    "FileReading",
     "NotEnoughDataError",
     "PairedResult",
     "PairedT",
@@ -94,6 +96,7 @@ __all__ = [
     "check_paired_result",
     "cohort_path",
     "consistency_checks",
+    "convert_cohort",
     "correlation",
     "critical_correlation",
     "format_ci",

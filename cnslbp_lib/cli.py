@@ -17,6 +17,7 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
+from .data.convert import convert_cohort
 from .data.files import write_text_atomically
 from .data.load import load_cohort
 from .data.schema import data_dictionary, write_schema
@@ -41,13 +42,14 @@ __all__ = ["main"]
 
 
 def _validate(arguments: argparse.Namespace) -> int:
-
-    cohort = load_cohort(arguments.file)
+    cohort = load_cohort(arguments.file, sheet=arguments.sheet)
     stages = cohort.data["stage"].nunique()
     print(
-        f"{arguments.file}: valid. {cohort.n_participants} participants, {len(cohort.data)} rows "
+        f"{cohort.file_reading.origin.place}: valid. {cohort.n_participants} participants, {len(cohort.data)} rows "
         f"over {stages} stages, global_change {'present' if cohort.has_global_change else 'not collected'}."
     )
+    for line in cohort.file_reading.describe():
+        print(line)
     warnings = cohort.warnings
     if warnings:
         print(
@@ -59,7 +61,7 @@ def _validate(arguments: argparse.Namespace) -> int:
 
 
 def _audit(arguments: argparse.Namespace) -> int:
-    table = audit(load_cohort(arguments.file))
+    table = audit(load_cohort(arguments.file, sheet=arguments.sheet))
     if arguments.format == "json":
         print(json.dumps(table.to_dict(orient="records"), indent=2, ensure_ascii=False))
     elif arguments.format == "csv":
@@ -75,6 +77,18 @@ def _audit(arguments: argparse.Namespace) -> int:
         for row in disagreements.itertuples(index=False):
             print(f"\n{row.key}:")
             print(textwrap.indent(textwrap.fill(row.explanation, width=96), "  "))
+    return 0
+
+
+def _convert(arguments: argparse.Namespace) -> int:
+    cohort, digest = convert_cohort(arguments.file, arguments.out, sheet=arguments.sheet)
+    reading = cohort.file_reading
+    print(
+        f"wrote {arguments.out}: {cohort.n_participants} participants, {len(cohort.data)} rows, long layout "
+        f"(read from {reading.origin.place}, {reading.origin.kind}, layout {reading.layout.kind}; SHA-256 {digest})"
+    )
+    for note in reading.all_notes:
+        print(f"  - {note}")
     return 0
 
 
@@ -143,7 +157,7 @@ def _dictionary(arguments: argparse.Namespace) -> int:
 
 
 def _build(arguments: argparse.Namespace) -> int:
-    out = build_site(arguments.data, arguments.out)
+    out = build_site(arguments.data, arguments.out, sheet=arguments.sheet)
     print(f"built the book into {out} (open {out / 'index.html'})")
     return 0
 
@@ -177,6 +191,10 @@ def _positive(text: str) -> int:
     return value
 
 
+_FORMATS = "cohort file: CSV, Excel workbook (.xlsx), SPSS (.sav) or Stata (.dta); long, wide or REDCap layout"
+_SHEET_HELP = "the workbook's sheet to read (default: the first sheet)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cnslbp",
@@ -185,11 +203,21 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="check a cohort file against the data dictionary")
-    validate.add_argument("file", help="cohort CSV file")
+    validate.add_argument("file", help=_FORMATS)
+    validate.add_argument("--sheet", help=_SHEET_HELP)
     validate.set_defaults(run=_validate)
 
+    convert = commands.add_parser(
+        "convert", help="write a cohort file in any format or layout as the book's long CSV (what the book reads)"
+    )
+    convert.add_argument("file", help=_FORMATS)
+    convert.add_argument("--out", required=True, type=Path, help="where to write the long CSV")
+    convert.add_argument("--sheet", help=_SHEET_HELP)
+    convert.set_defaults(run=_convert)
+
     audit = commands.add_parser("audit", help="compare every number in the abstract with a cohort file")
-    audit.add_argument("file", help="cohort CSV file")
+    audit.add_argument("file", help=_FORMATS)
+    audit.add_argument("--sheet", help=_SHEET_HELP)
     audit.add_argument("--format", choices=("table", "json", "csv"), default="table")
     audit.set_defaults(run=_audit)
 
@@ -246,7 +274,8 @@ def _parser() -> argparse.ArgumentParser:
     dictionary.set_defaults(run=_dictionary)
 
     build = commands.add_parser("build", help="build the whole website from a cohort file")
-    build.add_argument("--data", type=Path, help="cohort CSV file (default: the reconstruction, data/cohort.csv)")
+    build.add_argument("--data", type=Path, help=f"{_FORMATS} (default: the reconstruction, data/cohort.csv)")
+    build.add_argument("--sheet", help=_SHEET_HELP)
     build.add_argument("--out", type=Path, help="output folder (default: _build/html)")
     build.set_defaults(run=_build)
 

@@ -35,8 +35,18 @@ class CnslbpError(Exception):
 class Problem:
     """One reason a cohort file was rejected.
 
-    ``line`` is the 1-based line in the file (the header is line 1); it and
-    ``column`` are ``None`` when the problem concerns the whole file.
+    ``line`` is the row as the file numbers it, and ``unit`` says what that
+    number counts: a ``line`` of a CSV file (the header is line 1), a ``row``
+    of a workbook sheet (as the spreadsheet numbers it), a ``case`` of an SPSS
+    file or an ``observation`` of a Stata file. ``sheet`` names the workbook
+    sheet, if the file has sheets. ``line`` and ``column`` are ``None`` when
+    the problem concerns the whole file; ``column`` is the column as the file
+    names it.
+
+    Examples
+    --------
+    >>> print(Problem("scores.xlsx", 5, "piq_2", "40.5", "must be whole", sheet="Clinic", unit="row"))
+    scores.xlsx, sheet 'Clinic', row 5, column 'piq_2', value '40.5': must be whole
     """
 
     file: str
@@ -44,11 +54,15 @@ class Problem:
     column: str | None
     value: str | None
     rule: str
+    sheet: str | None = None
+    unit: str = "line"
 
     def __str__(self) -> str:
         where = [self.file]
+        if self.sheet is not None:
+            where.append(f"sheet {self.sheet!r}")
         if self.line is not None:
-            where.append(f"line {self.line}")
+            where.append(f"{self.unit} {self.line}")
         if self.column is not None:
             where.append(f"column {self.column!r}")
         text = ", ".join(where)

@@ -6,6 +6,9 @@ import json
 import subprocess
 import sys
 
+import cnslbp_lib as cl
+
+from . import clinic_files
 from .conftest import COHORT_CSV, HEADER
 
 
@@ -38,6 +41,39 @@ def test_validate_lists_incomplete_records_as_warnings(tmp_path):
     assert result.returncode == 0
     assert "participant 'A', stage 2: piq is blank" in result.stdout
     assert "participant 'A', stage 3: no row for this stage" in result.stdout
+
+
+def test_validate_says_how_it_read_the_file_its_layout_mapping_and_notes(tmp_path):
+    workbook = clinic_files.write_wide_workbook(COHORT_CSV, tmp_path / "wide.xlsx", first_sheet="About")
+    result = run("validate", str(workbook), "--sheet", "Scores")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        f"{workbook}, sheet 'Scores': valid. 14 participants, 42 rows over 3 stages, global_change present."
+    )
+    assert lines[1] == (
+        "Read as: Excel workbook, sheet 'Scores'; "
+        "layout wide: one row per participant, one column per measure and stage."
+    )
+    assert lines[2] == "Columns:"
+    assert lines[3].split() == ["id", "->", "participant", "id"]
+    assert lines[4].split() == ["piq_1", "->", "piq", "at", "stage", "1", "(pre-education)"]
+    assert "  - read the sheet 'Scores', the one named of the workbook's 2 sheets ('About', 'Scores');" in result.stdout
+
+
+def test_validate_counts_the_cells_written_as_decimals(tmp_path):
+    export = clinic_files.write_pandas_export(COHORT_CSV, tmp_path / "export.csv")
+    result = run("validate", str(export))
+    assert result.returncode == 0
+    assert "  - 28 cells held whole numbers written as decimals (such as '3.0'); read as the whole numbers" in (
+        result.stdout
+    )
+
+
+def test_audit_reads_any_format_and_gives_the_same_table(tmp_path):
+    spss = clinic_files.write_wide_spss(COHORT_CSV, tmp_path / "wide.sav")
+    expected = cl.audit(cl.load_cohort(COHORT_CSV)).to_csv(index=False, lineterminator="\n")
+    assert run("audit", str(spss), "--format", "csv").stdout == expected
 
 
 def test_audit_prints_every_reported_number_with_its_verdict():

@@ -1,5 +1,5 @@
 import cnslbp_lib as cl
-from cnslbp_lib.data.source import DATA_ENV, DEFAULT_DATA
+from cnslbp_lib.data.source import DATA_ENV, DEFAULT_DATA, SHEET_ENV, cohort_sheet
 
 from .conftest import HEADER
 
@@ -21,3 +21,10 @@ def test_cohort_path_follows_the_environment(monkeypatch, tmp_path):
     assert cl.cohort_path() == DEFAULT_DATA
     monkeypatch.setenv(DATA_ENV, str(tmp_path / "mine.csv"))
     assert cl.cohort_path() == tmp_path / "mine.csv"
+
+
+def test_the_sheet_the_book_reads_follows_the_environment(monkeypatch):
+    monkeypatch.delenv(SHEET_ENV, raising=False)
+    assert cohort_sheet() is None
+    monkeypatch.setenv(SHEET_ENV, "Follow-up")
+    assert cohort_sheet() == "Follow-up"

@@ -41,6 +41,12 @@ def test_the_cache_key_changes_with_every_input_a_chapter_depends_on(tmp_path, c
     assert execution.inputs_digest(tmp_path, data) != before
 
 
+def test_another_sheet_of_the_same_workbook_is_another_key(tmp_path):
+    data = project(tmp_path)
+    keys = {execution.inputs_digest(tmp_path, data, sheet) for sheet in (None, "Scores", "Follow-up")}
+    assert len(keys) == 3
+
+
 def test_the_same_data_in_another_file_is_another_key(tmp_path):
     data = project(tmp_path)
     other = tmp_path / "other.csv"

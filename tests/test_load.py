@@ -269,7 +269,27 @@ def test_integers_too_large_for_64_bits_are_out_of_range_and_cited_as_written(wr
 
 @pytest.mark.parametrize(
     "value",
-    ["٣", "３", "𝟑", "²", "1e1", "7.0", "7.", ".5", "1_000", "0x10", "--1", "+-1", "\u22123", "3-", "1 000", "\u00a05"],
+    [
+        "٣",
+        "３",
+        "𝟑",
+        "²",
+        "1e1",
+        "7.5",
+        "7.01",
+        "7.",
+        ".5",
+        ".0",
+        "7.0.0",
+        "1_000",
+        "0x10",
+        "--1",
+        "+-1",
+        "\u22123",
+        "3-",
+        "1 000",
+        "\u00a05",
+    ],
 )
 def test_only_ascii_digits_with_one_leading_sign_make_a_number(write_csv, value):
     content = f'{HEADER}\nA,1,"{value}",20,20,\n"thousands",1,"1,000",20,20,\n'
@@ -365,3 +385,42 @@ def test_records_are_read_with_the_csv_module_when_pandas_disagrees(write_csv, m
     assert problems_of(path) == expected
     path = write_csv(f'{HEADER}\n"A",1,40,20,20,\n\n"A",2,41,22,99,0\n', "again.csv")
     assert problems_of(path) == [(4, "psq", "99", "PSQ total must be a whole number from 0 to 40")]
+
+
+# --- whole numbers written as decimals ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("column", ["stage", "piq", "pseq", "psq", "global_change"])
+@pytest.mark.parametrize(("written", "number"), [("2.0", 2), ("2.00", 2), ("+2.0", 2), (" 2.000\t", 2), ("002.0", 2)])
+def test_a_whole_number_written_as_a_decimal_is_that_number_in_every_number_column(write_csv, column, written, number):
+    row = {"participant": "A", "stage": "2", "piq": "40", "pseq": "20", "psq": "20", "global_change": "1"}
+    row[column] = f'"{written}"'
+    cohort = cl.load_cohort(write_csv(f"{HEADER}\n{','.join(row.values())}\n"))
+    assert int(cohort.data[column].iloc[0]) == number
+    assert (cohort.file_reading.decimal_cells, cohort.file_reading.decimal_example) == (1, written)
+    assert cohort.file_reading.all_notes == [
+        f"1 cell held a whole number written as a decimal (such as {written!r}); read as the whole number"
+    ]
+
+
+@pytest.mark.parametrize("written", ["40.5", "40.05", "1e3", "1.0e1", "40.", ".0", "inf", "nan", "-nan", "40.0.0"])
+def test_a_decimal_that_is_not_a_plain_whole_number_stays_a_located_error(write_csv, written):
+    assert problems_of(write_csv(f"{HEADER}\nA,1,{written},20,20,\n")) == [(2, "piq", written, WHOLE_NUMBER_RULE)]
+
+
+def test_a_decimal_out_of_range_is_cited_as_written(write_csv):
+    assert problems_of(write_csv(f"{HEADER}\nA,4.0,70.0,60.00,-0.0,\nB,1,71.0,20,20,\n")) == [
+        (2, "stage", "4.0", "stage must be 1, 2 or 3"),
+        (3, "piq", "71.0", "PIQ total must be a whole number from 0 to 70"),
+    ]
+
+
+def test_a_pandas_export_of_a_cohort_with_blanks_loads_as_the_original(tmp_path):
+    # pandas writes a column with a blank as floats (3.0, -2.0): the reason the rule reads them as whole numbers
+    pd.read_csv(COHORT_CSV).to_csv(tmp_path / "export.csv", index=False)
+    text = (tmp_path / "export.csv").read_text(encoding="utf-8")
+    written = [line.split(",")[-1] for line in text.splitlines()[1:]]
+    assert {value for value in written if value} <= {f"{number}.0" for number in range(-3, 4)}
+    exported, original = cl.load_cohort(tmp_path / "export.csv"), cl.load_cohort(COHORT_CSV)
+    pd.testing.assert_frame_equal(exported.data, original.data)
+    assert exported.file_reading.decimal_cells == sum(1 for value in written if value)

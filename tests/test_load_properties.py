@@ -55,7 +55,7 @@ ATOM = st.one_of(
     st.sampled_from(["٣", "３", "𝟑", "৩", "߃", "²", "Ⅲ", "١٠"]),  # digits of other scripts
     st.sampled_from([" ", "\t", "\u00a0", "\u2003", "\u3000"]),  # whitespace, ASCII or not
     st.sampled_from([",", "1,000", "1 000", "1_000", "1'000", "1.000"]),  # thousands separators
-    st.sampled_from([".", "7.0", ".5", "5.", "0.0"]),  # decimal points
+    st.sampled_from([".", "7.0", ".5", "5.", "0.0", "40.00", "+3.0", "7.50", "1.0e1"]),  # decimal points
     st.characters(min_codepoint=1, max_codepoint=0x1F).map(str),  # control characters, NUL excepted
     st.sampled_from(["\x7f", "\x85", "\u2028", "\ufeff", "\r", "\n", "\r\n"]),
     st.sampled_from(['"', '""', "'", ",", '","', "=1+1", "<b>", "&amp;"]),  # quotes, commas, markup, formulas
@@ -85,11 +85,12 @@ def meaning(column: str, text: str) -> object:
     stripped = text.strip(" \t")
     if not stripped:
         return BLANK
-    if not re.fullmatch("[+-]?[0-9]+", stripped, flags=re.ASCII):
+    if not re.fullmatch("[+-]?[0-9]+([.]0+)?", stripped, flags=re.ASCII):  # 40.0 and 40.00 are 40
         return MALFORMED
-    if len(stripped.lstrip("+-").lstrip("0")) > 100:  # out of every range; int() refuses over 4,300 digits
-        return -(10**100) if stripped.startswith("-") else 10**100
-    return int(stripped)
+    whole = stripped.split(".")[0]
+    if len(whole.lstrip("+-").lstrip("0")) > 100:  # out of every range; int() refuses over 4,300 digits
+        return -(10**100) if whole.startswith("-") else 10**100
+    return int(whole)
 
 
 def in_range(column: str, number: int) -> bool:
@@ -272,7 +273,7 @@ NASTY_FILE = (
     "A,2,40,20,20,nan\n"
     "A,99999999999999999999999,40,20,20,\n"
     "B,1,٣,３,1e1,\n"
-    'B,2,"1,000",7.0,20,-99999999999999999999999\n'
+    'B,2,"1,000",7.5,20,-99999999999999999999999\n'
 )
 NASTY_CELLS = [
     (2, "piq", "inf"),
@@ -284,7 +285,7 @@ NASTY_CELLS = [
     (5, "pseq", "３"),
     (5, "psq", "1e1"),
     (6, "piq", "1,000"),
-    (6, "pseq", "7.0"),
+    (6, "pseq", "7.5"),
     (6, "global_change", "-99999999999999999999999"),
 ]
 

@@ -1,19 +1,18 @@
-"""Read a cohort file's bytes and text into raw records, before any value is interpreted.
+"""Read a CSV file's bytes and text into a :class:`~cnslbp_lib.data.grid.Grid`, before any value is interpreted.
 
 Everything about the file as CSV text lives here: its bytes, the UTF-8
-encoding and byte-order mark, the delimiter, the header's check against the
-schema, each record's field count and quoting, and the line on which each
-record starts, so that every message can cite it. Values stay text; turning
-them into a validated, tidy :class:`~cnslbp_lib.data.load.Cohort` is the work
-of :mod:`cnslbp_lib.data.load`. Problems are raised as
-:class:`~cnslbp_lib.exceptions.CohortValidationError`, each naming file, line,
-column, value and rule.
+encoding and byte-order mark, the delimiter, each record's field count and
+quoting, and the line on which each record starts, so that every message can
+cite it. Values stay text; which column holds what is the work of
+:mod:`cnslbp_lib.data.layout`, and turning the values into a validated, tidy
+:class:`~cnslbp_lib.data.load.Cohort` that of :mod:`cnslbp_lib.data.load`.
+Problems are raised as :class:`~cnslbp_lib.exceptions.CohortValidationError`,
+each naming file, line, column, value and rule.
 """
 
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import re
 from collections.abc import Iterator
@@ -21,15 +20,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..exceptions import CohortValidationError, Problem
-from .schema import cohort_table_schema
+from .grid import Grid, Origin, reject_repeated_columns
 
-__all__ = ["RawTable", "decode_utf8", "read_file_bytes", "read_table"]
+__all__ = ["CSV_KIND", "RawTable", "decode_utf8", "read_file_bytes", "read_table"]
+
+CSV_KIND = "CSV file"
 
 _BOM = b"\xef\xbb\xbf"
 _OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
@@ -108,13 +108,14 @@ def decode_utf8(raw: bytes, name: str) -> str:
     raise CohortValidationError(problems)
 
 
-def read_table(text: str, name: str) -> tuple[list[dict[str, Any]], RawTable]:
-    """Split the text into header and records; check the header and each record's field count.
+def read_table(text: str, name: str) -> Grid:
+    """Split the text into header and records; check the delimiter and each record's field count.
 
-    Returns the schema's fields for the header's columns, in file order, and
-    the records as a :class:`RawTable`. A bad header raises
+    Returns the header and the records as a :class:`~cnslbp_lib.data.grid.Grid`
+    whose rows are numbered by the line on which each record starts. A header
+    that is not comma-separated, or that repeats a column name, raises
     :class:`~cnslbp_lib.exceptions.CohortValidationError` at once; problems
-    with single records are collected in the table's ``problems``.
+    with single records are collected in the grid's ``problems``.
 
     A file without quotes and without bare carriage returns (nearly every
     file) is split into lines with numpy. Any other file is first scanned with
@@ -128,51 +129,42 @@ def read_table(text: str, name: str) -> tuple[list[dict[str, Any]], RawTable]:
         end = text.find("\n")
         first_line = (text if end < 0 else text[:end]).removesuffix("\r")
         header = first_line.split(",")
-        columns = _check_header(header, first_line, name)
+        _check_header(header, first_line, name)
         table = _read_plain(text, header, name)
         if table is not None:
-            return columns, table
+            return _grid(header, table, name)
     scan = _scan_csv(text, name)
     if scan.header is None:  # the header itself could not be read
         raise CohortValidationError(scan.problems)
-    columns = _check_header(scan.header, _LINE_BREAK.split(text, maxsplit=1)[0], name)
-    return columns, _read_scanned(text, scan, name)
+    _check_header(scan.header, _LINE_BREAK.split(text, maxsplit=1)[0], name)
+    return _grid(scan.header, _read_scanned(text, scan, name), name)
 
 
-def _check_header(header: list[str], first_line: str, name: str) -> list[dict[str, Any]]:
-    """Check the header against the schema; return the fields present, in file order."""
-    schema = cohort_table_schema()
-    fields = {field["name"]: field for field in schema["fields"]}
-    optional = set(schema["optionalFields"])
-    problems = []
+def _grid(header: list[str], table: RawTable, name: str) -> Grid:
+    return Grid(
+        origin=Origin(name, CSV_KIND, "line"),
+        header=tuple(header),
+        header_row=1,
+        cells=table.cells,
+        blank_rows=table.blank_lines,
+        problems=table.problems,
+    )
+
+
+def _check_header(header: list[str], first_line: str, name: str) -> None:
+    """Refuse a header that is not comma-separated or that names a column twice.
+
+    Which columns a file must have depends on its layout, which
+    :mod:`cnslbp_lib.data.layout` reads from the header once it is split.
+    """
     if len(header) == 1:
         for delimiter, called in _OTHER_DELIMITERS.items():
             if delimiter in first_line:
-                problems.append(
-                    Problem(
-                        name,
-                        1,
-                        None,
-                        first_line[:60],
-                        f"columns must be separated by commas; this header uses {called}",
-                    )
+                problem = Problem(
+                    name, 1, None, first_line[:60], f"columns must be separated by commas; this header uses {called}"
                 )
-                raise CohortValidationError(problems)
-    seen: set[str] = set()
-    for column in header:
-        if column in seen:
-            problems.append(Problem(name, 1, column, None, "column appears more than once in the header"))
-        seen.add(column)
-        if column not in fields:
-            close = difflib.get_close_matches(column.strip().lower(), list(fields), n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}?" if close else f"expected columns are {', '.join(fields)}"
-            problems.append(Problem(name, 1, column, None, f"unknown column; {hint}"))
-    for column in fields:
-        if column not in seen and column not in optional:
-            problems.append(Problem(name, 1, column, None, "required column is missing from the header"))
-    if problems:
-        raise CohortValidationError(problems)
-    return [fields[column] for column in header]
+                raise CohortValidationError([problem])
+    reject_repeated_columns(header, Origin(name, CSV_KIND, "line"), 1)
 
 
 def _field_count_problem(name: str, line: int, count: int, expected: int, content: str) -> Problem:

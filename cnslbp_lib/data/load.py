@@ -1,16 +1,24 @@
 """Load a cohort file into a tidy DataFrame, validating it against the schema.
 
-:mod:`cnslbp_lib.data.csvfile` reads the file's bytes and text into records of
-text (encoding, delimiter, header, field counts, quoting); this module parses
-their values as whole numbers, validates them and tidies them into a
-:class:`Cohort`.
+Any file a clinic keeps is read the same way, in three steps with one
+validation at the end:
+
+1. :mod:`cnslbp_lib.data.readers` reads the file (CSV, an Excel workbook's
+   sheet, an SPSS or Stata file) into a :class:`~cnslbp_lib.data.grid.Grid`
+   of text, each row numbered as the file numbers it;
+2. :mod:`cnslbp_lib.data.layout` reads the header (long, wide or REDCap) and
+   turns the rows into long records of text, one per participant and stage,
+   keeping the row and column each cell came from;
+3. this module parses the records' values as whole numbers, validates them
+   and tidies them into a :class:`Cohort`.
 
 Every rule lives in :func:`cnslbp_lib.data.schema.cohort_table_schema`; values are
 checked with pandera. All problems are collected and raised together as one
-:class:`~cnslbp_lib.exceptions.CohortValidationError`, each naming file, line,
-column, value and rule. Incomplete records (a blank score, a missing stage row)
-are not errors: they are listed in :attr:`Cohort.incomplete` and every analysis
-states who it excluded.
+:class:`~cnslbp_lib.exceptions.CohortValidationError`, each naming the file,
+the sheet where there is one, the row as the file numbers it, the column as
+the file names it, the value as written and the rule. Incomplete records (a
+blank score, a missing stage row) are not errors: they are listed in
+:attr:`Cohort.incomplete` and every analysis states who it excluded.
 """
 
 from __future__ import annotations
@@ -27,16 +35,61 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from ..exceptions import CohortValidationError, Problem
-from .csvfile import decode_utf8, read_file_bytes, read_table
+from .grid import Origin
 from .instruments import STAGES
+from .layout import Layout, Records, detect_layout, to_records
+from .readers import read_grid
 from .schema import KEY_COLUMNS, WHOLE_NUMBER_RULE, cohort_table_schema
 
-__all__ = ["Cohort", "load_cohort", "participant_labels"]
+__all__ = ["Cohort", "FileReading", "load_cohort", "participant_labels"]
 
-_WHOLE_NUMBER = re.compile("[+-]?[0-9]+")  # [0-9] is ASCII only, unlike \d
+# digits with an optional sign, and a decimal point only if zeros alone follow it ([0-9] is ASCII only, unlike \d)
+_WHOLE_NUMBER = re.compile("([+-]?)([0-9]+)(\\.0+)?")
 _NUMBER_PADDING = " \t"
 _MAX_DIGITS = 15  # far beyond every range in the registry, and well inside int64
 _OUT_OF_EVERY_RANGE: int = 10**_MAX_DIGITS
+
+
+@dataclass(frozen=True)
+class FileReading:
+    """How a file was read: its format and sheet, its layout, which column holds what, and notes.
+
+    ``decimal_cells`` counts the cells that held a whole number written as
+    a decimal (``40.0``), each read as the whole number; ``decimal_example``
+    is the first such text met.
+    """
+
+    origin: Origin
+    layout: Layout
+    notes: tuple[str, ...] = ()
+    decimal_cells: int = 0
+    decimal_example: str = ""
+
+    @property
+    def all_notes(self) -> list[str]:
+        """Every note, the count of decimal cells last."""
+        notes = list(self.notes)
+        if self.decimal_cells:
+            several = self.decimal_cells != 1
+            notes.append(
+                f"{self.decimal_cells} cell{'s' if several else ''} held {'' if several else 'a '}whole "
+                f"number{'s' if several else ''} written as {'decimals' if several else 'a decimal'} "
+                f"(such as {self.decimal_example!r}); read as the whole number{'s' if several else ''}"
+            )
+        return notes
+
+    def describe(self) -> list[str]:
+        """Lines that say how the file was read, for ``cnslbp validate``."""
+        sheet = f", sheet {self.origin.sheet!r}" if self.origin.sheet is not None else ""
+        lines = [f"Read as: {self.origin.kind}{sheet}; layout {self.layout.description}.", "Columns:"]
+        mapping = self.layout.mapping()
+        width = max(len(column) for column, _ in mapping)
+        lines += [f"  {column:<{width}}  -> {what}" for column, what in mapping]
+        notes = self.all_notes
+        if notes:
+            lines.append("Notes:")
+            lines += [f"  - {note}" for note in notes]
+        return lines
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,14 +109,19 @@ class Cohort:
     incomplete : pandas.DataFrame
         ``participant``, ``stage``, ``column`` and ``issue`` for each blank
         value and each missing stage row.
+    file_reading : FileReading
+        The file's format, sheet, layout and column mapping, and notes on
+        how its values were read.
     skipped_lines : tuple of int
-        Blank lines, which hold no record and are skipped.
+        Blank rows (lines of a CSV file), which hold no record and are
+        skipped, numbered as the file numbers them.
     """
 
     data: pd.DataFrame
     source: str
     sha256: str
     incomplete: pd.DataFrame
+    file_reading: FileReading
     skipped_lines: tuple[int, ...] = ()
 
     @property
@@ -78,12 +136,13 @@ class Cohort:
 
     @property
     def warnings(self) -> list[str]:
-        """One readable sentence per incomplete record or skipped line."""
+        """One readable sentence per incomplete record or skipped row."""
         messages = [
             f"{self.source}: participant {row.participant!r}, stage {row.stage}: {row.issue}"
             for row in self.incomplete.itertuples(index=False)
         ]
-        messages += [f"{self.source}, line {line}: blank line skipped" for line in self.skipped_lines]
+        origin = self.file_reading.origin
+        messages += [f"{origin.place}, {origin.unit} {row}: blank {origin.unit} skipped" for row in self.skipped_lines]
         return messages
 
     def pseudonymised(self) -> Cohort:
@@ -110,72 +169,105 @@ def participant_labels(ids: Any) -> dict[str, str]:
     return {original: f"P{number:0{width}d}" for number, original in enumerate(unique, start=1)}
 
 
-def load_cohort(path: str | Path) -> Cohort:
-    """Read, validate and tidy a cohort CSV file.
+def load_cohort(path: str | Path, *, sheet: str | None = None) -> Cohort:
+    """Read, validate and tidy a cohort file, whatever its format and layout.
 
     Parameters
     ----------
     path : str or pathlib.Path
-        A UTF-8 CSV file (a byte-order mark and CRLF line ends are accepted),
-        comma-separated, with the columns of ``data/cohort.schema.json`` in any
-        order; ``global_change`` may be omitted. Numbers are whole numbers in
-        the digits 0-9 with an optional leading sign (see
-        :data:`~cnslbp_lib.data.schema.WHOLE_NUMBER_RULE`); participant ids are
-        any non-blank text.
+        A cohort file, its format told from its content:
+
+        - a CSV file: UTF-8 (a byte-order mark and CRLF line ends are
+          accepted), comma-separated;
+        - an Excel workbook (``.xlsx``): one sheet, its first non-empty row
+          the header;
+        - an SPSS (``.sav``) or Stata (``.dta``) file: value labels are set
+          aside, the codes read.
+
+        Its layout is told from the header (see
+        :func:`~cnslbp_lib.data.layout.detect_layout`): long, as
+        ``data/cohort.schema.json`` describes (columns in any order,
+        ``global_change`` optional); wide (``id, piq_1, piq_2, ...``); or a
+        REDCap export (``record_id, redcap_event_name, piq, ...``). Numbers
+        are whole numbers in the digits 0-9 with an optional leading sign,
+        also written as decimals with zeros after the point (``40.0``; see
+        :data:`~cnslbp_lib.data.schema.WHOLE_NUMBER_RULE`); participant ids
+        are any non-blank text.
+    sheet : str, optional
+        The workbook's sheet to read (default: the first).
 
     Returns
     -------
     Cohort
+        Its :attr:`Cohort.file_reading` says how the file was read.
 
     Raises
     ------
     CohortValidationError
-        Listing every problem found, each with file, line, column, value and
-        rule. No other exception escapes for a bad file: unreadable bytes,
-        broken quoting, special float words and huge numbers all become
-        problems.
+        Listing every problem found, each with file, sheet (for a workbook),
+        row, column, value and rule. No other exception escapes for a bad
+        file: unreadable bytes, damaged workbooks, broken quoting, special
+        float words and huge numbers all become problems.
 
     Examples
     --------
     >>> cohort = load_cohort("data/cohort.csv")
-    >>> cohort.n_participants, len(cohort.data)
-    (14, 42)
+    >>> cohort.n_participants, len(cohort.data), cohort.file_reading.layout.kind
+    (14, 42, 'long')
     """
     name = str(path)
-    raw = read_file_bytes(Path(path), name)
-    text = decode_utf8(raw, name)
-    columns, table = read_table(text, name)
-    problems = list(table.problems)
-    if table.cells.empty and not problems:
-        raise CohortValidationError([Problem(name, None, None, None, "file has a header but no data rows")])
-    typed, parse_problems = _parse_integers(table.cells, columns, name)
-    problems += parse_problems
-    unparsed = {(problem.line, problem.column) for problem in parse_problems}
+    grid, raw = read_grid(Path(path), name, sheet=sheet)
+    try:
+        layout = detect_layout(grid)
+    except CohortValidationError as error:
+        if grid.header_hint is None:
+            raise
+        hint = grid.origin.problem(None, None, None, grid.header_hint)
+        raise CohortValidationError([*error.problems, hint]) from None
+    records = to_records(grid, layout)
+    problems = [*grid.problems, *records.problems]
+    if records.cells.empty and not problems:
+        raise CohortValidationError([grid.origin.problem(None, None, None, "file has a header but no data rows")])
+    fields = {field["name"]: field for field in cohort_table_schema()["fields"]}
+    columns = [fields[name] for name in records.cells.columns]
+    typed, malformed, decimals = _parse_integers(records.cells, columns)
+    problems += [records.problem(record, column, value, WHOLE_NUMBER_RULE) for record, column, value in malformed]
+    settled = records.settled | {(record, column) for record, column, _ in malformed}
+    findings, duplicates = _validate(typed, records.cells, columns, records)
+    problems += duplicates
     problems += [
-        problem
-        for problem in _validate(typed, table.cells, columns, name)
-        if (problem.line, problem.column) not in unparsed
+        records.problem(record, column, value, rule)
+        for record, column, value, rule in findings
+        if record is None or column is None or (record, column) not in settled
     ]
     if problems:
-        raise CohortValidationError(sorted(problems, key=_problem_order))
-    return _tidy(typed, name, hashlib.sha256(raw).hexdigest(), table.blank_lines)
+        raise CohortValidationError(sorted(dict.fromkeys(problems), key=_problem_order))
+    reading = FileReading(grid.origin, layout, grid.notes + layout.notes + records.notes, *decimals)
+    return _tidy(typed, name, hashlib.sha256(raw).hexdigest(), reading, grid.blank_rows)
+
+
+_Malformed = tuple[int, str, str]  # record, column, the text as written
+_Finding = tuple[int | None, str | None, str | None, str]  # record, column, value as written, rule
 
 
 def _parse_integers(
-    cells: pd.DataFrame, columns: list[dict[str, Any]], name: str
-) -> tuple[pd.DataFrame, list[Problem]]:
-    """Convert integer columns to nullable Int64; one problem per malformed cell.
+    cells: pd.DataFrame, columns: list[dict[str, Any]]
+) -> tuple[pd.DataFrame, list[_Malformed], tuple[int, str]]:
+    """Convert integer columns to nullable Int64; list every malformed cell.
 
     A cell must hold a whole number as :data:`WHOLE_NUMBER_RULE` describes; a
     cell of only spaces and tabs is blank. Each distinct text is parsed once,
     with Python's exact integers, so no float reading ("nan", "inf", "1e1",
-    "7.0") and no 64-bit overflow can occur. A number too long to be in any
-    range is kept as a stand-in beyond every range, so the range check still
-    reports it, with the text as written. A malformed cell becomes missing, so
-    the other rules can still be checked on the rest of the file.
+    "7.5") and no 64-bit overflow can occur; ``40.0`` is the whole number
+    40, and is counted. A number too long to be in any range is kept as a
+    stand-in beyond every range, so the range check still reports it, with
+    the text as written. A malformed cell becomes missing, so the other rules
+    can still be checked on the rest of the file. Also returns how many cells
+    held a whole number written as a decimal, and the first such text.
     """
-    problems = []
+    malformed_cells: list[_Malformed] = []
     typed = {}
+    decimal_cells, decimal_example = 0, ""
     for field in columns:
         column = field["name"]
         values = cells[column]
@@ -187,6 +279,7 @@ def _parse_integers(
         numbers = np.zeros(len(texts) + 1, dtype=np.int64)
         present = np.zeros(len(texts) + 1, dtype=bool)
         malformed = np.zeros(len(texts) + 1, dtype=bool)
+        decimal = np.zeros(len(texts) + 1, dtype=bool)
         for i, text in enumerate(texts):
             stripped = str(text).strip(_NUMBER_PADDING)
             if not stripped:  # only spaces and tabs: blank
@@ -195,23 +288,32 @@ def _parse_integers(
             if number is None:
                 malformed[i] = True
             else:
-                numbers[i], present[i] = number, True
+                (numbers[i], decimal[i]), present[i] = number, True
         typed[column] = pd.Series(
             pd.arrays.IntegerArray(numbers[codes], ~present[codes]), index=values.index, name=column
         )
-        for line, value in values[malformed[codes]].items():
-            problems.append(Problem(name, int(line), column, str(value), WHOLE_NUMBER_RULE))
-    return pd.DataFrame(typed, index=cells.index), problems
+        for record, value in values[malformed[codes]].items():
+            malformed_cells.append((int(record), column, str(value)))
+        counted = int(decimal[codes].sum())
+        if counted and not decimal_cells:
+            decimal_example = str(values[decimal[codes]].iloc[0])
+        decimal_cells += counted
+    return pd.DataFrame(typed, index=cells.index), malformed_cells, (decimal_cells, decimal_example)
 
 
-def _whole_number(stripped: str) -> int | None:
-    """The integer a cell holds (spaces and tabs around it removed), or None if it is malformed."""
-    if _WHOLE_NUMBER.fullmatch(stripped) is None:
+def _whole_number(stripped: str) -> tuple[int, bool] | None:
+    """The integer a cell holds (spaces and tabs around it removed) and whether it was written as a decimal.
+
+    None if the cell is malformed.
+    """
+    match = _WHOLE_NUMBER.fullmatch(stripped)
+    if match is None:
         return None
-    digits = stripped.lstrip("+-").lstrip("0")
+    sign, digits, decimals = match.groups()
+    digits = digits.lstrip("0")
     if len(digits) > _MAX_DIGITS:  # int() refuses beyond 4300 digits; int64 overflows beyond 18
-        return -_OUT_OF_EVERY_RANGE if stripped.startswith("-") else _OUT_OF_EVERY_RANGE
-    return int(stripped)
+        return (-_OUT_OF_EVERY_RANGE if sign == "-" else _OUT_OF_EVERY_RANGE), decimals is not None
+    return int(sign + (digits or "0")), decimals is not None
 
 
 def _sorted_categorical(values: pd.Series) -> pd.Series:
@@ -282,48 +384,43 @@ def _pandera_schema(columns: list[dict[str, Any]]) -> tuple[pa.DataFrameSchema, 
     return pa.DataFrameSchema(schema_columns, checks=frame_checks, unique=key), frame_rule_columns
 
 
-def _validate(typed: pd.DataFrame, cells: pd.DataFrame, columns: list[dict[str, Any]], name: str) -> list[Problem]:
+def _validate(
+    typed: pd.DataFrame, cells: pd.DataFrame, columns: list[dict[str, Any]], records: Records
+) -> tuple[list[_Finding], list[Problem]]:
     schema, frame_rule_columns = _pandera_schema(columns)
     try:
         schema.validate(typed, lazy=True)
     except SchemaErrors as errors:
-        return _problems_from_pandera(errors.failure_cases, typed, cells, name, frame_rule_columns)
-    return []
+        return _problems_from_pandera(errors.failure_cases, typed, cells, records, frame_rule_columns)
+    return [], []
 
 
 def _problems_from_pandera(
-    failures: pd.DataFrame, typed: pd.DataFrame, cells: pd.DataFrame, name: str, frame_rule_columns: dict[str, str]
-) -> list[Problem]:
-    """One problem per failure, citing each value as written in the file (``cells``), not as parsed."""
+    failures: pd.DataFrame,
+    typed: pd.DataFrame,
+    cells: pd.DataFrame,
+    records: Records,
+    frame_rule_columns: dict[str, str],
+) -> tuple[list[_Finding], list[Problem]]:
+    """One finding per failure, citing each value as written in the file (``cells``), not as parsed.
 
-    def as_written(line: int, column: str) -> str | None:
-        text = cells.loc[line, column]
+    Repeated participant × stage pairs are returned as located problems
+    (their rule cites the other rows); every other failure as a finding on a
+    record's cell, which the caller locates.
+    """
+
+    def as_written(record: int, column: str) -> str | None:
+        text = cells.loc[record, column]
         return None if pd.isna(text) else str(text)
 
-    problems = []
+    findings: list[_Finding] = []
     duplicates = failures[failures["check"] == "multiple_fields_uniqueness"]
-    if not duplicates.empty:
-        indices = sorted(set(duplicates["index"].astype(int)))
-        rows = typed.loc[indices, ["participant", "stage"]]
-        for _, group in rows.groupby(["participant", "stage"], sort=False):
-            lines = [int(line) for line in group.index]
-            participant, stage = group.iloc[0]
-            for line in lines:
-                others = ", ".join(str(other) for other in lines if other != line)
-                problems.append(
-                    Problem(
-                        name,
-                        line,
-                        "participant, stage",
-                        f"{participant}, {stage}",
-                        f"each participant may have one row per stage; this one repeats line {others}",
-                    )
-                )
+    repeated = _repeated_pairs(sorted(set(duplicates["index"].astype(int))), typed, records)
     frame_rules = failures[failures["check"].isin(list(frame_rule_columns))]
     for rule, group in frame_rules.groupby("check", sort=False):
         column = frame_rule_columns[str(rule)]
         for index in sorted(set(group["index"].astype(int))):
-            problems.append(Problem(name, index, column, as_written(index, column), str(rule)))
+            findings.append((index, column, as_written(index, column), str(rule)))
     column_failures = failures[failures["schema_context"] == "Column"]
     for row in column_failures.itertuples(index=False):
         index = None if pd.isna(row.index) else int(row.index)
@@ -333,7 +430,33 @@ def _problems_from_pandera(
         else:
             rule = str(row.check)
             value = str(row.failure_case) if index is None else as_written(index, str(row.column))
-        problems.append(Problem(name, index, str(row.column), value, rule))
+        findings.append((index, str(row.column), value, rule))
+    return findings, repeated
+
+
+def _repeated_pairs(indices: list[int], typed: pd.DataFrame, records: Records) -> list[Problem]:
+    """One problem per record whose participant × stage pair another record repeats, citing the others' rows.
+
+    Where the stage has a column (long and REDCap files) the problem names
+    both columns; in a wide file, where one row holds every stage, it names
+    the participant's column, and each repeated row is cited once.
+    """
+    if not indices:
+        return []
+    problems = []
+    origin = records.grid.origin
+    rows = typed.loc[indices, list(KEY_COLUMNS)]
+    for _, group in rows.groupby(list(KEY_COLUMNS), sort=False):
+        participant, stage = group.iloc[0]
+        first = int(group.index[0])
+        sources = [source for key in KEY_COLUMNS if (source := records.source(first, key)) is not None]
+        value = f"{participant}, {stage}" if len(sources) == len(KEY_COLUMNS) else str(participant)
+        file_rows = [int(records.rows[record]) for record in group.index]
+        for file_row in file_rows:
+            others = ", ".join(str(other) for other in file_rows if other != file_row)
+            each = "one row" if records.layout.kind == "wide" else "one row per stage"
+            rule = f"each participant may have {each}; this one repeats {origin.unit} {others}"
+            problems.append(origin.problem(file_row, ", ".join(sources), value, rule))
     return problems
 
 
@@ -341,7 +464,7 @@ def _problem_order(problem: Problem) -> tuple[int, str]:
     return (problem.line or 0, problem.column or "")
 
 
-def _tidy(typed: pd.DataFrame, name: str, sha256: str, skipped: tuple[int, ...]) -> Cohort:
+def _tidy(typed: pd.DataFrame, name: str, sha256: str, reading: FileReading, skipped: tuple[int, ...]) -> Cohort:
     participant = typed["participant"].cat.remove_unused_categories()
     data = typed.assign(participant=participant, stage=typed["stage"].astype("int64"))
     data = data.sort_values(["participant", "stage"], kind="stable").reset_index(drop=True)
@@ -353,6 +476,7 @@ def _tidy(typed: pd.DataFrame, name: str, sha256: str, skipped: tuple[int, ...])
         source=name,
         sha256=sha256,
         incomplete=_incomplete_records(data),
+        file_reading=reading,
         skipped_lines=skipped,
     )
 

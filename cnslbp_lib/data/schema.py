@@ -16,6 +16,7 @@ from .instruments import GLOBAL_CHANGE, INSTRUMENTS, PRE_EDUCATION_STAGE, STAGES
 
 __all__ = [
     "KEY_COLUMNS",
+    "PARTICIPANT_NAMES",
     "RECONSTRUCTION_NOTICE",
     "WHOLE_NUMBER_RULE",
     "cohort_table_schema",
@@ -28,6 +29,18 @@ __all__ = [
 # each record is one participant at one stage
 KEY_COLUMNS = ("participant", "stage")
 
+PARTICIPANT_NAMES = (
+    KEY_COLUMNS[0],
+    "participant_id",
+    "id",
+    "record_id",
+    "subject",
+    "subject_id",
+    "patient",
+    "patient_id",
+)
+"""Header names read as the participant id (in any case), in every layout."""
+
 RECONSTRUCTION_NOTICE = (
     "The rows in data/cohort.csv are a reconstruction, not patient data: integer scores "
     "for 14 invented participants, one of the many datasets that reproduce the summary "
@@ -36,15 +49,19 @@ RECONSTRUCTION_NOTICE = (
 
 
 WHOLE_NUMBER_RULE = (
-    "must be a whole number written with the digits 0-9 and an optional leading + or - only "
-    "(no decimal point, exponent or thousands separator: write 7, not 7.0 or 7e0); "
+    "must be a whole number written with the digits 0-9 and an optional leading + or -, "
+    "with nothing but zeros after a decimal point if it has one "
+    "(7, +7 and 7.00 are 7; 7.5, 7., 7e0 and 1,000 are not numbers this column can hold); "
     "spaces and tabs around it are ignored"
 )
 """What a cell of an integer column (``stage``, every score, ``global_change``) may hold.
 
 The lexical form of an XML Schema ``integer``, which Table Schema's ``integer``
-type follows: ASCII digits with an optional sign; whitespace around the value
-collapses. A cell that is empty or holds only spaces and tabs is blank.
+type follows (ASCII digits with an optional sign; whitespace around the value
+collapses), widened to the form in which spreadsheets and statistics packages
+write a whole number held in a decimal column: ``40.0``, ``40.00``. Such cells
+are read as the whole number and counted (``FileReading.decimal_cells``). A cell
+that is empty or holds only spaces and tabs is blank.
 """
 
 
@@ -163,6 +180,36 @@ def columns_markdown() -> str:
     return "\n".join(header + _column_rows(cohort_table_schema())) + "\n"
 
 
+def _other_files() -> list[str]:
+    """The data dictionary's section on the other formats and layouts the loader reads."""
+    first, second = STAGES[0], STAGES[1]
+    key = INSTRUMENTS[0].key
+    names = ", ".join(f"`{name}`" for name in PARTICIPANT_NAMES)
+    return [
+        "## Other formats and layouts",
+        "",
+        "`cnslbp validate`, `build --data`, `audit` and `convert` read the same data kept in other ways;",
+        "the format is told from the file's content, the layout from its header, and `cnslbp validate` says",
+        "which it found and which column holds what. The rules above hold for every cell.",
+        "",
+        "- Excel workbooks (`.xlsx`): the first sheet, or `--sheet NAME`; the first row that is not empty is",
+        "  the header. SPSS (`.sav`) and Stata (`.dta`) files: value labels are set aside and the codes read;",
+        "  SPSS user-defined missing values are blank. A number stored as a number is read exactly (a stored",
+        "  `40.0` is 40, and is not counted as a decimal).",
+        "- Wide files, one row per participant: the participant id (any of",
+        f"  {names})",
+        "  and one column per measure and stage, the stage after the measure by its number or its name",
+        f"  (`{key}_{first.number}`, `{key}_t{first.number}`, `{key}_{first.name}`; a start that fits one stage only,",
+        f"  such as `{first.name[:3]}`, is enough). A stage with no value in a row is no row for that stage.",
+        "- REDCap exports: `record_id` and `redcap_event_name`, each event naming a stage in the same way",
+        f"  (`stage_{second.number}_arm_1`). REDCap's own columns (`redcap_repeat_*`, `redcap_data_access_group`,",
+        "  `*_complete`) are set aside, and rows of repeating instruments refused.",
+        "",
+        "`cnslbp convert FILE --out cohort.csv` writes any of them as the long file described here.",
+        "",
+    ]
+
+
 def data_dictionary() -> str:
     """The human-readable data dictionary (``data/README.md``), written from the schema."""
     schema = cohort_table_schema()
@@ -181,9 +228,12 @@ def data_dictionary() -> str:
         "- Comma-separated, with a header row; columns may come in any order.",
         "- One row per participant per stage; a participant × stage pair appears at most once.",
         "- Numbers (`stage`, the scores and `global_change`) are whole numbers written with the digits 0-9",
-        "  and an optional leading `+` or `-`, nothing else: no decimal point (`7`, not `7.0`), no exponent",
-        "  (`1e1`), no thousands separator, no digits of other scripts, no words such as `nan` or `inf`.",
-        "  Spaces and tabs around a number are ignored; a cell of nothing but spaces and tabs is blank.",
+        "  and an optional leading `+` or `-`. A whole number written as a decimal, with nothing but zeros",
+        "  after the point (`40.0`, `40.00`, `+40.0`, as pandas, SPSS and Stata write a column with a blank),",
+        "  is read as that whole number, and `cnslbp validate` says how many cells were. Anything else is",
+        "  refused: `40.5`, `7.` (nothing after the point), an exponent (`1e3`), a thousands separator,",
+        "  digits of other scripts, words such as `nan` or `inf`. Spaces and tabs around a number are",
+        "  ignored; a cell of nothing but spaces and tabs is blank.",
         "- Participant ids are free text, used exactly as written, and must not be blank; a value",
         '  holding a comma, a quote or a line break is quoted as spreadsheets do (`"Smith, J"`).',
         "- A blank score is allowed and reported as an incomplete record; so is a missing stage row.",
@@ -191,6 +241,7 @@ def data_dictionary() -> str:
         f"- Optional columns: {', '.join(f'`{name}`' for name in sorted(optional))}"
         " (may be left out if not collected).",
         "",
+        *_other_files(),
         "## Columns",
         "",
         "| column | type | allowed values | direction | meaning |",

@@ -14,11 +14,21 @@ from typing import Literal
 
 from .load import Cohort
 
-__all__ = ["DATA_ENV", "DEFAULT_DATA", "PROJECT_ROOT", "Provenance", "cohort_path", "provenance"]
+__all__ = [
+    "DATA_ENV",
+    "DEFAULT_DATA",
+    "PROJECT_ROOT",
+    "SHEET_ENV",
+    "Provenance",
+    "cohort_path",
+    "cohort_sheet",
+    "provenance",
+]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = PROJECT_ROOT / "data" / "cohort.csv"
 DATA_ENV = "CNSLBP_DATA"
+SHEET_ENV = "CNSLBP_SHEET"
 _RECONSTRUCTION_HASH = Path(__file__).with_name("reconstruction.sha256")
 
 
@@ -57,6 +67,11 @@ def cohort_path() -> Path:
     """The cohort file the book uses: ``$CNSLBP_DATA`` if set, else ``data/cohort.csv``."""
     configured = os.environ.get(DATA_ENV, "").strip()
     return Path(configured).expanduser().resolve() if configured else DEFAULT_DATA
+
+
+def cohort_sheet() -> str | None:
+    """The workbook sheet the book reads: ``$CNSLBP_SHEET`` if set, else None (the first sheet)."""
+    return os.environ.get(SHEET_ENV) or None
 
 
 def provenance(cohort: Cohort) -> Provenance:

@@ -78,13 +78,16 @@ def _digest_files(digest: Any, root: Path, paths: Iterable[Path]) -> None:
             digest.update(path.read_bytes() + b"\0")
 
 
-def inputs_digest(root: Path, data: Path) -> str:
-    """SHA-256 of everything but the notebook itself that a chapter's outputs can depend on."""
+def inputs_digest(root: Path, data: Path, sheet: str | None = None) -> str:
+    """SHA-256 of everything but the notebook itself that a chapter's outputs can depend on.
+
+    ``sheet`` is the workbook sheet the chapters read, if the cohort file is a workbook.
+    """
     digest = hashlib.sha256(b"cnslbp-execution-1\0")
     _digest_files(digest, root, (root / "cnslbp_lib").rglob("*"))
     _digest_files(digest, root, (root / "data").rglob("*"))
     _digest_files(digest, root, [root / "requirements.lock", root / "pyproject.toml"])
-    digest.update(f"cohort file {data.resolve()}\0".encode())
+    digest.update(f"cohort file {data.resolve()}\0sheet {sheet!r}\0".encode())
     digest.update(data.read_bytes() + b"\0")
     digest.update(f"python {sys.version}\0".encode())
     installed = sorted(

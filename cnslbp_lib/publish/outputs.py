@@ -17,7 +17,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from ..data.source import DATA_ENV, DEFAULT_DATA, PROJECT_ROOT
+from ..data.source import DATA_ENV, DEFAULT_DATA, PROJECT_ROOT, SHEET_ENV
 from ..exceptions import BuildError
 
 __all__ = ["chapter_notebooks", "store_outputs"]
@@ -38,6 +38,7 @@ def store_outputs(notebooks: list[Path], *, timeout: int = 300) -> list[Path]:
     """
     changed = []
     previous = os.environ.get(DATA_ENV)
+    previous_sheet = os.environ.pop(SHEET_ENV, None)
     os.environ[DATA_ENV] = str(DEFAULT_DATA)  # stored outputs always show the reconstruction
     try:
         for path in notebooks:
@@ -62,4 +63,6 @@ def store_outputs(notebooks: list[Path], *, timeout: int = 300) -> list[Path]:
             os.environ.pop(DATA_ENV, None)
         else:
             os.environ[DATA_ENV] = previous
+        if previous_sheet is not None:
+            os.environ[SHEET_ENV] = previous_sheet
     return changed

@@ -38,7 +38,7 @@ from sphinx.errors import ConfigError, ExtensionError
 from sphinx.util import logging
 
 from ..data.load import load_cohort
-from ..data.source import PROJECT_ROOT, cohort_path, provenance
+from ..data.source import PROJECT_ROOT, cohort_path, cohort_sheet, provenance
 from ..exceptions import CohortValidationError
 from .charts.render import CHART_CLASS, find_charts, static_chart_html, static_svg, vega_lite_version
 from .execution import ChapterRunner, NotebookExecutionError, cache_folder, inputs_digest
@@ -60,9 +60,9 @@ def _executes() -> bool:
 
 
 def _configure(app: Sphinx, config: Any) -> None:
-    path = cohort_path()
+    path, sheet = cohort_path(), cohort_sheet()
     try:
-        cohort = load_cohort(path)
+        cohort = load_cohort(path, sheet=sheet)
     except CohortValidationError as error:
         raise ConfigError(f"the cohort file is not valid, so nothing was built.\n{error}") from None
     source = provenance(cohort)
@@ -79,7 +79,7 @@ def _configure(app: Sphinx, config: Any) -> None:
     # the extension executes the chapters itself (see .execution); myst-nb only reads the results
     config.nb_execution_mode = "off"
     if _executes():
-        config.cnslbp_execution_inputs = inputs_digest(PROJECT_ROOT, path)
+        config.cnslbp_execution_inputs = inputs_digest(PROJECT_ROOT, path, sheet)
     elif not source.is_reconstruction:
         # the stored outputs were computed from the reconstruction: never show them for other data
         raise ConfigError(

@@ -1,7 +1,9 @@
 """Build the whole website from any cohort file, safely.
 
-The file is validated before anything is written. The site is built in a
-temporary directory with the file named by ``$CNSLBP_DATA`` (every chapter
+The file (any format and layout :func:`~cnslbp_lib.data.load.load_cohort`
+reads) is validated before anything is written. The site is built in a
+temporary directory with the file named by ``$CNSLBP_DATA``, and a
+workbook's sheet by ``$CNSLBP_SHEET`` (every chapter
 runs on it, or comes from the execution cache when nothing it depends on
 changed) and moved into place only when the build succeeded. Nothing
 under ``data/`` or ``book/`` is touched, and an existing output folder is only
@@ -22,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..data.load import load_cohort
-from ..data.source import DATA_ENV, DEFAULT_DATA, PROJECT_ROOT
+from ..data.source import DATA_ENV, DEFAULT_DATA, PROJECT_ROOT, SHEET_ENV
 from ..exceptions import BuildError
 
 __all__ = ["BUILD_MARKER", "build_site", "failure_summary"]
@@ -93,6 +95,7 @@ def build_site(
     data: str | Path | None = None,
     out: str | Path | None = None,
     *,
+    sheet: str | None = None,
     root: Path = PROJECT_ROOT,
     quiet: bool = False,
 ) -> Path:
@@ -101,9 +104,12 @@ def build_site(
     Parameters
     ----------
     data : path, optional
-        Cohort file; defaults to the reconstruction, ``data/cohort.csv``.
+        Cohort file in any format and layout the loader reads; defaults to the
+        reconstruction, ``data/cohort.csv``.
     out : path, optional
         Output folder for the HTML; defaults to ``_build/html``.
+    sheet : str, optional
+        The workbook's sheet, if ``data`` is a workbook (default: the first).
     quiet : bool
         Capture the build's progress instead of printing it (it is included
         in the error message if the build fails).
@@ -116,13 +122,16 @@ def build_site(
         If the build fails or the destination is unsafe; nothing is written.
     """
     source = Path(data).expanduser().resolve() if data is not None else DEFAULT_DATA
-    load_cohort(source)  # stops here, before anything is written, with every problem listed
+    load_cohort(source, sheet=sheet)  # stops here, before anything is written, with every problem listed
     destination = Path(out).expanduser().resolve() if out is not None else root / "_build" / "html"
     _check_destination(destination, root.resolve())
     destination.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".cnslbp-build-", dir=destination.parent) as work:
         command = [_jupyter_book(), "build", str(root), "--all", "-W", "-n", "--keep-going", "--path-output", work]
-        environment = {**os.environ, DATA_ENV: str(source)}
+        environment = {key: value for key, value in os.environ.items() if key != SHEET_ENV}
+        environment[DATA_ENV] = str(source)
+        if sheet is not None:
+            environment[SHEET_ENV] = sheet
         if not quiet:
             print(f"Building the book from {source} (chapters run unless cached; up to a minute)", file=sys.stderr)
         returncode, lines = _run(command, environment, root, echo=not quiet)

@@ -14,7 +14,7 @@ from functools import cached_property
 import pandas as pd
 
 from ..data.load import Cohort, load_cohort
-from ..data.source import Provenance, cohort_path, provenance
+from ..data.source import Provenance, cohort_path, cohort_sheet, provenance
 from ..paper.auditing import Recomputed, audit, recompute
 from ..paper.formatting import MINUS, count_in_words
 from ..paper.reconstruction import load_summary
@@ -184,5 +184,5 @@ class Study:
 def open_book() -> Study:
     """Load the book's cohort, hide participant ids, and enable the chart renderer."""
     charts.enable()
-    cohort = load_cohort(cohort_path())
+    cohort = load_cohort(cohort_path(), sheet=cohort_sheet())
     return Study(cohort=cohort.pseudonymised(), provenance=provenance(cohort))

@@ -16,17 +16,20 @@ import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .data.convert import convert_cohort
 from .data.files import write_text_atomically
 from .data.load import load_cohort
+from .data.paper_file import paper_schema
 from .data.schema import data_dictionary, write_schema
 from .data.source import PROJECT_ROOT
 from .exceptions import CnslbpError
 from .paper.auditing import audit
-from .paper.consistency import consistency_checks
+from .paper.consistency import consistency_checks, paper_summary, paper_table
 from .paper.ensemble import DEFAULT_READING, DEFAULT_SEED, READINGS, sample_ensemble
 from .paper.reconstruction import write_reconstruction
+from .paper.reported import load_paper
 from .paper.results_table import (
     check_results_table,
     read_results_table,
@@ -102,15 +105,16 @@ def _checks(arguments: argparse.Namespace) -> int:
 
 
 def _check(arguments: argparse.Namespace) -> int:
-    if arguments.paper is not None or arguments.table is None:
-        reason = (
-            "checking a paper file (PAPER) is not available yet; give a results table with --table FILE"
-            if arguments.paper is not None
-            else "give a results table with --table FILE"
-        )
+    if (arguments.paper is None) == (arguments.table is None):
+        reason = "give a paper file (PAPER) or a results table (--table FILE), not both"
         print(f"{arguments.usage()}cnslbp check: error: {reason}", file=sys.stderr)
         return 2
-    table = read_results_table(arguments.table)
+    if arguments.paper is not None:
+        paper = load_paper(arguments.paper)
+        table = paper_table(paper)
+    else:
+        paper = None
+        table = read_results_table(arguments.table)
     for warning in table.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     results = check_results_table(table)
@@ -120,6 +124,8 @@ def _check(arguments: argparse.Namespace) -> int:
         sys.stdout.write(results_to_csv(table, results))
     else:
         sys.stdout.write(results_to_text(results))
+        if paper is not None:
+            sys.stdout.write(paper_summary(paper))
     inconsistent = any(result.verdict == "inconsistent" for result in results)
     return 3 if arguments.fail_on_inconsistent and inconsistent else 0
 
@@ -144,8 +150,10 @@ def _ensemble(arguments: argparse.Namespace) -> int:
 
 
 def _schema(arguments: argparse.Namespace) -> int:
-
-    write_schema(arguments.out)
+    if arguments.paper:
+        write_text_atomically(arguments.out, json.dumps(paper_schema(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        write_schema(arguments.out)
     print(f"wrote {arguments.out}")
     return 0
 
@@ -195,13 +203,8 @@ _FORMATS = "cohort file: CSV, Excel workbook (.xlsx), SPSS (.sav) or Stata (.dta
 _SHEET_HELP = "the workbook's sheet to read (default: the first sheet)"
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="cnslbp",
-        description="Validate, audit and reconstruct cohort files for the CNSLBP MRI study book.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def _cohort_commands(commands: Any) -> None:
+    """validate, convert, audit, build: the commands that read a cohort file."""
     validate = commands.add_parser("validate", help="check a cohort file against the data dictionary")
     validate.add_argument("file", help=_FORMATS)
     validate.add_argument("--sheet", help=_SHEET_HELP)
@@ -221,17 +224,27 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--format", choices=("table", "json", "csv"), default="table")
     audit.set_defaults(run=_audit)
 
+    build = commands.add_parser("build", help="build the whole website from a cohort file")
+    build.add_argument("--data", type=Path, help=f"{_FORMATS} (default: the reconstruction, data/cohort.csv)")
+    build.add_argument("--sheet", help=_SHEET_HELP)
+    build.add_argument("--out", type=Path, help="output folder (default: _build/html)")
+    build.set_defaults(run=_build)
+
+
+def _paper_commands(commands: Any) -> None:
+    """checks, check, reconstruct, ensemble: the commands about a paper's printed numbers."""
     checks = commands.add_parser("checks", help="run the data-free consistency checks on the abstract")
     checks.set_defaults(run=_checks)
 
     check = commands.add_parser(
         "check",
-        help="check the printed numbers of paired (pre–post) results together, from a results table",
+        help="check the printed numbers of paired (pre–post) results together, from a paper file or a results table",
         description="Check every printed number of each paired (pre–post) result against the others, each as an "
         "interval under rounding. Exit 0 when the checks ran (3 with --fail-on-inconsistent when a result is "
-        "inconsistent), 1 for an unusable table, 2 for wrong usage. The table's format: data/results_table.md.",
+        "inconsistent), 1 for an unusable file, 2 for wrong usage. Formats: papers/paper.schema.json (a paper "
+        "file) and data/results_table.md (a results table).",
     )
-    check.add_argument("paper", nargs="?", help="a paper file (not available yet: use --table)")
+    check.add_argument("paper", nargs="?", type=Path, help="a paper file (YAML; see papers/)")
     check.add_argument("--table", type=Path, help="results table: CSV, one printed paired result per row")
     check.add_argument("--format", choices=("text", "json", "csv"), default="text")
     check.add_argument(
@@ -265,19 +278,17 @@ def _parser() -> argparse.ArgumentParser:
     ensemble.add_argument("--out", required=True, type=Path, help="where to write the CSV")
     ensemble.set_defaults(run=_ensemble)
 
-    schema = commands.add_parser("schema", help="write the machine-readable schema (Table Schema JSON)")
+
+def _book_commands(commands: Any) -> None:
+    """schema, dictionary, outputs, pdf: the commands that maintain the book."""
+    schema = commands.add_parser("schema", help="write a machine-readable schema (the cohort file's, by default)")
     schema.add_argument("--out", required=True, type=Path, help="where to write the JSON")
+    schema.add_argument("--paper", action="store_true", help="the paper file's JSON Schema instead")
     schema.set_defaults(run=_schema)
 
     dictionary = commands.add_parser("dictionary", help="write the data dictionary (Markdown)")
     dictionary.add_argument("--out", required=True, type=Path, help="where to write the Markdown")
     dictionary.set_defaults(run=_dictionary)
-
-    build = commands.add_parser("build", help="build the whole website from a cohort file")
-    build.add_argument("--data", type=Path, help=f"{_FORMATS} (default: the reconstruction, data/cohort.csv)")
-    build.add_argument("--sheet", help=_SHEET_HELP)
-    build.add_argument("--out", type=Path, help="output folder (default: _build/html)")
-    build.set_defaults(run=_build)
 
     outputs = commands.add_parser("outputs", help="re-execute chapters and store their outputs (for strict nbval)")
     outputs.add_argument("notebooks", nargs="*", help="chapter notebooks (default: every chapter in book/)")
@@ -289,6 +300,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     pdf.add_argument("--out", type=Path, default=PROJECT_ROOT / "_build" / "pdf" / "book.pdf", help="the PDF to write")
     pdf.set_defaults(run=_pdf)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cnslbp",
+        description="Validate, audit and reconstruct cohort files for the CNSLBP MRI study book, and check the "
+        "printed numbers of any single-group pre–post study.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _cohort_commands(commands)
+    _paper_commands(commands)
+    _book_commands(commands)
     return parser
 
 

@@ -25,6 +25,7 @@ from .paired_intervals import variant_words
 from .paired_result import PairedResult
 from .printed import Interval
 from .reported import STUDY, Paper
+from .results_table import ResultsTable, TableRow
 
 __all__ = [
     "CHECK_WORDS",
@@ -39,6 +40,8 @@ __all__ = [
     "grim_sums",
     "interval_from_printed_p",
     "paper_results",
+    "paper_summary",
+    "paper_table",
     "percentage_counts",
 ]
 
@@ -399,3 +402,40 @@ def explanations(paper: Paper = STUDY) -> list[Explanation]:
         words = " and ".join(variant_words(part, paper.n) for part in variant.split("+"))
         found_all.append(Explanation(variant, words, tuple(keys), agree))
     return found_all
+
+
+def paper_table(paper: Paper = STUDY) -> ResultsTable:
+    """A paper's printed results as a results table (what ``cnslbp check PAPER`` checks and writes).
+
+    Each row's extra columns name its instrument and comparison; its "line" is its place in the paper.
+    """
+    rows = tuple(
+        TableRow(
+            position,
+            found.result,
+            (("instrument", found.instrument), ("from_stage", str(found.comparison[0])),
+             ("to_stage", str(found.comparison[1]))),
+        )
+        for position, found in enumerate(paper_results(paper), start=1)
+    )  # fmt: skip
+    return ResultsTable(str(paper.path), rows, ("instrument", "from_stage", "to_stage"), ())
+
+
+def paper_summary(paper: Paper = STUDY) -> str:
+    """What the whole paper's checks add to its rows, in text: explanations across results, and unchecked claims."""
+    lines = ["", f"Paper: {paper.file.citation.title}"]
+    for found in explanations(paper):
+        labels = ", ".join(paper.get(key).key for key in found.explains)
+        reach = (
+            "and fits every number of that kind in the paper"
+            if found.all_agree
+            else "but not every number of that kind in the paper"
+        )
+        lines.append(f"  - {labels}: reproduced if {found.words}, {reach}")
+    for claim in paper.associations:
+        x, y = claim.pair or ("", "")
+        lines.append(
+            f"  - {claim.key}: an association between the changes in {x} and {y} ({claim.printed!r}) prints no "
+            "number, so nothing checks it; its sign is a reading of the wording"
+        )
+    return "\n".join(lines) + "\n"

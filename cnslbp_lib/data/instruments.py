@@ -11,6 +11,7 @@ change the paper file and everything follows.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -20,11 +21,13 @@ from .paper_file import PaperFile, load_paper_file
 
 __all__ = [
     "BASELINE_STAGE",
+    "DEFAULT_PAPER",
     "DESIGN",
     "FOLLOW_UP_STAGE",
     "GLOBAL_CHANGE",
     "INSTRUMENTS",
     "NON_RESPONSE",
+    "PAPER_ENV",
     "PRE_EDUCATION_STAGE",
     "STAGES",
     "STUDY_PAPER",
@@ -37,6 +40,7 @@ __all__ = [
     "design_from_paper_file",
     "get_instrument",
     "get_stage",
+    "paper_path",
 ]
 
 
@@ -255,7 +259,17 @@ def design_from_paper_file(paper: PaperFile) -> Design:
 
 
 # The book's own study: every constant below is read from its paper file, never typed here.
-STUDY_PAPER = Path(__file__).resolve().parents[2] / "papers" / "lumbar-mri-after-pain-education.yaml"
+# $CNSLBP_PAPER names another paper file for the book (a copy with one more printed number, say).
+PAPER_ENV = "CNSLBP_PAPER"
+DEFAULT_PAPER = Path(__file__).resolve().parents[2] / "papers" / "lumbar-mri-after-pain-education.yaml"
+
+
+def paper_path() -> Path:
+    """The paper file the book describes: ``$CNSLBP_PAPER`` if set, else the study's own in ``papers/``."""
+    return Path(os.environ.get(PAPER_ENV) or DEFAULT_PAPER)
+
+
+STUDY_PAPER = paper_path()
 DESIGN = design_from_paper_file(load_paper_file(STUDY_PAPER))
 INSTRUMENTS: tuple[Instrument, ...] = DESIGN.instruments
 STAGES: tuple[Stage, ...] = DESIGN.stages

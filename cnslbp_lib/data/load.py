@@ -145,6 +145,22 @@ class Cohort:
         messages += [f"{origin.place}, {origin.unit} {row}: blank {origin.unit} skipped" for row in self.skipped_lines]
         return messages
 
+    @classmethod
+    def from_frame(cls, data: pd.DataFrame, source: str) -> Cohort:
+        """A cohort of complete, already valid records held in memory (a drawn dataset of any paper, say).
+
+        ``data`` has ``participant``, ``stage`` and one score column per
+        instrument, no blanks; nothing is validated, so use it only for
+        frames the library made. Incomplete records are taken to be none.
+        """
+        if data.isna().any().any():
+            raise ValueError(f"data must have no blank values to be taken as complete; {source} has some")
+        tidy = data.assign(participant=pd.Categorical(data["participant"].astype(str)))
+        tidy = tidy.sort_values(["participant", "stage"], kind="stable").reset_index(drop=True)
+        incomplete = pd.DataFrame({"participant": [], "stage": [], "column": [], "issue": []})
+        origin = Origin(source, "frame in memory", "row")
+        return cls(tidy, source, "", incomplete, FileReading(origin, Layout("long", ())))
+
     def pseudonymised(self) -> Cohort:
         """Return a copy whose participant ids are replaced by labels P01, P02, ….
 

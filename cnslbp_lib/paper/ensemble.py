@@ -434,9 +434,12 @@ def ensemble_stamp(
     A stored summary carries it; when any input changes, the stamp changes and
     the stale summary is refused.
     """
+    # the design and the targets, not every printed number: one more number about another comparison
+    # (audited and checked, never a target) must not make the stored ensemble stale
     parts = [
         repr(change_targets(paper)),
-        repr(paper.file),
+        repr(paper.design),
+        repr(paper.associations),
         repr(priors(paper)),
         repr(get_reading(reading)),
         f"seed={seed}",

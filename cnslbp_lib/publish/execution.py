@@ -48,6 +48,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from ..data.instruments import paper_path
+
 __all__ = [
     "CACHE_ENV",
     "WARM_ENV",
@@ -86,6 +88,10 @@ def inputs_digest(root: Path, data: Path, sheet: str | None = None) -> str:
     digest = hashlib.sha256(b"cnslbp-execution-1\0")
     _digest_files(digest, root, (root / "cnslbp_lib").rglob("*"))
     _digest_files(digest, root, (root / "data").rglob("*"))
+    _digest_files(digest, root, (root / "papers").rglob("*"))
+    # the paper file the book describes ($CNSLBP_PAPER, or the one in papers/)
+    paper = paper_path()
+    digest.update(f"paper file {paper.resolve()}\0".encode() + paper.read_bytes() + b"\0")
     _digest_files(digest, root, [root / "requirements.lock", root / "pyproject.toml"])
     digest.update(f"cohort file {data.resolve()}\0sheet {sheet!r}\0".encode())
     digest.update(data.read_bytes() + b"\0")

@@ -29,7 +29,7 @@ from .myst import REPORTED_KEYS, quoted_keys
 from .myst import md as _md
 from .myst import role as _role
 from .provenance import Displayable, Marks, Phrase
-from .study import Study
+from .study import PRIMARY, Study
 from .words import DERIVED_KEYS, AssociationWords, ChangeWords, ResponderWords, participants
 
 __all__ = [
@@ -226,7 +226,7 @@ def power_sentence(n: int, *, brief: bool, marks: Marks | None = None) -> Phrase
 def holm_result(data: pd.DataFrame, marks: Marks | None = None) -> Phrase | str:
     """``gives p = 0.006 for the PIQ and p = 0.012 for the PSEQ``, or why (part of) it cannot be computed."""
     try:
-        table = holm(data).set_index("instrument")
+        table = holm(data, PRIMARY).set_index("instrument")
     except NotEnoughDataError as error:
         return f"cannot be computed: a paired t-test {error.reason}"
     given: list[Phrase] = []

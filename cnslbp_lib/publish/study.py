@@ -18,11 +18,15 @@ from ..data.source import Provenance, cohort_path, cohort_sheet, provenance
 from ..paper.auditing import Recomputed, audit, recompute
 from ..paper.formatting import MINUS, count_in_words
 from ..paper.reconstruction import load_summary
-from ..paper.reported import get_reported
+from ..paper.reported import STUDY, get_reported
 from . import charts
 from .provenance import AUDIT_PAGE, KEY_LINE, OWN_DATA_NOTE, SAMPLING_SENTENCE, Marks
 
-__all__ = ["CheckedNumber", "Notice", "Study", "open_book"]
+__all__ = ["ASSOCIATION", "PRIMARY", "CheckedNumber", "Notice", "Study", "open_book"]
+
+# the book's study as its paper file describes it: the primary outcomes and the claimed association's pair
+PRIMARY: tuple[str, ...] = tuple(entry.key for entry in STUDY.design.instruments if entry.role == "primary")
+ASSOCIATION: tuple[str, str] = STUDY.associations[0].pair or ("", "")
 
 
 @dataclass(frozen=True)

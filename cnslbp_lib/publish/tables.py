@@ -38,6 +38,7 @@ from ..stats.sensitivity import EffectSizes, effect_size_summary, sensitivity_su
 from .html import HtmlTable, HTMLText, html_table
 from .limits import PER_PARTICIPANT_LIMIT, more_participants
 from .myst import REPORTED_KEYS
+from .study import PRIMARY
 from .words import DERIVED_KEYS, not_computable, p_text, quote_number
 
 if TYPE_CHECKING:  # types only: both modules import this one
@@ -305,7 +306,7 @@ def sensitivity_table(
     and the note says why. ``bootstrap_method`` chooses the bootstrap row's
     interval (percentile or BCa).
     """
-    table = sensitivity_summary(data, instrument, bootstrap_method=bootstrap_method)
+    table = sensitivity_summary(data, instrument, bootstrap_method=bootstrap_method, others=PRIMARY)
     keys = _sensitivity_keys(instrument, bootstrap_method)
 
     def shown(kind: str, part: str, value: float, printed: str) -> object:
@@ -393,7 +394,7 @@ def effect_size_table(
 
 def global_change_table(data: pd.DataFrame) -> HtmlTable:
     """Stage 3 global ratings beside the primary outcomes' responder status (the first 200 participants)."""
-    full = rating_against_responders(data)
+    full = rating_against_responders(data, PRIMARY)
     table = full.head(PER_PARTICIPANT_LIMIT)
     shown = pd.DataFrame(
         {

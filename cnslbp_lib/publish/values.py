@@ -36,7 +36,7 @@ from ..stats.responder_analysis import pe_nonresponse, responders
 from . import audit_tables, charts, glue, rtm_words, sentences, tables, words
 from .provenance import Marks, legend_table
 from .rtm_words import JointRtmWords, NoiseWords, RtmWords
-from .study import Study
+from .study import ASSOCIATION, Study
 
 __all__ = ["CHAPTERS", "Page", "chapter_values"]
 
@@ -99,9 +99,14 @@ def _responders(study: Study, instrument: str) -> tuple[words.ResponderWords, Pr
 def _association(study: Study, marks: bool = False) -> words.AssociationWords:
     scale = study.marks if marks else None
     try:
-        return words.association_words(association(study.data), scale)
+        return words.association_words(association(study.data, *ASSOCIATION), scale)
     except NotEnoughDataError as error:
         return words.association_words(None, scale, reason=error.reason)
+
+
+def _discrepancies(study: Study) -> Any:
+    """The abstract's own discrepancies and what reproduces them, marked as worked out from the printed numbers."""
+    return study.marks.block(sentences.discrepancies(study), "Worked out from the printed numbers alone")
 
 
 def _audit_words(study: Study) -> words.AuditWords:
@@ -411,6 +416,7 @@ def limitations(study: Study) -> Page:
         study,
         values={
             **_fields(_audit_words(study), "conflict_count", "conflict_count_cap", "conflict_list"),
+            "discrepancies": _discrepancies(study),
             **_fields(regression["piq"], *figures_shown, "reliability", "reliability_60", "at_60", "explain_all"),
             **_fields(regression["pseq"], *figures_shown),
             **_fields(joint["piq"], "expected", "share", "single", "correlation", "flare", "per_sd"),
@@ -470,6 +476,7 @@ def number_audit(study: Study) -> Page:
             **_fields(words.cohort_words(study.cohort.n_participants), "participants"),
             **_fields(_audit_words(study), "agree", "total"),
             **_grim_example("psq_mean_change", study.marks),
+            "discrepancies": _discrepancies(study),
         },
         shown={
             "disagreements": audit_tables.disagreements(study.audit),

@@ -64,8 +64,8 @@ class Association:
 
 def association(
     data: pd.DataFrame,
-    x: str = "pseq",
-    y: str = "piq",
+    x: str,
+    y: str,
     *,
     from_stage: int = BASELINE_STAGE,
     to_stage: int = FOLLOW_UP_STAGE,

@@ -50,7 +50,7 @@ def global_change_distribution(data: pd.DataFrame, *, stage: int = FOLLOW_UP_STA
 
 
 def rating_against_responders(
-    data: pd.DataFrame, instruments: tuple[str, ...] = ("piq", "pseq"), *, stage: int = FOLLOW_UP_STAGE
+    data: pd.DataFrame, instruments: tuple[str, ...], *, stage: int = FOLLOW_UP_STAGE
 ) -> pd.DataFrame:
     """Each participant's global rating beside whether their scores crossed the thresholds.
 

@@ -30,7 +30,7 @@ __all__ = [
 
 def holm(
     data: pd.DataFrame,
-    instruments: tuple[str, ...] = ("piq", "pseq"),
+    instruments: tuple[str, ...],
     *,
     from_stage: int = BASELINE_STAGE,
     to_stage: int = FOLLOW_UP_STAGE,
@@ -252,7 +252,7 @@ def sensitivity_summary(
     data: pd.DataFrame,
     instrument: str,
     *,
-    others: tuple[str, ...] = ("piq", "pseq"),
+    others: tuple[str, ...] = (),
     from_stage: int = BASELINE_STAGE,
     to_stage: int = FOLLOW_UP_STAGE,
     bootstrap_method: Literal["percentile", "bca"] = "percentile",

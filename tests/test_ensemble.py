@@ -104,7 +104,7 @@ def test_each_reading_holds_in_every_member(name):
     pseq, piq = ensemble.changes("pseq").astype(float), ensemble.changes("piq").astype(float)
     tests = [stats.pearsonr(x, y) for x, y in zip(pseq, piq, strict=True)]
     r = np.array([test.statistic for test in tests])
-    assert (r < 0).all() if reading.association == "inverse" else (r > 0).all()
+    assert (r < 0).all() if reading.association == "as_read" else (r > 0).all()
     if reading.significant:
         assert all(test.pvalue < 0.05 for test in tests)
     entry = cl.get_instrument("piq")

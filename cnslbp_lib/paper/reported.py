@@ -142,10 +142,15 @@ class ReportedNumber:
             case "count":
                 return format_number(value, 0)
             case "phrase":
+                # a phrase prints a count of nothing in the paper's own words ("no missing data")
                 count = int(value)
-                return "no missing data" if count == 0 else f"{count} missing values or stage rows"
+                return self.printed if count == 0 else f"{count} missing values or stage rows"
             case "direction":
-                return "inverse" if value < 0 else "positive" if value > 0 else "none"
+                # the paper's word for the sign it claims; the other sign is named against it
+                if value == 0:
+                    return "none"
+                claimed = -1 if self.direction == "negative" else 1
+                return self.printed if (value > 0) == (claimed > 0) else f"the opposite of {self.printed}"
             case "p":
                 return format_p(value, decimals)
             case "magnitude":

@@ -24,12 +24,12 @@ from .data.load import load_cohort
 from .data.paper_file import paper_schema
 from .data.schema import data_dictionary, write_schema
 from .data.source import PROJECT_ROOT
-from .exceptions import CnslbpError
+from .exceptions import CnslbpError, Problem, ResultsTableError
 from .paper.auditing import audit
 from .paper.consistency import consistency_checks, paper_summary, paper_table
 from .paper.ensemble import DEFAULT_READING, DEFAULT_SEED, READINGS, sample_ensemble
 from .paper.reconstruction import write_reconstruction
-from .paper.reported import load_paper
+from .paper.reported import STUDY, load_paper
 from .paper.results_table import (
     check_results_table,
     read_results_table,
@@ -37,6 +37,7 @@ from .paper.results_table import (
     results_to_json,
     results_to_text,
 )
+from .paper.row_ensemble import row_ensemble
 from .publish.outputs import chapter_notebooks, store_outputs
 from .publish.pdf import print_book
 from .publish.sitebuild import build_site
@@ -140,11 +141,41 @@ def _reconstruct(arguments: argparse.Namespace) -> int:
 
 
 def _ensemble(arguments: argparse.Namespace) -> int:
-    ensemble = sample_ensemble(arguments.members, seed=arguments.seed, reading=arguments.reading)
+    if arguments.table is not None or arguments.row is not None:
+        if arguments.table is None or arguments.row is None or arguments.paper is not None:
+            reason = "a results table's row needs both --table FILE and --row ID, and no --paper"
+            print(f"{arguments.usage()}cnslbp ensemble: error: {reason}", file=sys.stderr)
+            return 2
+        return _row_ensemble(arguments)
+    paper = load_paper(arguments.paper) if arguments.paper is not None else STUDY
+    ensemble = sample_ensemble(arguments.members, seed=arguments.seed, reading=arguments.reading, paper=paper)
     digest = write_text_atomically(arguments.out, ensemble.to_csv())
     print(
-        f"wrote {arguments.out}: {ensemble.members} members drawn uniformly from every dataset the abstract allows "
-        f"(reading {ensemble.reading.name!r}: {ensemble.reading.describe()}; seed {ensemble.seed}; SHA-256 {digest})"
+        f"wrote {arguments.out}: {ensemble.members} members drawn uniformly from every dataset the paper allows "
+        f"(reading {ensemble.reading.name!r}: {ensemble.reading.describe(paper)}; seed {ensemble.seed}; "
+        f"SHA-256 {digest})"
+    )
+    return 0
+
+
+def _row_ensemble(arguments: argparse.Namespace) -> int:
+    table = read_results_table(arguments.table)
+    rows = {row.result.id: row for row in table.rows}
+    if arguments.row not in rows:
+        known = ", ".join(list(rows)[:20])
+        raise ResultsTableError(
+            [Problem(str(arguments.table), None, "id", arguments.row, f"no row has this id; ids: {known}")]
+        )
+    drawn = row_ensemble(rows[arguments.row].result, arguments.members, seed=arguments.seed)
+    digest = write_text_atomically(arguments.out, drawn.to_csv())
+    totals = ", ".join(str(total) for total, _ in drawn.set.candidates)
+    how = "exactly" if drawn.exact else "approximately (estimated counts weigh the totals)"
+    counted = "exact" if drawn.exact else "estimated"
+    print(
+        f"wrote {arguments.out}: {arguments.members} change vectors of row {arguments.row!r} (n = {drawn.set.n}), "
+        f"drawn {how} uniformly by the {drawn.method} sampler from the 10^{drawn.log10_count:.2f} ({counted}) "
+        f"vectors its printed {', '.join(drawn.set.used)} allow; total change in score steps: {totals}; "
+        f"seed {arguments.seed}; SHA-256 {digest}"
     )
     return 0
 
@@ -264,8 +295,13 @@ def _paper_commands(commands: Any) -> None:
     reconstruct.set_defaults(run=_reconstruct)
 
     ensemble = commands.add_parser(
-        "ensemble", help="draw datasets uniformly from everything the abstract allows (cohort format + member column)"
+        "ensemble",
+        help="draw datasets uniformly from everything a paper allows (cohort format + member column), or the "
+        "change vectors one row of a results table allows",
     )
+    ensemble.add_argument("--paper", type=Path, help="a paper file (default: the book's study)")
+    ensemble.add_argument("--table", type=Path, help="a results table, with --row: draw that row's change vectors")
+    ensemble.add_argument("--row", help="the id of the results table's row")
     ensemble.add_argument("--members", type=_positive, required=True, help="how many datasets to draw")
     ensemble.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     ensemble.add_argument(
@@ -276,7 +312,7 @@ def _paper_commands(commands: Any) -> None:
         + "; ".join(f"{reading.name}: {reading.describe()}" for reading in READINGS),
     )
     ensemble.add_argument("--out", required=True, type=Path, help="where to write the CSV")
-    ensemble.set_defaults(run=_ensemble)
+    ensemble.set_defaults(run=_ensemble, usage=ensemble.format_usage)
 
 
 def _book_commands(commands: Any) -> None:

@@ -322,8 +322,11 @@ def test_the_whole_book_prints_to_one_pdf_in_toc_order(reconstruction_site, tmp_
     assert len(reader.pages) == pages
     assert "Page 1 of" in reader.pages[0].extract_text()
     body = "\n".join(page.extract_text() for page in reader.pages[1:])
-    positions = [body.find(title) for title in ("Start here", "Background:", "Design:", "Number audit", "Glossary")]
+    titles = ("Start here", "Background:", "Design:", "Number audit", "Glossary", "Reproduce this book")
+    positions = [body.find(title) for title in titles]
     assert -1 not in positions and positions == sorted(positions)
+    assert "git clone" in body  # how to get the source, on paper too
+    assert "Library reference:" not in body  # the reference pages stay on the site
     assert "PIQ score (points, higher = worse)" in body  # chart text is in the PDF as vectors
     # the site folds every chapter's code behind a toggle; on paper the toggles would only repeat
     assert "Show code cell source" in (reconstruction_site / "book" / "stages.html").read_text(encoding="utf-8")

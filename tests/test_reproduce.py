@@ -99,6 +99,12 @@ def test_no_page_outside_the_chapters_offers_a_notebook(reconstruction_site):
         assert menu == (name == "start_here"), name
 
 
+def test_no_page_or_notebook_shows_where_the_book_was_built(reconstruction_site):
+    # a default argument or a constant that is a path would otherwise print this checkout's folder
+    for path in [*reconstruction_site.rglob("*.html"), *reconstruction_site.rglob("*.ipynb")]:
+        assert str(ROOT) not in path.read_text(encoding="utf-8"), path.relative_to(reconstruction_site)
+
+
 def test_the_lock_file_download_is_the_lock_file_byte_for_byte(reconstruction_site):
     download = href_to(reconstruction_site / REPRODUCE_HTML, r"requirements\.lock")
     assert download.read_bytes() == (ROOT / "requirements.lock").read_bytes()

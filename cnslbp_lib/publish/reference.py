@@ -3,13 +3,19 @@
 ``cnslbp-api`` (in an ``{eval-rst}`` block, because autodoc writes
 reStructuredText) takes a package and optional further modules and documents
 every module of them, each in a section of its own: the module's docstring,
-then each name of its ``__all__`` that the module defines, in that order
-(numpydoc sections read by napoleon; a constant shows its value unless it is
-long or a path on the building machine). A name a module only re-exports is documented where it is defined and
-linked from here, so no object is described twice. A package's
-``__init__`` contributes its docstring; its re-exports are documented in their
-modules. A new module appears on its layer's page without editing the page.
-"""
+then each name of its ``__all__`` that the module defines, in that order, and
+the classes its signatures use (numpydoc sections read by napoleon; a constant
+shows its value unless it is long or a path). A name a module only re-exports
+is documented where it is defined and linked from here, so no object is
+described twice; a package's ``__init__`` contributes its docstring. A new
+module appears on its layer's page without editing the page.
+
+Three repairs keep the pages valid under ``-W -n``: ``|r|`` in a docstring's
+prose is typeset as math (reStructuredText would read a substitution); a name
+written as its module imports it links to the one documented object of that
+name; and a constant without a doc comment does not borrow its type's docstring.
+A fourth keeps the HTML valid: a Returns section that lists columns is not
+nested in a paragraph."""
 
 from __future__ import annotations
 
@@ -107,7 +113,8 @@ LONG_VALUE = 70  # characters: a longer value (a registry, a long table) is desc
 
 
 def member_directives(module: ModuleType) -> list[str]:
-    """reStructuredText that documents each name ``module`` defines in its ``__all__``, in that order.
+    """reStructuredText that documents each name ``module`` defines in its ``__all__``, in that order,
+    then the classes its signatures use (:func:`used_types`).
 
     >>> import cnslbp_lib.stats.rtm as rtm
     >>> member_directives(rtm)[:3]  # doctest: +NORMALIZE_WHITESPACE

@@ -177,7 +177,7 @@ def _page_links(app: Sphinx, pagename: str, templatename: str, context: dict[str
                 "url": pathto(_notebook_uri(pagename), 1),
                 "text": ".ipynb",
                 "icon": "fas fa-code",
-                "tooltip": "Download this chapter's notebook, as run for this build",
+                "tooltip": "Download this chapter's notebook, with the outputs this page shows",
                 "label": "download-notebook-button",
             }
             group["buttons"] = [notebook, *group.get("buttons", [])]
@@ -220,7 +220,7 @@ class NotebooksDirective(SphinxDirective):
             item += nodes.reference(
                 name, "", nodes.literal(name, name), refuri=relative_uri(here, _notebook_uri(docname))
             )
-            item += nodes.Text(" (executed for this build)" if executed else " (text only: no code)")
+            item += nodes.Text(" (code and outputs)" if executed else " (text only: no code)")
             listing += nodes.list_item("", item)
         return [listing]
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from cnslbp_lib.publish.pdf import chapter_order, find_chromium, serve
+from cnslbp_lib.publish.reproduce import book_chapters
 
 from .conftest import ROOT
 
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.skipif(
 )
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+SCREENSHOT_HEIGHT = 16_000
 
 
 @pytest.fixture(scope="module")
@@ -103,18 +105,25 @@ def test_page_loads_with_no_errors_failed_or_outside_requests(visit, path):
 
 
 CHAPTERS = [f"{chapter}.html" for chapter in chapter_order()]
+# the pages that can hold charts: the reproduce page and the library reference draw none
+CHART_PAGES = [f"{chapter}.html" for chapter in book_chapters()]
+
+
+def test_only_the_books_chapters_draw_charts(reconstruction_site):
+    for path in sorted(set(CHAPTERS) - set(CHART_PAGES)):
+        assert 'class="cnslbp-chart' not in (reconstruction_site / path).read_text(encoding="utf-8"), path
 
 
 def interactive_chapters(site: Path) -> list[str]:
     """The chapters that have an interactive chart, in the order of the book."""
-    return [path for path in CHAPTERS if "cnslbp-chart--interactive" in (site / path).read_text(encoding="utf-8")]
+    return [path for path in CHART_PAGES if "cnslbp-chart--interactive" in (site / path).read_text(encoding="utf-8")]
 
 
 def test_most_chapters_with_results_have_interactive_charts(reconstruction_site):
     assert len(interactive_chapters(reconstruction_site)) >= 5
 
 
-@pytest.mark.parametrize("path", CHAPTERS)
+@pytest.mark.parametrize("path", CHART_PAGES)
 def test_every_chart_renders_and_shows_a_tooltip_on_hover(visit, path):
     page = visit(path)
     page.draw_all()
@@ -279,6 +288,14 @@ def test_no_serious_or_critical_accessibility_violations(visit, path):
     assert serious == []
 
 
+def save_screenshot(tab, target: Path) -> None:
+    """The page from its top, down to SCREENSHOT_HEIGHT pixels: a library reference page is some
+    60,000 (the layout checks cover all of it)."""
+    height = tab.evaluate("document.documentElement.scrollHeight")
+    clip = {"x": 0, "y": 0, "width": tab.viewport_size["width"], "height": min(height, SCREENSHOT_HEIGHT)}
+    tab.screenshot(path=str(target), full_page=True, clip=clip)
+
+
 @pytest.mark.parametrize("path", site_pages())
 @pytest.mark.parametrize("width", WIDTHS)
 def test_screenshot_at_desktop_and_phone_width(visit, path, width):
@@ -295,7 +312,7 @@ def test_screenshot_at_desktop_and_phone_width(visit, path, width):
     page.tab.wait_for_function("document.querySelectorAll('.math:not(:has(mjx-container))').length === 0")
     target = SCREENSHOTS / width / (path.replace("/", "_").split("?")[0] + ".png")
     target.parent.mkdir(parents=True, exist_ok=True)
-    page.tab.screenshot(path=str(target), full_page=True)
+    save_screenshot(page.tab, target)
     assert target.stat().st_size > 10_000
 
 
@@ -322,8 +339,11 @@ def test_the_whole_book_prints_to_one_pdf_in_toc_order(reconstruction_site, tmp_
     assert len(reader.pages) == pages
     assert "Page 1 of" in reader.pages[0].extract_text()
     body = "\n".join(page.extract_text() for page in reader.pages[1:])
-    positions = [body.find(title) for title in ("Start here", "Background:", "Design:", "Number audit", "Glossary")]
+    titles = ("Start here", "Background:", "Design:", "Number audit", "Glossary", "Reproduce this book")
+    positions = [body.find(title) for title in titles]
     assert -1 not in positions and positions == sorted(positions)
+    assert "git clone" in body  # how to get the source, on paper too
+    assert "Library reference:" not in body  # the reference pages stay on the site
     assert "PIQ score (points, higher = worse)" in body  # chart text is in the PDF as vectors
     # the site folds every chapter's code behind a toggle; on paper the toggles would only repeat
     assert "Show code cell source" in (reconstruction_site / "book" / "stages.html").read_text(encoding="utf-8")
@@ -354,7 +374,7 @@ def without_javascript(browser, base_url) -> Iterator[object]:
     context.close()
 
 
-@pytest.mark.parametrize("path", CHAPTERS)
+@pytest.mark.parametrize("path", CHART_PAGES)
 def test_static_and_live_charts_draw_the_same_marks_axes_and_labels(visit, without_javascript, base_url, path):
     static_page = without_javascript.new_page()
     static_page.goto(f"{base_url}/{path}")
@@ -412,7 +432,7 @@ def test_a_page_reads_fully_without_javascript(browser, base_url, path, width):
     assert overflow <= 1, f"{path} scrolls sideways at {width} width without JavaScript"
     target = SCREENSHOTS / f"{width}-no-javascript" / (path.replace("/", "_") + ".png")
     target.parent.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(target), full_page=True)
+    save_screenshot(tab, target)
     context.close()
 
 

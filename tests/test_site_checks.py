@@ -22,6 +22,8 @@ import pytest
 
 from .conftest import ROOT
 
+LAYERS = ("data", "stats", "paper", "publish")
+
 
 def _nu_check() -> Any:
     spec = importlib.util.spec_from_file_location("nu_check", ROOT / "benchmarks" / "nu_check.py")
@@ -98,6 +100,8 @@ def chapters(site_pages: dict[Path, Page]) -> dict[Path, Page]:
 def test_the_site_has_its_pages(site_pages, reconstruction_site):
     names = {path.relative_to(reconstruction_site).as_posix() for path in site_pages}
     assert {"index.html", "search.html", "genindex.html", "book/start_here.html", "book/limitations.html"} <= names
+    reproducing = {f"book/{name}.html" for name in ("reproduce", *(f"reference_{layer}" for layer in LAYERS))}
+    assert reproducing <= names
     assert all(path.suffix == ".html" and "macros" not in path.name for path in site_pages)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -89,6 +90,23 @@ def test_chapters_show_this_cohorts_numbers_in_place(own_sites, name):
     assert f"{count} participants.</p>" in text
     # the full hash is in the announcement bar; the per-chapter notice does not repeat a short one
     assert "file SHA-256" not in text
+
+
+@pytest.mark.parametrize("name", ["small", "large"])
+def test_the_downloadable_notebooks_are_this_cohorts_as_run_for_this_build(own_sites, name, cohort):
+    site, data, _ = own_sites[name]
+    table = cl.audit(cl.load_cohort(data)).set_index("key")
+    reconstruction = cl.audit(cohort).set_index("key")
+    notebook = json.loads((site / "notebooks" / "start_here.ipynb").read_text(encoding="utf-8"))
+    html = "".join(
+        "".join(output.get("data", {}).get("text/html", ""))
+        for cell in notebook["cells"]
+        for output in cell.get("outputs", [])
+    )
+    shown = re.findall(r'data-key="piq_mean_change">([^<]+)<', html)
+    # the same number the page shows, recomputed from this cohort (not the reconstruction's stored output)
+    assert shown and set(shown) == {table.loc["piq_mean_change", "recomputed_printed"]}
+    assert set(shown) != {reconstruction.loc["piq_mean_change", "recomputed_printed"]}
 
 
 def test_prose_follows_the_numbers_not_the_paper(own_sites):

@@ -87,7 +87,7 @@ class Instrument:
 
     @property
     def movement(self) -> str:
-        """The direction of improvement as a word: ``rise`` or ``fall``."""
+        """The direction of improvement as a word, ``rise`` or ``fall``."""
         return "rise" if self.improvement_sign > 0 else "fall"
 
     def rule(self, threshold: float) -> str:

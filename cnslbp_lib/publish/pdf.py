@@ -26,7 +26,7 @@ from pypdf import PdfReader
 from ..data.source import PROJECT_ROOT
 from ..exceptions import PrintError
 
-__all__ = ["LocalServer", "PrintedBook", "chapter_order", "find_chromium", "print_book", "serve"]
+__all__ = ["LocalServer", "PrintedBook", "chapter_order", "find_chromium", "print_book", "printed_chapters", "serve"]
 
 CHROMIUM_ENV = "CNSLBP_CHROMIUM"
 _PRINT_CSS = """
@@ -123,6 +123,18 @@ def chapter_order(toc: Path = PROJECT_ROOT / "_toc.yml") -> list[str]:
     return order
 
 
+def printed_chapters(toc: Path = PROJECT_ROOT / "_toc.yml") -> list[str]:
+    """What the PDF prints, in ToC order: every chapter and "Reproduce this book".
+
+    The library reference stays on the site: some two hundred pages of
+    signatures are not read on paper.
+    """
+    from .reproduce import REPRODUCE_PAGE, book_chapters  # noqa: PLC0415 (it imports Sphinx)
+
+    printed = {*book_chapters(toc), REPRODUCE_PAGE}
+    return [chapter for chapter in chapter_order(toc) if chapter in printed]
+
+
 def find_chromium() -> str | None:
     """Debian's Chromium, or the path in ``$CNSLBP_CHROMIUM``; None if neither exists."""
     for candidate in (os.environ.get(CHROMIUM_ENV), "/usr/bin/chromium", shutil.which("chromium")):
@@ -182,7 +194,7 @@ def print_book(
         raise PrintError(f"Chromium was not found; install Debian's chromium or set {CHROMIUM_ENV}")
     if not (site / "index.html").exists():
         raise PrintError(f"no built site in {site}; run 'cnslbp build' first")
-    chapters = chapter_order()
+    chapters = printed_chapters()
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_suffix(".pdf.partial")
     with serve(site) as base, sync_playwright() as playwright:

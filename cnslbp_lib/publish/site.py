@@ -410,6 +410,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from myst_nb.sphinx_ import HideCodeCellNode  # noqa: PLC0415
 
     app.setup_extension("myst_nb")
+    app.setup_extension("cnslbp_lib.publish.reproduce")
+    app.setup_extension("cnslbp_lib.publish.reference")
     app.add_config_value("cnslbp_dataset_sha256", "", "env")
     app.add_config_value("cnslbp_execution_inputs", "", "env")
     app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_cell, _depart_hidden_cell))

@@ -60,7 +60,7 @@ class Page:
 
     @property
     def checks(self) -> tuple[str, ...]:
-        """Every reported number the page checks in place: its own, and those its sentences quote."""
+        """Every reported number the page checks in place, its own and those its sentences quote."""
         quoted = [
             key
             for sentence in self.sentences.values()

@@ -40,6 +40,7 @@ from .paper.results_table import (
 from .paper.row_ensemble import row_ensemble
 from .publish.outputs import chapter_notebooks, store_outputs
 from .publish.pdf import print_book
+from .publish.report import write_report
 from .publish.sitebuild import build_site
 
 __all__ = ["main"]
@@ -93,6 +94,13 @@ def _convert(arguments: argparse.Namespace) -> int:
     )
     for note in reading.all_notes:
         print(f"  - {note}")
+    return 0
+
+
+def _report(arguments: argparse.Namespace) -> int:
+    paper = load_paper(arguments.paper)
+    page = write_report(paper, arguments.out, seed=arguments.seed)
+    print(f"wrote {page} (open it in a browser; it loads nothing from elsewhere)")
     return 0
 
 
@@ -263,7 +271,7 @@ def _cohort_commands(commands: Any) -> None:
 
 
 def _paper_commands(commands: Any) -> None:
-    """checks, check, reconstruct, ensemble: the commands about a paper's printed numbers."""
+    """checks, check, report, reconstruct, ensemble: the commands about a paper's printed numbers."""
     checks = commands.add_parser("checks", help="run the data-free consistency checks on the abstract")
     checks.set_defaults(run=_checks)
 
@@ -282,6 +290,17 @@ def _paper_commands(commands: Any) -> None:
         "--fail-on-inconsistent", action="store_true", help="exit with code 3 when any result is inconsistent"
     )
     check.set_defaults(run=_check, usage=check.format_usage)
+
+    report = commands.add_parser(
+        "report",
+        help="write a reviewer's report on a paper file: one offline page of every check and what the numbers allow",
+    )
+    report.add_argument("paper", type=Path, help="a paper file (YAML; see papers/)")
+    report.add_argument(
+        "--out", required=True, type=Path, help="the folder to write index.html and its stylesheets into"
+    )
+    report.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    report.set_defaults(run=_report)
 
     reconstruct = commands.add_parser(
         "reconstruct", help="write the worked dataset: the ensemble member nearest its medians"

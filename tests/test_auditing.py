@@ -12,7 +12,7 @@ def test_audit_of_the_reconstruction_agrees_except_where_the_abstract_contradict
     assert table.loc[~table["agrees"], "key"].tolist() == ["pseq_p_val", "piq_responders"]
     row = table.set_index("key").loc["piq_responders"]
     assert (row.reported, row.recomputed_printed) == ("78.5", "78.6")
-    assert "truncating" in row.explanation
+    assert "truncated (digits cut off) instead of rounded" in row.explanation
     assert table.loc[table["agrees"], "explanation"].eq("").all()
 
 

@@ -59,7 +59,7 @@ def test_identical_changes_give_a_zero_width_interval_and_no_test():
 
 
 def test_arguments_are_checked_with_named_rules(cohort):
-    with pytest.raises(ValueError, match="from_stage must be one of"):
+    with pytest.raises(ValueError, match="from_stage must be a stage number"):
         cl.paired_change(cohort.data, "piq", from_stage=0)
     with pytest.raises(ValueError, match="from_stage and to_stage must differ"):
         cl.paired_change(cohort.data, "piq", from_stage=2, to_stage=2)

@@ -3,8 +3,7 @@
 import pytest
 from scipy import stats
 
-from cnslbp_lib.paper.consistency import consistency_checks, grim_sums, percentage_counts, t_test_implied_by_ci
-from cnslbp_lib.paper.reported import get_reported
+from cnslbp_lib.paper.consistency import check_paper, consistency_checks, grim_sums, percentage_counts
 
 
 def test_grim_finds_the_only_totals_over_fourteen():
@@ -22,34 +21,35 @@ def test_percentages_as_counts_out_of_fourteen():
 def test_pseq_interval_implies_a_p_value_that_prints_as_0_006():
     # By hand: half-width (29.83 − 6.03)/2 = 11.90, SE = 11.90/t(0.975, 13) = 5.5083,
     # t = 17.93/5.5083 = 3.2551, two-sided p = 0.00627.
-    implied = t_test_implied_by_ci(
-        get_reported("pseq_mean_change"), get_reported("pseq_ci_low"), get_reported("pseq_ci_high"), 14
-    )
+    pseq = next(checked for found, checked in check_paper() if found.instrument == "pseq")
+    implied = {value.name: value.interval for value in pseq.implied}
     by_hand_t = 17.93 / (11.90 / stats.t.ppf(0.975, 13))
-    assert implied.t[0] <= by_hand_t <= implied.t[1]
-    assert 0.0062 < implied.p_val[0] <= implied.p_val[1] < 0.0063
-    assert implied.dz[0] <= 0.87 <= implied.dz[1] + 0.005
+    assert implied["t_size"].low <= by_hand_t <= implied["t_size"].high
+    assert 0.0062 < implied["p"].low <= implied["p"].high < 0.0063
+    assert implied["dz"].low <= 0.87 <= implied["dz"].high + 0.005
 
 
 def test_verdicts_single_out_the_pseq_p_value_and_the_piq_percentage():
     table = consistency_checks()
     inconsistent = table[table["verdict"] == "inconsistent"]
-    assert inconsistent["subject"].tolist()[:2] == ["pseq_p_val", "piq_responders"]
-    assert inconsistent["subject"].isna().tolist() == [False, False, True]
-    assert inconsistent["check"].tolist() == ["p from CI", "PIQ % as k/14", "Same rounding rule"]
-    assert set(table.loc[table["verdict"] == "derived", "check"]) == {"CI from p"}
+    assert inconsistent["subject"].tolist() == ["piq_responders", "pseq_p_val"]
+    assert inconsistent["check"].tolist() == ["Responders as k of n (PIQ)", "p from CI (PSEQ)"]
+    assert table.loc[table["verdict"] == "derived", "check"].tolist() == ["CI from p (PSQ)"]
 
 
 def test_psq_derivation_says_whether_its_interval_includes_zero():
-    detail = consistency_checks().set_index("check").loc["CI from p", "detail"]
+    detail = consistency_checks().set_index("check").loc["CI from p (PSQ)", "detail"]
     assert "which includes zero" in detail
     assert detail.startswith("The abstract gives no CI or dz for PSQ.")
+    # by hand (see below): about −10.23 to 0.95, so each end's interval must hold those values
+    assert "lower end lies between −10.25 and −10.21" in detail and "upper end lies between 0.93 and 0.97" in detail
 
 
-@pytest.mark.parametrize("check", ["GRIM", "CI midpoint", "dz from CI"])
+@pytest.mark.parametrize("check", ["GRIM", "CI midpoint", "Effect size from CI", "Scale limits"])
 def test_checks_that_pass_for_every_outcome(check):
     table = consistency_checks()
-    assert set(table.loc[table["check"] == check, "verdict"]) == {"consistent"}
+    verdicts = table.loc[table["check"].str.startswith(f"{check} ("), "verdict"]
+    assert len(verdicts) >= 2 and set(verdicts) == {"consistent"}
 
 
 def test_worked_dz_from_the_printed_piq_interval():

@@ -24,7 +24,7 @@ def test_association_matches_pingouin(cohort, method):
 
 
 def test_reconstructed_association_is_inverse_as_reported(cohort):
-    result = cl.association(cohort.data)
+    result = cl.association(cohort.data, "piq", "pseq")
     assert result.pearson.r < 0 and result.spearman.r < 0
     assert result.n == 14
 
@@ -36,7 +36,7 @@ def test_association_needs_distinct_instruments_and_three_pairs(cohort):
     with pytest.raises(
         cl.NotEnoughDataError, match="needs at least 3 participants with both scores; this cohort has 2"
     ):
-        cl.association(few)
+        cl.association(few, "piq", "pseq")
 
 
 def test_perfect_correlation_has_no_interval():
@@ -48,7 +48,7 @@ def test_perfect_correlation_has_no_interval():
             "pseq": [10.0, 10, 10, 10, 11, 12, 13, 14],
         }
     )
-    row = cl.association(frame).pearson
+    row = cl.association(frame, "piq", "pseq").pearson
     assert row.r == pytest.approx(-1.0)
     assert np.isnan(row.ci_low)
 

@@ -58,8 +58,8 @@ def test_the_summary_row_of_the_worked_member_matches_the_library_on_the_cohort_
     data = cohort.data
     assert row["piq_wilcoxon_p"] == pytest.approx(cl.wilcoxon_change(data, "piq").p_val, rel=1e-5)
     assert row["psq_wilcoxon_p"] == pytest.approx(cl.wilcoxon_change(data, "psq").p_val, rel=1e-5)
-    assert row["assoc_r"] == pytest.approx(cl.association(data).pearson.r, rel=1e-5)
-    assert row["assoc_rho_p"] == pytest.approx(cl.association(data).spearman.p_val, rel=1e-5)
+    assert row["assoc_r"] == pytest.approx(cl.association(data, "piq", "pseq").pearson.r, rel=1e-5)
+    assert row["assoc_rho_p"] == pytest.approx(cl.association(data, "piq", "pseq").spearman.p_val, rel=1e-5)
     boot = cl.bootstrap_change(data, "pseq")
     assert (row["pseq_boot_low"], row["pseq_boot_high"]) == pytest.approx((boot.ci_low, boot.ci_high), rel=1e-5)
     education = cl.paired_change(data, "pseq", from_stage=1, to_stage=2)

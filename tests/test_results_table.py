@@ -156,10 +156,14 @@ def test_the_command_exits_one_without_a_traceback_for_a_bad_table(write_csv):
     assert f"{path}, line 3, column 'id', value 'a': id is repeated (first on line 2)" in result.stderr
 
 
-def test_the_command_says_a_paper_file_is_not_available_yet(capsys):
-    code, _, err = run_here(capsys, "check", "paper.yaml")
-    assert code == 2
-    assert "checking a paper file (PAPER) is not available yet; give a results table with --table FILE" in err
+def test_the_command_takes_a_paper_file_or_a_table_but_not_both_or_neither(capsys):
+    from cnslbp_lib.data.instruments import DEFAULT_PAPER
+
+    code, out, _ = run_here(capsys, "check", str(DEFAULT_PAPER))
+    assert code == 0
+    assert "piq: inconsistent" in out and "pseq: inconsistent" in out and "psq: consistent" in out
+    code, _, err = run_here(capsys, "check", str(DEFAULT_PAPER), "--table", "results.csv")
+    assert code == 2 and "give a paper file (PAPER) or a results table (--table FILE), not both" in err
     assert run_here(capsys, "check")[0] == 2
 
 

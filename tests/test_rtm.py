@@ -20,7 +20,9 @@ from cnslbp_lib.stats.rtm_noise import noise_bound, noise_bound_from_changes
 
 
 def test_closed_form_and_simulation_agree_across_the_grid():
-    grid = simulate_null_improvement(np.array([0.5, 0.73, 0.9]), np.array([3, 7, 11]), 8.0, people=400_000)
+    grid = simulate_null_improvement(
+        np.array([0.5, 0.73, 0.9]), np.array([3, 7, 11]), 8.0, cohort_size=14, people=400_000
+    )
     # Monte Carlo standard error of the simulated mean is at most about sd·sqrt(2(1−ρ))/sqrt(selected)
     for row in grid.itertuples():
         error = 8.0 * np.sqrt(2 * (1 - row.reliability)) / np.sqrt(400_000 * row.selected_pct / 100)
@@ -39,8 +41,8 @@ def test_regression_to_the_mean_shrinks_as_reliability_rises():
 
 
 def test_simulation_is_seeded():
-    first = simulate_null_improvement(np.array([0.7]), np.array([7]), 8.0, people=20_000, seed=3)
-    second = simulate_null_improvement(np.array([0.7]), np.array([7]), 8.0, people=20_000, seed=3)
+    first = simulate_null_improvement(np.array([0.7]), np.array([7]), 8.0, cohort_size=14, people=20_000, seed=3)
+    second = simulate_null_improvement(np.array([0.7]), np.array([7]), 8.0, cohort_size=14, people=20_000, seed=3)
     assert first.equals(second)
 
 

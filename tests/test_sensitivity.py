@@ -16,7 +16,7 @@ from .conftest import COHORT_CSV, tidy_pairs
 
 
 def test_holm_doubles_the_smaller_p_and_keeps_order(cohort):
-    table = holm(cohort.data).set_index("instrument")
+    table = holm(cohort.data, ("piq", "pseq")).set_index("instrument")
     p_piq = cl.paired_change(cohort.data, "piq").p_val
     p_pseq = cl.paired_change(cohort.data, "pseq").p_val
     # by hand, two tests: the smaller p times 2, the larger times 1, then made monotone
@@ -99,7 +99,7 @@ def test_holm_keeps_an_undefined_p_undefined_and_still_counts_it():
         ],
         axis=1,
     )
-    table = holm(data).set_index("instrument")
+    table = holm(data, ("piq", "pseq")).set_index("instrument")
     assert np.isnan(table.loc["piq", "p_holm"])
     assert table.loc["pseq", "p_holm"] == pytest.approx(min(1.0, 2 * table.loc["pseq", "p_val"]))
 
@@ -108,7 +108,7 @@ def test_the_sensitivity_table_gives_every_analysis_a_row_and_a_reason():
     from cnslbp_lib.stats.sensitivity import sensitivity_summary
 
     one = tidy_pairs(np.array([40.0]), np.array([30.0])).assign(pseq=[20, 25], psq=[20, 20])
-    table = sensitivity_summary(one, "piq").set_index("analysis")
+    table = sensitivity_summary(one, "piq", others=("piq", "pseq")).set_index("analysis")
     assert len(table) == 5
     assert table.loc["Paired t-test", "reason"] == "needs at least 2 participants with both scores; this cohort has 1"
     assert table.loc["Leave one participant out (least favourable)", "reason"].endswith("this cohort has 1")

@@ -72,7 +72,7 @@ class Instrument:
 
     @property
     def step(self) -> Fraction:
-        """The smallest difference between two people's scores: 1 for a total, 1/k for a mean of k items."""
+        """The smallest difference between two people's scores (1 for a total, 1/k for a mean of k items)."""
         return Fraction(1, self.items)
 
     @property

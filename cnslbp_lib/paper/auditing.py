@@ -108,7 +108,8 @@ def recompute(cohort: Cohort, paper: Paper = STUDY) -> dict[str, Recomputed]:
         try:
             values[record.key] = _recompute_one(cohort, paper, record)
         except NotEnoughDataError as error:
-            values[record.key] = Recomputed(float("nan"), error.reason)
+            said = str(error)  # "A paired t-test needs …": the analysis named, as the page's parenthesis reads it
+            values[record.key] = Recomputed(float("nan"), said[:1].lower() + said[1:])
     return values
 
 

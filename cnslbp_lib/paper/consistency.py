@@ -308,12 +308,16 @@ def _derived_interval(paper: Paper, found: PaperResult, checked: CheckedResult) 
         low, high = format_number(interval.low, decimals), format_number(interval.high, decimals)
         return low if low == high else f"{low} to {high}"
 
+    def end(which: str, interval: Interval) -> str:
+        low, high = format_number(interval.low, 2), format_number(interval.high, 2)
+        return f"whose {which} end is {low}" if low == high else f"whose {which} end lies between {low} and {high}"
+
     zero = "includes" if implied["ci_low"].high <= 0 <= implied["ci_high"].low else "excludes"
     detail = (
         f"The abstract gives no CI or dz for {name}. A mean of {found.result.mean_change} with p = "
         f"{found.result.p} on {paper.n - 1} degrees of freedom implies t = {span(implied['t_size'], 2)}, an SD of "
-        f"the changes of {span(implied['change_sd'], 2)}, dz = {span(implied['dz'], 2)} in size, and a 95% CI of "
-        f"{span(implied['ci_low'], 2)} to {span(implied['ci_high'], 2)}, which {zero} zero."
+        f"the changes of {span(implied['change_sd'], 2)}, dz = {span(implied['dz'], 2)} in size, and a 95% CI "
+        f"{end('lower', implied['ci_low'])} and {end('upper', implied['ci_high'])}, which {zero} zero."
     )
     keys = tuple(found.keys[column] for column in ("mean_change", "p") if column in found.keys)
     return Finding(f"CI from p ({name})", None, keys, "derived", detail)

@@ -37,7 +37,7 @@ COLUMNS = (
 """The fixed columns of a results table, in their documented order."""
 
 OPTIONAL_COLUMNS = ("ci_level",)
-"""Columns this package adds to the fixed set: ``ci_level`` (default 95)."""
+"""The columns this package adds to the fixed set (``ci_level``, default 95)."""
 
 EffectSizeType = Literal["d", "dz", "d_av", "d_rm", "g", "srm"]
 EFFECT_SIZE_TYPES: tuple[EffectSizeType, ...] = ("d", "dz", "d_av", "d_rm", "g", "srm")

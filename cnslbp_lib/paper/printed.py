@@ -36,7 +36,7 @@ Rounding = Literal["nearest", "truncation", "up"]
 ROUNDINGS: tuple[Rounding, ...] = ("nearest", "truncation", "up")
 
 SLACK = 1e-9
-"""Relative slack when two intervals are compared: absorbs floating-point error, never a printed digit."""
+"""The relative slack when two intervals are compared (it absorbs floating-point error, never a printed digit)."""
 
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nr", "n.r.", "nan", "none", "-", "–", "—", "−", "."})
 """Texts read as "not printed" (compared without case and surrounding spaces)."""

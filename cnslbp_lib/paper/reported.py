@@ -216,12 +216,12 @@ class Paper:
 
     @property
     def analysis(self) -> tuple[int, int]:
-        """The comparison the results are about: (baseline, follow-up)."""
+        """The comparison the results are about, as (baseline, follow-up)."""
         return self.design.baseline, self.design.follow_up
 
     @property
     def n(self) -> int:
-        """Participants analysed: the printed count, or the design's ``analysed`` when nothing prints it."""
+        """The participants analysed (the printed count, or the design's ``analysed`` when nothing prints it)."""
         for record in self.reported:
             if record.quantity == "participants":
                 return parse_count_word(record.printed)

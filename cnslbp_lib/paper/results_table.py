@@ -251,7 +251,7 @@ def results_to_json(table: ResultsTable, results: Sequence[CheckedResult]) -> st
 def results_to_csv(table: ResultsTable, results: Sequence[CheckedResult]) -> str:
     """The long layout: one line per check of each row (:data:`CSV_COLUMNS`), then the table's extra columns.
 
-    ``explained_by`` joins its entries with ``;``, ``notes`` with `` | ``;
+    ``explained_by`` joins its entries with ``;``, ``notes`` with ``" | "``;
     an unbounded interval end is empty.
     """
     buffer = io.StringIO()

@@ -36,7 +36,7 @@ from ..stats.vectors import VectorCount, count_vectors, sample_vectors
 from .paired_result import PairedResult, ParsedResult, parse_paired_result
 from .printed import Interval
 
-__all__ = ["RowEnsemble", "RowSet", "row_ensemble", "row_set"]
+__all__ = ["RowEnsemble", "RowSet", "conflicting_columns", "row_ensemble", "row_set"]
 
 # the printed numbers a total and a sum of squares determine, in the order a message names them
 _T_COLUMNS = ("mean_change", "change_sd", "ci_low", "ci_high", "t", "p", "effect_size")
@@ -151,7 +151,7 @@ def row_set(result: PairedResult) -> RowSet:
 
 def _conflict(row: ParsedResult, totals: list[int], span: int, used: tuple[str, ...]) -> str:
     """Which printed numbers cannot hold together, in words: those whose removal would leave changes allowed."""
-    culprits = [column for column in used if _candidates(row, totals, span, tuple(c for c in used if c != column))]
+    culprits = _culprits(row, totals, span, used)
     texts = {column: row.values[column].text for column in used}
     named = ", ".join(f"{column} {texts[column]}" for column in used)
     if not culprits:
@@ -161,6 +161,39 @@ def _conflict(row: ParsedResult, totals: list[int], span: int, used: tuple[str, 
         f"no set of {row.n} changes reproduces {named} together; without {alone} some do, so "
         f"{'that number does' if len(culprits) == 1 else 'one of those numbers does'} not hold with the others"
     )
+
+
+def conflicting_columns(result: PairedResult) -> tuple[str, ...]:
+    """The printed columns without any one of which the result's changes could be drawn (empty if none helps).
+
+    Only meaningful for a result whose printed numbers cannot hold together;
+    for one that can, every column qualifies trivially and the answer is empty.
+
+    Examples
+    --------
+    >>> conflicting_columns(PairedResult(id="pseq", n="14", scale_min="0", scale_max="60", score_step="1",
+    ...                                  mean_change="17.93", ci_low="6.03", ci_high="29.83", p="0.007"))
+    ('p',)
+    """
+    row = parse_paired_result(result)
+    if _needs(row) or row.n is None or row.score_step is None or row.scale is None:
+        return ()
+    step, n = row.score_step, row.n
+    span = int((row.scale[1] - row.scale[0]) / step)
+    mean = _interval(row, "mean_change")
+    if mean is None:
+        return ()
+    first, last = math.ceil(mean.low * n / float(step) - 1e-9), math.floor(mean.high * n / float(step) + 1e-9)
+    totals = [total for total in range(first, last + 1) if abs(total) <= n * span]
+    used = tuple(column for column in _T_COLUMNS if column in row.values)
+    if not totals or _candidates(row, totals, span, used):
+        return ()
+    return _culprits(row, totals, span, used)
+
+
+def _culprits(row: ParsedResult, totals: list[int], span: int, used: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns in ``used`` without any one of which some sum of squares fits the rest."""
+    return tuple(column for column in used if _candidates(row, totals, span, tuple(c for c in used if c != column)))
 
 
 def _candidates(

@@ -134,7 +134,7 @@ class MarkedNumber:
 
     @property
     def range_text(self) -> str:
-        """What follows the number in grey: ``allowed: a to b`` (exact bounds), ``drawn 90%: a to b``, or nothing."""
+        """What follows the number in grey (``allowed: a to b`` for exact bounds, ``drawn 90%: a to b``), or nothing."""
         spread, item = self.spread, self.item
         if not self.show_range or spread.derived_class == "fixed" or spread.basis not in ("drawn", "exact"):
             return ""

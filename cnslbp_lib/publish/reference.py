@@ -30,6 +30,7 @@ from typing import Any
 
 from docutils import nodes
 from docutils.statemachine import StringList
+from pydantic import BaseModel
 from sphinx.addnodes import pending_xref
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
@@ -130,6 +131,15 @@ def member_directives(module: ModuleType) -> list[str]:
         target = f"{module.__name__}.{name}"
         if inspect.isclass(value) and issubclass(value, BaseException):
             lines += [f".. autoexception:: {target}", "   :members:"]
+        elif inspect.isclass(value) and issubclass(value, BaseModel):
+            # a pydantic model is built from its fields (listed below it), not called with positional
+            # arguments; its generated signature would name pydantic's and annotated_types' internals
+            lines += [
+                f".. autoclass:: {target}(**fields)",
+                "   :members:",
+                "   :undoc-members:",
+                "   :exclude-members: model_config, model_fields, model_computed_fields",
+            ]
         elif inspect.isclass(value):
             lines += [f".. autoclass:: {target}", "   :members:", "   :undoc-members:"]
         elif inspect.isroutine(value):

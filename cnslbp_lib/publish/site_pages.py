@@ -219,7 +219,7 @@ def icon_codepoints(site: Path) -> set[int]:
 
 
 def subset_icon_font(app: Sphinx, exception: Exception | None) -> None:
-    """The icon font cut to the glyphs the site shows (cnslbp.css points the theme's icons at it).
+    """The icon font cut to the glyphs the site shows (cnslbp-icons.css points the theme's icons at it).
 
     The theme's full solid icon font is 157 kB, fetched by every page before its
     first paint; the site uses about twenty icons.

@@ -153,7 +153,7 @@ class Study:
 
     @cached_property
     def marks(self) -> Marks:
-        """Marked numbers: with classes and spreads on the reconstruction (the stored ensemble); plain on own data."""
+        """Marked numbers with classes and spreads on the reconstruction (the stored ensemble), plain on own data."""
         return Marks(load_summary() if self.provenance.is_reconstruction else None, check=self.checked)
 
     @cached_property

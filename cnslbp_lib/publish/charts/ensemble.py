@@ -15,8 +15,20 @@ from .render import OKABE_ITO, WIDTH
 __all__ = ["readings_chart", "responder_band_chart", "spread_histogram"]
 
 
-def spread_histogram(item: Derived, values: np.ndarray, this_dataset: float, *, bins: int = 30) -> alt.LayerChart:
-    """Histogram of one derived quantity across members, with this book's dataset marked."""
+def spread_histogram(
+    item: Derived,
+    values: np.ndarray,
+    this_dataset: float | None,
+    *,
+    bins: int = 30,
+    population: str = "datasets the abstract allows",
+    members: str = "Datasets",
+) -> alt.Chart | alt.LayerChart:
+    """Histogram of one derived quantity across members, with this book's dataset marked (unless None).
+
+    ``population`` names what the members are, for the chart's description;
+    ``members`` titles the count axis.
+    """
     finite = values[np.isfinite(values)]
     counts, edges = np.histogram(finite, bins=bins)
     frame = pd.DataFrame({"start": edges[:-1].round(6), "end": edges[1:].round(6), "members": counts})
@@ -27,26 +39,28 @@ def spread_histogram(item: Derived, values: np.ndarray, this_dataset: float, *, 
         .encode(
             x=x_axis,
             x2="end:Q",
-            y=alt.Y("members:Q", title="Datasets"),
+            y=alt.Y("members:Q", title=members),
             tooltip=[
                 alt.Tooltip("start:Q", title="From", format=".3~f"),
                 alt.Tooltip("end:Q", title="To", format=".3~f"),
-                alt.Tooltip("members:Q", title="Datasets"),
+                alt.Tooltip("members:Q", title=members),
             ],
         )
     )
+    low, median, high = (item.printed(float(value)) for value in np.quantile(finite, [0.05, 0.5, 0.95]))
+    description = (
+        f"Histogram of {item.label} across {finite.size:,} {population}. "
+        f"Median {median}; 90% between {low} and {high}; "
+        f"all between {item.printed(float(finite.min()))} and {item.printed(float(finite.max()))}."
+    )
+    if this_dataset is None:
+        return cast(alt.Chart, bars.properties(width=WIDTH, height=200, description=description))
     marker = (
         alt.Chart(pd.DataFrame([{"value": round(float(this_dataset), 6), "label": "this book's dataset"}]))
         .mark_rule(color=OKABE_ITO["vermillion"], strokeWidth=2, strokeDash=[6, 3])
         .encode(x="value:Q", tooltip=[alt.Tooltip("label:N", title="Marked"), alt.Tooltip("value:Q", title="Value")])
     )
-    low, median, high = (item.printed(float(value)) for value in np.quantile(finite, [0.05, 0.5, 0.95]))
-    description = (
-        f"Histogram of {item.label} across {finite.size:,} datasets the abstract allows. "
-        f"Median {median}; 90% between {low} and {high}; "
-        f"all between {item.printed(float(finite.min()))} and {item.printed(float(finite.max()))}. "
-        f"A dashed line marks this book's dataset, {item.printed(float(this_dataset))}."
-    )
+    description += f" A dashed line marks this book's dataset, {item.printed(float(this_dataset))}."
     return cast(alt.LayerChart, (bars + marker).properties(width=WIDTH, height=200, description=description))
 
 

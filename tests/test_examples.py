@@ -19,7 +19,7 @@ import yaml
 from scipy import stats
 
 from cnslbp_lib.cli import main
-from cnslbp_lib.paper.consistency import check_paper, consistency_checks, paper_results
+from cnslbp_lib.paper.consistency import check_paper, consistency_checks, explanations, paper_results
 from cnslbp_lib.paper.reported import load_paper
 
 from .conftest import ROOT
@@ -31,7 +31,14 @@ SCHEMA = json.loads((ROOT / "papers" / "paper.schema.json").read_text(encoding="
 FLAGGED: dict[str, dict[str, set[str]]] = {
     "epio-feasibility-pilot.yaml": {"hadsd_p_val": {"truncation", "rounding_up"}},
     "stressproffen-pilot.yaml": {
-        key: {"effect_size_dz"} for key in ("pss_d", "hadsa_d", "hadsd_d", "hadst_d", "pf_d", "rp_d", "re_d", "mh_d")
+        **{
+            key: {"effect_size_dz"}
+            for key in ("pss_d", "hadsa_d", "hadsd_d", "hadst_d", "pf_d", "rp_d", "re_d", "mh_d")
+        },
+        # on the finest grid either SF-36 version gives with every item answered (see the file's header)
+        "rp_post_mean": {"rounding_up"},
+        "rp_mean_change": set(),
+        "re_post_sd": {"truncation"},
     },
     "noom-mood-single-arm.yaml": {key: {"effect_size_dz"} for key in ("gad7_d", "pss4_d", "ders_d", "lotr_d")},
 }
@@ -39,7 +46,7 @@ FLAGGED: dict[str, dict[str, set[str]]] = {
 
 def rounding(printed: str) -> tuple[float, float]:
     """The values a number printed with d decimals stands for: printed ± half a unit of its last digit."""
-    value = float(printed.replace("\u2212", "-"))
+    value = float(printed.replace("\u2212", "-").replace("\u2013", "-"))
     half = 0.5 * 10.0 ** -(len(printed.split(".")[1]) if "." in printed else 0)
     return value - half, value + half
 
@@ -72,23 +79,7 @@ def test_each_example_is_a_valid_paper_file_under_the_published_schema(name):
     assert [found.comparison for found in paper_results(paper)] == [(1, 2)] * len(paper.design.instruments)
 
 
-# consistency_checks adds, for a result printed with a mean and a p but no CI, the CI that p
-# implies; with p printed "<.001" that interval is unbounded, and printing it raises
-# "value must be finite; got inf" (cnslbp_lib/paper/consistency.py, _derived_interval). Left for
-# the library's owners: strict, so this test fails once the bug is fixed and the mark can go.
-UNBOUNDED_IMPLIED_CI = pytest.mark.xfail(
-    raises=ValueError, strict=True, reason="consistency_checks cannot print the unbounded CI a p of <.001 implies"
-)
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        "epio-feasibility-pilot.yaml",
-        "stressproffen-pilot.yaml",
-        pytest.param("noom-mood-single-arm.yaml", marks=UNBOUNDED_IMPLIED_CI),
-    ],
-)
+@pytest.mark.parametrize("name", sorted(FLAGGED))
 def test_each_example_flags_exactly_the_numbers_its_readme_explains(name):
     table = consistency_checks(load_paper(EXAMPLES / name))
     flagged = table.loc[table["verdict"] == "inconsistent"]
@@ -182,3 +173,48 @@ def test_noom_mood_cohen_d_matches_an_average_sd_d_only_for_phq8(prefix, matches
     d_baseline = ratio(mean, pre)
     assert meets(d_average, effect) is matches_d_av
     assert not meets(d_baseline, effect)
+
+
+def test_an_effect_size_named_cohens_d_in_any_spelling_is_checked_as_d(tmp_path):
+    path = EXAMPLES / "noom-mood-single-arm.yaml"
+    as_d = consistency_flags(load_paper(path))
+    assert as_d  # the Noom Mood effect sizes are flagged when read as d
+    for number, spelling in enumerate(("Cohen's d", "Cohen d", "cohen’s d", "Cohen’s d")):
+        text = path.read_text(encoding="utf-8").replace("label_printed: d,", f'label_printed: "{spelling}",')
+        assert text.count(f'label_printed: "{spelling}"') == 5
+        changed = tmp_path / f"spelling-{number}.yaml"
+        changed.write_text(text, encoding="utf-8")
+        assert consistency_flags(load_paper(changed)).keys() == as_d.keys()
+
+
+def consistency_flags(paper) -> dict[str, tuple[str, ...]]:
+    table = consistency_checks(paper)
+    flagged = table.loc[table["verdict"] == "inconsistent"]
+    return dict(zip(flagged["subject"], flagged["explained_by"], strict=True))
+
+
+def test_dz_explains_every_flagged_effect_size_and_the_paper_wide_summary_says_so():
+    for name in ("stressproffen-pilot.yaml", "noom-mood-single-arm.yaml"):
+        found = {item.variant: item for item in explanations(load_paper(EXAMPLES / name))}
+        assert found["effect_size_dz"].all_agree
+        assert set(found["effect_size_dz"].explains) == {key for key in FLAGGED[name] if key.endswith("_d")}
+
+
+def test_the_implied_ci_of_a_p_printed_below_001_is_said_with_open_ends():
+    table = consistency_checks(load_paper(EXAMPLES / "noom-mood-single-arm.yaml")).set_index("check")
+    detail = table.loc["CI from p (GAD-7)", "detail"]
+    # by scipy, p < .001 on 112 df needs |t| > t(0.9995, 112) = 3.3795; the engine's bound is sound (a little
+    # lower, as its intervals are widened outward) and open above
+    bound = float(detail.split("t of at least ")[1].split(",")[0])
+    assert stats.t.ppf(1 - 0.0005, 112) - 0.01 <= bound <= stats.t.ppf(1 - 0.0005, 112)
+    assert "which excludes zero" in detail
+
+
+def test_stressproffen_role_physical_post_mean_80_2_is_no_mean_of_22_scores_in_steps_of_6_25():
+    # by hand: 22 scores in steps of 6.25 have a mean in steps of 6.25/22 = 0.28409
+    step = 6.25 / 22
+    below, above = math.floor(80.2 / step) * step, math.ceil(80.2 / step) * step
+    assert (round(below, 4), round(above, 4)) == (80.1136, 80.3977)
+    assert below < 80.15 and above >= 80.25  # neither prints as 80.2
+    numbers = printed(EXAMPLES / "stressproffen-pilot.yaml")
+    assert numbers["rp_post_mean"] == "80.2"

@@ -18,6 +18,7 @@ from cnslbp_lib.paper.row_ensemble import conflicting_columns
 from cnslbp_lib.publish.report import write_report
 
 from . import papers
+from .conftest import ROOT
 from .test_site_checks import _nu_check
 
 
@@ -97,11 +98,34 @@ def test_the_report_loads_nothing_from_elsewhere_and_is_the_same_bytes_each_time
     assert other_seed != page  # the draws follow the seed
 
 
+EXAMPLES = sorted((ROOT / "papers" / "examples").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def example_reports(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("examples")
+    return {path.stem: write_report(load_paper(path), folder / path.stem) for path in EXAMPLES}
+
+
+def test_every_example_paper_gets_a_complete_report(example_reports):
+    assert len(example_reports) >= 3
+    for name, page in example_reports.items():
+        paper = load_paper(ROOT / "papers" / "examples" / f"{name}.yaml")
+        text = _text(page.read_text(encoding="utf-8"))
+        loads = _Loads()
+        loads.feed(page.read_text(encoding="utf-8"))
+        # one section per printed result, and each either drawn or said why not
+        assert len(loads.headings) == len(paper.design.instruments) + 1, name
+        drawn = text.count("were drawn exactly uniformly") + text.count("were drawn approximately")
+        assert drawn + text.count("cannot be drawn") == len(paper.design.instruments), name
+
+
 @pytest.mark.skipif(shutil.which("java") is None, reason="Java is not installed: the Nu Html Checker is skipped")
-def test_the_report_is_valid_html_by_the_nu_html_checker(study_report, tmp_path):
+def test_the_reports_are_valid_html_by_the_nu_html_checker(study_report, example_reports, tmp_path):
     synthetic = write_report(load_paper(papers.write_paper(tmp_path, papers.dataset())), tmp_path / "synthetic")
-    messages = _nu_check().run_nu([study_report[0] / "index.html", synthetic])
-    assert [f"{message.line}: {message.message}" for message in messages if message.is_error] == []
+    pages = [study_report[0] / "index.html", synthetic, *example_reports.values()]
+    messages = _nu_check().run_nu(pages)
+    assert [f"{message.file}:{message.line}: {message.message}" for message in messages if message.is_error] == []
 
 
 def test_a_paper_printed_from_known_data_is_consistent_throughout(tmp_path):

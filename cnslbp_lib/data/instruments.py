@@ -69,11 +69,12 @@ class Instrument:
     bands: tuple[tuple[str, int, int], ...] = ()
     bands_source: str = ""
     items: int = 1
+    score_step: Fraction | None = None
 
     @property
     def step(self) -> Fraction:
-        """The smallest difference between two people's scores (1 for a total, 1/k for a mean of k items)."""
-        return Fraction(1, self.items)
+        """The smallest difference between two scores (1 for a total, 1/k for a mean of k items, or as given)."""
+        return self.score_step if self.score_step is not None else Fraction(1, self.items)
 
     @property
     def improvement_sign(self) -> int:
@@ -217,6 +218,7 @@ def design_from_paper_file(paper: PaperFile) -> Design:
             bands=tuple((band.name, band.low, band.high) for band in spec.bands),
             bands_source=spec.bands_source,
             items=spec.items,
+            score_step=spec.step if spec.score_step is not None else None,
         )
         for spec in paper.instruments
     )

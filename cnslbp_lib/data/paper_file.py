@@ -78,7 +78,8 @@ WORDS = (
     "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
     "nineteen", "twenty",
 )  # fmt: skip
-_NUMBER = re.compile(r"^[+\u2212-]?(\d+(\.\d*)?|\.\d+)%?$")
+# a sign may be the true minus, a hyphen or an en dash (as many journals typeset a minus)
+_NUMBER = re.compile(r"^[+\u2212\u2013-]?(\d+(\.\d*)?|\.\d+)%?$")
 
 
 class _Strict(BaseModel):
@@ -161,6 +162,11 @@ class InstrumentSpec(_Strict):
     minimum: int
     maximum: int
     items: int = Field(default=1, ge=1, description="the score is the mean of this many whole-point items (1: a total)")
+    score_step: str | None = Field(
+        default=None,
+        description="the smallest difference between two people's scores, in points, when it is not 1/items: "
+        '"5" for a 0-100 scale scored in steps of 5, "25" for one in quarters of 100, "1/3"',
+    )
     better: Literal["higher", "lower"]
     threshold: Threshold
     structure: str = ""
@@ -176,12 +182,24 @@ class InstrumentSpec(_Strict):
         for band in self.bands:
             if not self.minimum <= band.low <= band.high <= self.maximum:
                 raise ValueError(f"band {band.name!r} ({band.low} to {band.high}) must lie inside the scale")
+        if self.score_step is not None:
+            if self.items != 1:
+                raise ValueError("give items (a mean of k items) or score_step, not both")
+            try:
+                step = Fraction(self.score_step.strip())
+            except (ValueError, ZeroDivisionError):
+                raise ValueError(f"score_step {self.score_step!r} must be a number such as 5, 0.5 or 1/3") from None
+            if step <= 0 or (self.maximum - self.minimum) % step != 0:
+                raise ValueError(
+                    f"score_step {self.score_step} must be positive and divide the scale's range "
+                    f"({self.minimum} to {self.maximum})"
+                )
         return self
 
     @property
     def step(self) -> Fraction:
-        """The smallest difference between two people's scores (1 for a total, 1/k for a mean of k items)."""
-        return Fraction(1, self.items)
+        """The smallest difference between two scores (1 for a total, 1/k for a mean of k items, or as given)."""
+        return Fraction(self.score_step.strip()) if self.score_step is not None else Fraction(1, self.items)
 
 
 class GlobalRating(_Strict):
@@ -218,6 +236,11 @@ class ReportedSpec(_Strict):
     direction: Literal["negative", "positive"] | None = Field(
         default=None, description="for an association: the sign of r(change in x, change in y) this file reads"
     )
+    difference: Literal["later minus earlier", "earlier minus later"] | None = Field(
+        default=None,
+        description="for a mean change, its CI limits or t: which way the source subtracts "
+        "(later minus earlier when absent; a table of 'baseline − post' differences is earlier minus later)",
+    )
 
     @field_validator("printed")
     @classmethod
@@ -237,6 +260,8 @@ class ReportedSpec(_Strict):
             raise ValueError("an association needs pair, from_stage and to_stage")
         if q == "association" and self.direction is None:
             raise ValueError("an association needs direction: the sign this file reads the wording to claim")
+        if self.difference is not None and q not in ("mean_change", "ci_low", "ci_high", "t"):
+            raise ValueError(f"difference applies to a mean_change, ci_low, ci_high or t, not to a {q}")
         if q == "effect_size" and not self.label_printed:
             raise ValueError("an effect_size needs label_printed, the name the source gives it (d, dz, g…)")
         if self.style in (None, "signed", "plus", "magnitude", "p", "percent", "count") and q not in (

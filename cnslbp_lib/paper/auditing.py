@@ -92,7 +92,7 @@ def _recompute_one(cohort: Cohort, paper: Paper, record: ReportedNumber) -> Reco
         share = responders(data, entry, from_stage=from_stage, to_stage=to_stage)
         return Recomputed(float(share.pct if record.quantity == "responder_pct" else share.k))
     result = paired_change(data, entry, from_stage=from_stage, to_stage=to_stage, confidence=record.level)
-    name = {"change_sd": "sd_change", "df": "dof"}.get(record.quantity, record.quantity)
+    name = {"change_sd": "sd_change", "df": "dof"}.get(record.computed_quantity, record.computed_quantity)
     return _field(result, name)
 
 

@@ -237,10 +237,6 @@ _COLUMN_OF: dict[str, str] = {
 }
 
 
-def _step(items: int) -> str:
-    return "1" if items == 1 else f"1/{items}"
-
-
 def paper_results(paper: Paper = STUDY) -> list[PaperResult]:
     """Every instrument's printed result for each comparison it is printed for, as engine rows.
 
@@ -257,7 +253,7 @@ def paper_results(paper: Paper = STUDY) -> list[PaperResult]:
                 "n": str(paper.n),
                 "scale_min": str(entry.minimum),
                 "scale_max": str(entry.maximum),
-                "score_step": _step(entry.items),
+                "score_step": str(entry.step),
             }
             keys: dict[str, str] = {"n": participants.key} if participants is not None else {}
             for record in paper.reported:
@@ -272,8 +268,8 @@ def paper_results(paper: Paper = STUDY) -> list[PaperResult]:
                     continue
                 columns[column], keys[column] = record.printed, record.key
                 if record.quantity in ("dz", "effect_size"):
-                    label = "dz" if record.quantity == "dz" else (record.label_printed or "").lower()
-                    columns["effect_size_type"] = label.replace(" ", "_")
+                    # the printed name as printed: the results table's reader knows its spellings
+                    columns["effect_size_type"] = "dz" if record.quantity == "dz" else (record.label_printed or "")
                 if record.quantity in ("ci_low", "ci_high") and record.level != 0.95:
                     columns["ci_level"] = format_number(100 * record.level, 0)
             name = entry.key if comparison == paper.analysis else f"{entry.key}_{comparison[0]}{comparison[1]}"
@@ -297,6 +293,12 @@ def _finding(paper: Paper, found: PaperResult, check: Check) -> Finding:
     return Finding(f"{label} ({name})", subject, keys, verdict, check.detail, check.explained_by)
 
 
+def _between(span: str) -> str:
+    """``a to b`` as ``between a and b``; ``at least a`` and ``at most b`` as they are."""
+    low, _, high = span.partition(" to ")
+    return f"between {low} and {high}" if high else span
+
+
 def _derived_interval(paper: Paper, found: PaperResult, checked: CheckedResult) -> Finding | None:
     """What a printed mean and p imply about the CI, SD, t and dz, when the paper prints no CI."""
     implied = {value.name: value.interval for value in checked.implied}
@@ -305,18 +307,36 @@ def _derived_interval(paper: Paper, found: PaperResult, checked: CheckedResult) 
     name = paper.instrument(found.instrument).abbreviation
 
     def span(interval: Interval, decimals: int) -> str:
-        low, high = format_number(interval.low, decimals), format_number(interval.high, decimals)
+        low, high = (
+            format_number(end, decimals) if math.isfinite(end) else "" for end in (interval.low, interval.high)
+        )
+        if not low or not high:  # a p printed as an inequality leaves one side open
+            return f"at least {low}" if low else f"at most {high}"
         return low if low == high else f"{low} to {high}"
 
-    def end(which: str, interval: Interval) -> str:
-        low, high = format_number(interval.low, 2), format_number(interval.high, 2)
-        return f"whose {which} end is {low}" if low == high else f"whose {which} end lies between {low} and {high}"
+    def equals(name: str, interval: Interval, *, of: bool = False) -> str:
+        said = span(interval, 2)
+        return f"{name} {'of' if of or said.startswith('at ') else '='} {said}"
 
-    zero = "includes" if implied["ci_low"].high <= 0 <= implied["ci_high"].low else "excludes"
+    def end(which: str, interval: Interval) -> str:
+        said = span(interval, 2)
+        return f"whose {which} end is {said}" if " " not in said else f"whose {which} end lies {_between(said)}"
+
+    low, high = implied["ci_low"], implied["ci_high"]
+    zero = (
+        "includes"
+        if low.high <= 0 <= high.low
+        else "excludes"
+        if low.low > 0 or high.high < 0
+        else "may or may not include"
+    )
+    printed_p = found.result.p.strip()
+    relation = "" if printed_p[:1] in "<>≤≥" else "= "
     detail = (
-        f"The abstract gives no CI or dz for {name}. A mean of {found.result.mean_change} with p = "
-        f"{found.result.p} on {paper.n - 1} degrees of freedom implies t = {span(implied['t_size'], 2)}, an SD of "
-        f"the changes of {span(implied['change_sd'], 2)}, dz = {span(implied['dz'], 2)} in size, and a 95% CI "
+        f"No CI or dz is printed for {name}. A mean of {found.result.mean_change} with p {relation}"
+        f"{printed_p} on {paper.n - 1} degrees of freedom implies {equals('t', implied['t_size'])}, "
+        f"{equals('an SD of the changes', implied['change_sd'], of=True)}, {equals('dz', implied['dz'])} in size, "
+        "and a 95% CI "
         f"{end('lower', implied['ci_low'])} and {end('upper', implied['ci_high'])}, which {zero} zero."
     )
     keys = tuple(found.keys[column] for column in ("mean_change", "p") if column in found.keys)

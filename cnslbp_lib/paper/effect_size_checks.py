@@ -27,7 +27,14 @@ from .paired_result import ParsedResult
 from .printed import Interval
 from .t_test_checks import CheckSpec
 
-__all__ = ["EFFECT_SIZE_CHECKS", "correlation_range", "d_rm_range", "effect_size_candidates", "hedges_correction"]
+__all__ = [
+    "EFFECT_SIZE_CHECKS",
+    "correlation_range",
+    "d_rm_range",
+    "effect_size_candidates",
+    "effect_size_holds",
+    "hedges_correction",
+]
 
 _LABELS = {
     "dz": "dz (mean change / SD of the changes)",
@@ -146,6 +153,18 @@ def effect_size_candidates(row: ParsedResult, reading: Reading) -> dict[str, Int
         if "d_pooled" in found:
             found["g_pooled"] = scaled(found["d_pooled"], hedges_correction(2 * row.n - 2))
     return found
+
+
+def effect_size_holds(row: ParsedResult, reading: Reading, name: str) -> bool:
+    """Whether the printed effect size can be the standardised change ``name`` (``dz``, ``d_av``, ``g_z``, …).
+
+    True when the row prints no effect size or cannot compute ``name`` (nothing contradicts it).
+    """
+    printed = value(row, "effect_size", reading)
+    if printed is None:
+        return True
+    candidate = effect_size_candidates(row, reading).get(name)
+    return candidate is None or candidate.intersects(printed.magnitude())
 
 
 def _sign_note(row: ParsedResult) -> str:

@@ -11,7 +11,8 @@ What each member is made of:
   all participant-labelled integer vectors that meet every constraint of the
   abstract jointly (:mod:`cnslbp_lib.paper.targets`: the GRIM total, the sums
   of squares that reproduce the printed CI, p and dz, the responder counts, the
-  scale's range), by :class:`~cnslbp_lib.stats.lattice.VectorLattice`. The three
+  scale's range), by :class:`~cnslbp_lib.stats.lattice.VectorLattice` (or, for a row too long for
+  its tables, :class:`~cnslbp_lib.stats.tilted.TiltedSampler`, as exactly uniform). The three
   outcomes are drawn independently and a member is kept only if the
   association between the PSEQ and PIQ changes reads as the chosen
   :class:`Reading` says; keeping independent uniform draws that pass a test
@@ -43,6 +44,8 @@ from ..stats import lattice as lattice_module
 from ..stats.batch import correlation_batch
 from ..stats.core import DEFAULT_SEED
 from ..stats.lattice import VectorConstraints, VectorLattice
+from ..stats.tilted import TiltedSampler
+from ..stats.vectors import vector_sampler
 from . import targets as targets_module
 from .reported import STUDY, Paper
 from .targets import ChangeTarget, change_targets
@@ -272,15 +275,16 @@ class Ensemble:
         return buffer.getvalue()
 
 
-def _lattice(entry: Instrument, target: ChangeTarget, n: int, reading: Reading) -> VectorLattice:
+def _lattice(entry: Instrument, target: ChangeTarget, n: int, reading: Reading) -> VectorLattice | TiltedSampler:
     span = (entry.maximum - entry.minimum) * entry.items
     cut = None
     if target.responders is not None:
         # the lattice counts in steps of the score (whole points for a total)
         threshold = round(entry.threshold * entry.items)
         cut = threshold if reading.exceeded == "at_least" else threshold + 1
-    # the lattice counts values at or above a cut, so it works in improvement units (positive = better)
-    return VectorLattice(
+    # the lattice counts values at or above a cut, so it works in improvement units (positive = better);
+    # a long row whose lattice would not fit in memory is drawn by the tilted sampler, as exactly uniformly
+    return vector_sampler(
         VectorConstraints(
             n=n,
             low=-span,
@@ -307,7 +311,11 @@ def _associations_hold(paper: Paper, drawn: dict[str, np.ndarray], reading: Read
 
 
 def _draw_changes(
-    paper: Paper, lattices: dict[str, VectorLattice], members: int, reading: Reading, rng: np.random.Generator
+    paper: Paper,
+    lattices: dict[str, VectorLattice | TiltedSampler],
+    members: int,
+    reading: Reading,
+    rng: np.random.Generator,
 ) -> dict[str, np.ndarray]:
     """Changes (score steps, after − before) of every instrument for ``members`` distinct members."""
     kept: dict[str, list[np.ndarray]] = {key: [] for key in lattices}

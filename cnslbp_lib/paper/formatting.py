@@ -111,7 +111,7 @@ def parse_printed(text: str) -> Decimal:
     >>> parse_printed("−18.79")
     Decimal('-18.79')
     """
-    cleaned = text.strip().replace(MINUS, "-").removesuffix("%").lstrip("+")
+    cleaned = text.strip().replace(MINUS, "-").replace("\u2013", "-").removesuffix("%").lstrip("+")
     return Decimal(cleaned)
 
 

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from typing import Literal
 
-from .effect_size_checks import EFFECT_SIZE_CHECKS
+from .effect_size_checks import EFFECT_SIZE_CHECKS, effect_size_holds
 from .granularity_checks import GRANULARITY_CHECKS
 from .paired_implied import Implied, implied_values
 from .paired_intervals import Outcome, Reading, Unavailable, default_reading, variant_words, variants
@@ -187,7 +187,8 @@ def holds_under(result: PairedResult, variant: str, names: Iterable[str] | None 
     """Whether the checks ``names`` (every check by default) that can run agree when ``result`` is read as ``variant``.
 
     ``variant`` is a name from :func:`~cnslbp_lib.paper.paired_intervals.variants`, or
-    names joined by ``+``; an effect-size variant (``effect_size_d``) changes no reading.
+    names joined by ``+``; an effect-size variant (``effect_size_dz``) reads the printed effect size as
+    that type.
 
     Examples
     --------
@@ -195,18 +196,24 @@ def holds_under(result: PairedResult, variant: str, names: Iterable[str] | None 
     >>> holds_under(piq, "p_df_n_minus_2", ["p_vs_ci"]), holds_under(piq, "ci_z", ["p_vs_ci"])
     (True, False)
     """
+    parts = variant.split("+")
     row = parse_paired_result(result)
     default = default_reading(row)
     known = {name: reading for name, _, reading in variants(default, ALL_DIMENSIONS)}
     reading = default
-    for part in variant.split("+"):
+    for part in parts:
         if part in known:
             reading = _merged(default, reading, known[part])
         elif not part.startswith("effect_size_"):
             raise ValueError(f"variant must be one of {', '.join(known)} (or effect_size_<type>); got {part!r}")
+    # an effect size read as another standardised change: that one must fit, whatever type the row declares
+    kinds = [part.removeprefix("effect_size_") for part in parts if part.startswith("effect_size_")]
     chosen = set(CHECK_NAMES if names is None else names)
     for spec in CHECKS:
-        if spec.name in chosen:
+        if spec.name == "effect_size" and kinds and spec.name in chosen:
+            if not all(effect_size_holds(row, reading, kind) for kind in kinds):
+                return False
+        elif spec.name in chosen:
             outcome = spec.evaluate(row, reading)
             if isinstance(outcome, Outcome) and not outcome.consistent:
                 return False

@@ -55,7 +55,7 @@ _SPELLINGS: dict[str, dict[str, str]] = {
     "dispersion": {"sd": "sd", "sem": "sem", "se": "sem"},
     "ci_method": {"t": "t", "z": "z", "normal": "z"},
     "effect_size_type": {
-        "d": "d", "cohensd": "d", "dz": "dz", "d_z": "dz", "dav": "d_av", "d_av": "d_av",
+        "d": "d", "cohensd": "d", "cohend": "d", "dz": "dz", "d_z": "dz", "dav": "d_av", "d_av": "d_av",
         "drm": "d_rm", "d_rm": "d_rm", "g": "g", "hedgesg": "g", "srm": "srm",
     },
 }  # fmt: skip
@@ -232,9 +232,11 @@ def _keyword(result: PairedResult, column: str, notes: list[str]) -> str | None:
     text = getattr(result, column)
     if text is None or is_missing(text):
         return None
-    key = "".join(char for char in text.strip().lower() if char not in " '’.-")
+    key = "".join(char for char in text.strip().lower() if char not in " '’.-_")
     spellings = _SPELLINGS[column]
-    spelling = spellings.get(key) or spellings.get(key.removeprefix("cohens").removeprefix("hedges"))
+    spelling = spellings.get(key) or spellings.get(
+        key.removeprefix("cohens").removeprefix("cohen").removeprefix("hedges")
+    )
     if spelling is None:
         choices = ", ".join(sorted(set(_SPELLINGS[column].values())))
         notes.append(f"{column}: {text!r} is not one of {choices}; the default is used")

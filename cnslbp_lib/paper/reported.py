@@ -12,6 +12,7 @@ dispatch on those fields; nothing else types a reported value.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +32,9 @@ __all__ = [
     "reported_for",
     "reported_n",
 ]
+
+_NO_LEADING_ZERO = re.compile(r"^[<>≤≥]?\s*[−–+-]?\.\d")
+_LEADING_ZERO = re.compile(r"^([<>≤≥]?\s*[−–+-]?)0\.")
 
 Quantity = Literal[
     "participants",
@@ -78,8 +82,10 @@ class ReportedNumber:
         ``direction`` (a qualitative claim about a sign).
     rounding : str
         The rounding convention assumed: half-up to ``decimals`` unless stated.
-    from_stage, to_stage : int or None
-        The comparison a change (or an association between changes) describes.
+    from_stage : int or None
+        The earlier stage of the comparison a change (or an association between changes) describes.
+    to_stage : int or None
+        Its later stage.
     stage : int or None
         The stage a mean or SD describes.
     pair : tuple of str or None
@@ -92,6 +98,10 @@ class ReportedNumber:
         An effect size's printed name (``dz``, ``d``, ``g``…).
     wording : str or None
         An association's sentence, as printed.
+    reversed : bool
+        For a mean change, its CI limits or t: the source subtracts earlier
+        minus later (its ``difference``); values are computed later minus
+        earlier and printed negated (a CI's limits swap).
     """
 
     key: str
@@ -110,6 +120,14 @@ class ReportedNumber:
     level: float = 0.95
     label_printed: str | None = None
     wording: str | None = None
+    reversed: bool = False
+
+    @property
+    def computed_quantity(self) -> str:
+        """The quantity to compute, later minus earlier, for this record (a reversed CI's lower limit is the upper)."""
+        if self.reversed:
+            return {"ci_low": "ci_high", "ci_high": "ci_low"}.get(self.quantity, self.quantity)
+        return self.quantity
 
     @property
     def value(self) -> Decimal | None:
@@ -125,16 +143,30 @@ class ReportedNumber:
             return None
         return self.from_stage, self.to_stage
 
-    def as_printed(self, value: float) -> str:  # noqa: PLR0911 (one return per style)
+    def as_printed(self, value: float) -> str:
         """Print a recomputed value the way the paper prints this record.
 
         >>> get_reported("pseq_mean_change").as_printed(251 / 14)
         '+17.93'
         >>> get_reported("piq_dz").as_printed(-0.97849)
         '0.98'
+        >>> from dataclasses import replace
+        >>> replace(get_reported("piq_p_val"), printed=".003").as_printed(0.0028753)
+        '.003'
         """
         if not math.isfinite(value):
             return "not computable"
+        if self.reversed and self.quantity in ("mean_change", "ci_low", "ci_high", "t"):
+            value = -value  # the source subtracts the other way (earlier minus later)
+        text = self._styled(value)
+        # a paper that drops the leading zero (".31", "<.001") has its recomputed values printed the same way
+        if _NO_LEADING_ZERO.match(self.printed.strip()):
+            text = _LEADING_ZERO.sub(r"\1.", text, count=1)
+        if self.printed.strip().startswith("\u2013"):  # a minus typeset as an en dash is reprinted as one
+            text = text.replace("\u2212", "\u2013", 1)
+        return text
+
+    def _styled(self, value: float) -> str:  # noqa: PLR0911 (one return per style)
         decimals = self.decimals or 0
         match self.style:
             case "word":
@@ -183,6 +215,7 @@ def _record(spec: ReportedSpec) -> ReportedNumber:
         level=spec.level if spec.level is not None else 0.95,
         label_printed=spec.label_printed,
         wording=spec.wording,
+        reversed=spec.difference == "earlier minus later",
     )
 
 

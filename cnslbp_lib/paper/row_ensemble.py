@@ -74,7 +74,11 @@ def _needs(row: ParsedResult) -> str:
 
 
 def _statistics(row: ParsedResult, n: int, total: int, squares: np.ndarray, step: float) -> dict[str, np.ndarray]:
-    """Every t-based printed quantity for each sum of squares (changes in steps of ``step`` summing to ``total``)."""
+    """Every t-based printed quantity for each sum of squares (changes in steps of ``step`` summing to ``total``).
+
+    p is not among them: :func:`_candidates` turns a printed p into the |t| it allows (p falls as |t| rises),
+    which costs two quantiles instead of a t tail area for every sum of squares.
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = total / n * step
         sd = np.sqrt((squares - total**2 / n) / (n - 1)) * step
@@ -88,13 +92,20 @@ def _statistics(row: ParsedResult, n: int, total: int, squares: np.ndarray, step
             "ci_low": mean - quantile * se,
             "ci_high": mean + quantile * se,
             "t": t,
-            "p": 2 * stats.t.sf(np.abs(t), n - 1),
         }
         if row.dispersion == "sem":
             found["change_sd"] = se  # the printed "SD" holds the standard error
         if row.effect_size_type in (None, "dz", "srm"):
             found["effect_size"] = mean / sd
     return found
+
+
+def _t_for_p(printed: Interval, df: int) -> Interval:
+    """The |t| on ``df`` degrees of freedom whose two-sided p lies in ``printed`` (an open end where p reaches 0)."""
+    low_p, high_p = max(printed.low, 0.0), min(printed.high, 1.0)
+    smallest = float(stats.t.isf(high_p / 2, df)) if high_p < 1 else 0.0
+    largest = float(stats.t.isf(low_p / 2, df)) if low_p > 0 else math.inf
+    return Interval(smallest, largest)
 
 
 def _fits(printed: Interval, values: np.ndarray, *, sign_free: bool) -> np.ndarray:
@@ -210,7 +221,9 @@ def _candidates(
         keep = np.ones(squares.size, dtype=bool)
         for column in used:
             printed = _interval(row, column)
-            if printed is not None and column in computed:
+            if printed is not None and column == "p":
+                keep &= _fits(_t_for_p(printed, n - 1), np.abs(computed["t"]), sign_free=False)
+            elif printed is not None and column in computed:
                 sign_free = column == "effect_size" or (column in ("t",) and row.values[column].value >= 0)
                 keep &= _fits(printed, computed[column], sign_free=sign_free)
         if keep.any():

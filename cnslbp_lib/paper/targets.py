@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -45,8 +46,17 @@ class ChangeTarget:
 
 
 def _contradicted_keys(paper: Paper) -> set[str]:
+    """Printed numbers that are no target: those the checks find inconsistent, and p-values that are no p."""
     checks = consistency_checks(paper)
-    return set(checks.loc[(checks["verdict"] == "inconsistent") & checks["subject"].notna(), "subject"])
+    found = set(checks.loc[(checks["verdict"] == "inconsistent") & checks["subject"].notna(), "subject"])
+    unreadable = {
+        record.key
+        for record in paper.reported
+        if record.quantity == "p_val"
+        and not record.printed.strip().startswith(("<", ">", "≤", "≥"))
+        and not (record.value is not None and 0 <= record.value <= 1)
+    }
+    return found | unreadable
 
 
 def _responder_count(paper: Paper, instrument: str, n: int) -> int | None:
@@ -75,7 +85,7 @@ def _t_values(  # noqa: PLR0911 (one return per quantity)
         mean = total / n * step
         se = sd / math.sqrt(n)
         critical = float(stats.t.ppf((1 + record.level) / 2, n - 1))
-        match record.quantity:
+        match record.computed_quantity:
             case "mean_change":
                 return np.full(squares.size, mean)
             case "change_sd":
@@ -129,14 +139,20 @@ def change_targets(paper: Paper = STUDY, n: int | None = None) -> list[ChangeTar
                 f"{instrument.abbreviation}: the paper prints no mean change for stages "
                 f"{paper.analysis[0]} → {paper.analysis[1]}, so its changes cannot be reconstructed"
             )
+        if instrument.step != Fraction(1, instrument.items):
+            raise ReconstructionError(
+                f"{instrument.abbreviation}: its scores move in steps of {instrument.step} points, and the joint "
+                "ensemble counts scores in whole points or 1/k of a point; draw each printed result by itself "
+                "with cnslbp ensemble --table FILE --row ID, or see cnslbp report PAPER"
+            )
         units = n * instrument.items  # a mean of n scores, each a whole number of 1/items points
         sums = grim_sums(mean_record.printed, units, mean_record.decimals)
+        sign = -1 if mean_record.reversed else 1  # totals are later minus earlier
+        sums = tuple(sign * candidate for candidate in sums)
         if not sums:
             raise ReconstructionError(
                 f"{mean_record.key}: no whole-number total over {units} gives {mean_record.printed}"
             )
-        # the total of the n changes, in steps of 1/items point
-        total = min(sums, key=lambda candidate: abs(candidate / units - float(mean_record.value or 0)))
         records = [
             record
             for record in paper.reported
@@ -146,24 +162,39 @@ def change_targets(paper: Paper = STUDY, n: int | None = None) -> list[ChangeTar
         ]
         usable = [record for record in records if record.key not in contradicted]
         span = (instrument.maximum - instrument.minimum) * instrument.items
-        # a sum of squares has the parity of the sum (v² ≡ v mod 2)
-        first = math.ceil(total**2 / n)
-        first += (first - total) % 2
-        squares = np.arange(first, n * span**2 + 1, 2)
         step = 1 / instrument.items
-        keep = np.isfinite(_t_values(mean_record, total, squares, n, step)) & (squares * n > total**2)
-        for record in usable:
-            computed = np.nan_to_num(_t_values(record, total, squares, n, step))
-            keep &= np.array([record.as_printed(value) for value in computed]) == record.printed
-        if not keep.any():
+        # each whole total the printed mean allows (in steps of 1/items point), with the sums of squares
+        # that reproduce every other printed number; the joint ensemble needs exactly one total to fit
+        fitting = {}
+        printed_mean = sign * float(mean_record.value or 0)
+        for total in sorted(sums, key=lambda candidate: abs(candidate / units - printed_mean)):
+            # a sum of squares has the parity of the sum (v² ≡ v mod 2)
+            first = math.ceil(total**2 / n)
+            first += (first - total) % 2
+            squares = np.arange(first, n * span**2 + 1, 2)
+            keep = np.isfinite(_t_values(mean_record, total, squares, n, step)) & (squares * n > total**2)
+            for record in usable:
+                computed = np.nan_to_num(_t_values(record, total, squares, n, step))
+                keep &= np.array([record.as_printed(value) for value in computed]) == record.printed
+            if keep.any():
+                fitting[total] = squares[keep]
+        if not fitting:
             raise ReconstructionError(
                 f"{instrument.abbreviation}: no sum of squares reproduces {[r.key for r in usable]}"
             )
+        if len(fitting) > 1:
+            raise ReconstructionError(
+                f"{instrument.abbreviation}: the printed {mean_record.key} {mean_record.printed} allows "
+                f"{len(fitting)} different totals of {n} changes (GRIM does not fix it at this n and score step), "
+                "and the joint ensemble draws one total per outcome; draw each printed result by itself with "
+                "cnslbp ensemble --table FILE --row ID, or see cnslbp report PAPER"
+            )
+        total, kept = next(iter(fitting.items()))
         targets.append(
             ChangeTarget(
                 instrument=instrument.key,
                 total=total,
-                sums_of_squares=tuple(int(value) for value in squares[keep]),
+                sums_of_squares=tuple(int(value) for value in kept),
                 responders=_responder_count(paper, instrument.key, n),
                 targets=tuple(record.key for record in usable),
                 not_targets=tuple(record.key for record in records if record.key in contradicted),

@@ -28,7 +28,7 @@ proportional to :math:`e^{b\\,q(x)}` over the sequences with sum T: a cancels.
 
 **Backward draw.** Given the sum s of :math:`x_1, \\dots, x_j`,
 :math:`P(x_j = v \\mid s) = w_j(v) F_{j-1}(s - v) / F_j(s)`. A proposal v from
-:math:`w_j` (an alias table [1]_) is accepted with probability
+:math:`w_j` (an alias table: Devroye 1986, below) is accepted with probability
 :math:`F_{j-1}(s - v) / M_j(s)`, :math:`M_j(s) = \\max_{u \\in V_j} F_{j-1}(s - u)`; an
 accepted value has exactly that conditional law, whatever the round. A row still
 refused after a few rounds draws from the conditional law directly, which
@@ -67,8 +67,8 @@ costs about 1.5 proposals; a draw is kept with probability about
 
 References
 ----------
-.. [1] Devroye, L. (1986). *Non-Uniform Random Variate Generation*. Springer:
-   the rejection method (II.3) and the alias method (III.4).
+Devroye, L. (1986). *Non-Uniform Random Variate Generation*. Springer:
+the rejection method (II.3) and the alias method (III.4).
 
 Examples
 --------

@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from .formatting import format_number, round_half_up, truncate
-from .paired_checks import Check, CheckedResult, check_paired_result, holds_under
+from .paired_checks import CHECK_COLUMNS, Check, CheckedResult, check_paired_result, holds_under
 from .paired_intervals import variant_words
 from .paired_result import PairedResult
 from .printed import Interval
@@ -164,27 +164,6 @@ CHECK_WORDS: dict[str, str] = {
     "grimmer_change": "GRIMMER (SD of the changes)",
     "scale_limits": "Scale limits",
     "responder": "Responders as k of n",
-}
-CHECK_COLUMNS: dict[str, tuple[str, ...]] = {
-    "mean_change": ("mean_change", "pre_mean", "post_mean"),
-    "ci_midpoint": ("mean_change", "ci_low", "ci_high"),
-    "ci_width": ("ci_low", "ci_high", "change_sd", "n"),
-    "df": ("df", "n"),
-    "t_vs_mean_sd": ("t", "mean_change", "change_sd", "n"),
-    "t_vs_ci": ("t", "ci_low", "ci_high", "mean_change", "n"),
-    "p_vs_t": ("p", "t", "df", "n"),
-    "p_vs_ci": ("p", "mean_change", "ci_low", "ci_high", "n"),
-    "p_vs_change_sd": ("p", "mean_change", "change_sd", "n"),
-    "effect_size": ("effect_size", "mean_change", "ci_low", "ci_high", "change_sd", "pre_sd", "post_sd", "n"),
-    "correlation": ("pre_sd", "post_sd", "change_sd", "ci_low", "ci_high", "n"),
-    "grim_pre_mean": ("pre_mean", "n"),
-    "grim_post_mean": ("post_mean", "n"),
-    "grim_mean_change": ("mean_change", "n"),
-    "grimmer_pre": ("pre_mean", "pre_sd", "n"),
-    "grimmer_post": ("post_mean", "post_sd", "n"),
-    "grimmer_change": ("mean_change", "change_sd", "n"),
-    "scale_limits": ("pre_mean", "post_mean", "mean_change", "pre_sd", "post_sd", "change_sd"),
-    "responder": ("responder_pct", "responder_k", "responder_n", "n"),
 }
 
 

@@ -21,7 +21,7 @@ misconduct.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
 from typing import Literal
 
@@ -35,6 +35,7 @@ from .t_test_checks import T_TEST_CHECKS, CheckSpec
 
 __all__ = [
     "CHECKS",
+    "CHECK_COLUMNS",
     "CHECK_NAMES",
     "VERDICTS",
     "Check",
@@ -98,6 +99,30 @@ class CheckedResult:
         raise ValueError(f"name must be one of {', '.join(CHECK_NAMES)}; got {name!r}")
 
 
+# the printed columns each check uses (n aside, which every check shares)
+CHECK_COLUMNS: dict[str, tuple[str, ...]] = {
+    "mean_change": ("mean_change", "pre_mean", "post_mean"),
+    "ci_midpoint": ("mean_change", "ci_low", "ci_high"),
+    "ci_width": ("ci_low", "ci_high", "change_sd", "n"),
+    "df": ("df", "n"),
+    "t_vs_mean_sd": ("t", "mean_change", "change_sd", "n"),
+    "t_vs_ci": ("t", "ci_low", "ci_high", "mean_change", "n"),
+    "p_vs_t": ("p", "t", "df", "n"),
+    "p_vs_ci": ("p", "mean_change", "ci_low", "ci_high", "n"),
+    "p_vs_change_sd": ("p", "mean_change", "change_sd", "n"),
+    "effect_size": ("effect_size", "mean_change", "ci_low", "ci_high", "change_sd", "pre_sd", "post_sd", "n"),
+    "correlation": ("pre_sd", "post_sd", "change_sd", "ci_low", "ci_high", "n"),
+    "grim_pre_mean": ("pre_mean", "n"),
+    "grim_post_mean": ("post_mean", "n"),
+    "grim_mean_change": ("mean_change", "n"),
+    "grimmer_pre": ("pre_mean", "pre_sd", "n"),
+    "grimmer_post": ("post_mean", "post_sd", "n"),
+    "grimmer_change": ("mean_change", "change_sd", "n"),
+    "scale_limits": ("pre_mean", "post_mean", "mean_change", "pre_sd", "post_sd", "change_sd"),
+    "responder": ("responder_pct", "responder_k", "responder_n", "n"),
+}
+
+
 def _reproduces(spec: CheckSpec, row: ParsedResult, reading: Reading) -> bool:
     outcome = spec.evaluate(row, reading)
     return isinstance(outcome, Outcome) and outcome.consistent
@@ -120,19 +145,28 @@ def _explanations(spec: CheckSpec, row: ParsedResult, default: Reading) -> tuple
     return [name for name, _ in found], [words for _, words in found]
 
 
-def _run(spec: CheckSpec, row: ParsedResult, default: Reading) -> tuple[Check, str]:
-    """One check under the row's reading, with variants when it fails; returns it and its sign note."""
-    outcome = spec.evaluate(row, default)
+def _run(
+    spec: CheckSpec, row: ParsedResult, default: Reading, outcome: Outcome | Unavailable, keeps: Callable[[str], bool]
+) -> tuple[Check, str]:
+    """One check under the row's reading, with the variants (that ``keeps``) when it fails; returns it and its note."""
     if isinstance(outcome, Unavailable):
         detail = f"Not checkable: {outcome.reason}." + (f" {outcome.detail}" if outcome.detail else "")
         return Check(spec.name, "not checkable", detail, spec.subject), ""
     if outcome.consistent:
         return Check(spec.name, "consistent", outcome.detail, spec.subject, outcome.computed), outcome.note
     names, words = _explanations(spec, row, default)
-    names = [*outcome.explained_by, *names]
-    words = ([outcome.explanation] if outcome.explanation else []) + words
+    found = [(name, word) for name, word in zip(names, words, strict=True) if keeps(name)]
+    own = [name for name in outcome.explained_by if keeps(name)]
+    names = own + [name for name, _ in found]
+    words = ([outcome.explanation] if outcome.explanation and own else []) + [word for _, word in found]
     detail = outcome.detail + (f" Reproduced if {'; or if '.join(words)}." if words else "")
     return Check(spec.name, "inconsistent", detail, spec.subject, outcome.computed, tuple(names)), outcome.note
+
+
+def _neighbours(name: str, consistent: list[str]) -> list[str]:
+    """The consistent checks that share a printed number (other than n) with check ``name``."""
+    mine = set(CHECK_COLUMNS.get(name, ())) - {"n"}
+    return [other for other in consistent if mine & (set(CHECK_COLUMNS.get(other, ())) - {"n"})]
 
 
 def check_paired_result(result: PairedResult) -> CheckedResult:
@@ -171,8 +205,16 @@ def check_paired_result(result: PairedResult) -> CheckedResult:
     default = default_reading(row)
     checks: list[Check] = []
     notes = list(row.notes)
+    outcomes = {spec.name: spec.evaluate(row, default) for spec in CHECKS}
+    consistent = [name for name, found in outcomes.items() if isinstance(found, Outcome) and found.consistent]
     for spec in CHECKS:
-        check, note = _run(spec, row, default)
+        # a reading explains a printed number only if it breaks no check that holds on the same printed numbers
+        names = [spec.name, *_neighbours(spec.name, consistent)]
+
+        def keeps(variant: str, names: list[str] = names) -> bool:
+            return holds_under(result, variant, names)
+
+        check, note = _run(spec, row, default, outcomes[spec.name], keeps)
         checks.append(check)
         if note and note not in notes:
             notes.append(note)

@@ -180,14 +180,26 @@ def test_every_ranged_number_opens_with_its_class_and_its_spread_across_datasets
     assert ranged.count() > 0
     for index in range(ranged.count()):
         number = ranged.nth(index)
+        if not number.is_visible():  # inside a closed solution: a reader opens it first
+            continue
         number.focus()
         tip = number.locator(".cnslbp-tip")
         assert tip.is_visible()
         text = tip.inner_text()
-        assert "datasets the abstract allows" in text
+        # its basis said: drawn datasets (a sample, so named), exact bounds, or what it is computed from
+        said = (
+            "drawn dataset",
+            "Allowed by the abstract",
+            "every dataset the abstract allows",
+            "computed from",
+            "printed in the abstract",
+            "an assumption of this book",
+        )
+        assert any(words in text for words in said), text
         assert number.get_attribute("aria-describedby") == tip.get_attribute("id")
-        if "fixed by the abstract" not in text.lower():
-            assert number.locator(".cnslbp-range").inner_text().startswith(" [90%: ")
+        shown = number.locator(".cnslbp-range")
+        if shown.count():  # a range says whether it is a bound or a sample
+            assert shown.inner_text().startswith((" [drawn 90%: ", " [allowed: "))
 
 
 def test_keyboard_focus_reaches_the_number_checks_and_escape_hides_the_tooltip(visit):
@@ -209,7 +221,7 @@ def test_a_number_check_leads_to_its_row_in_the_audit(visit):
     page.tab.locator('a.cnslbp-num[data-key="pseq_p_val"]').first.click()
     page.tab.wait_for_url(re.compile(r"number_audit\.html#audit-pseq_p_val$"))
     row = page.tab.locator("#audit-pseq_p_val")
-    assert "DISAGREES" in row.inner_text()
+    assert "DIFFERS" in row.inner_text()
 
 
 def test_on_a_touch_screen_the_first_tap_opens_the_note_and_the_second_follows_the_link(browser, base_url):
@@ -340,8 +352,11 @@ def test_the_whole_book_prints_to_one_pdf_in_toc_order(reconstruction_site, tmp_
     assert "Page 1 of" in reader.pages[0].extract_text()
     body = "\n".join(page.extract_text() for page in reader.pages[1:])
     titles = ("Start here", "Background:", "Design:", "Number audit", "Glossary", "Reproduce this book")
-    positions = [body.find(title) for title in titles]
-    assert -1 not in positions and positions == sorted(positions)
+    # each title after the one before it (a title may also be quoted earlier, as a link's text)
+    positions = [0]
+    for title in titles:
+        positions.append(body.find(title, positions[-1]))
+    assert -1 not in positions
     assert "git clone" in body  # how to get the source, on paper too
     assert "Library reference:" not in body  # the reference pages stay on the site
     assert "PIQ score (points, higher = worse)" in body  # chart text is in the PDF as vectors

@@ -188,8 +188,8 @@ def extreme_pairings(x: np.ndarray, y: np.ndarray) -> tuple[Pairing, Pairing]:
     Examples
     --------
     >>> low, high = extreme_pairings(np.array([[1, 2, 4], [0, 3, 3]]), np.array([[5, 1, 0]]))
-    >>> round(low.r, 3), round(high.r, 3)
-    (-0.982, 0.982)
+    >>> round(low.r, 3), round(high.r, 3)  # by hand: −9/√84 for (0, 3, 3), 8/√(14·14/3) for (1, 2, 4)
+    (-0.982, 0.99)
     """
     xs = np.sort(np.asarray(x, dtype=float), axis=1)
     ys = np.sort(np.asarray(y, dtype=float), axis=1)

@@ -45,7 +45,7 @@ def layer_modules(names: list[str]) -> list[str]:
     """Each named module, and for a package every module under it, in name order (package first).
 
     >>> layer_modules(["cnslbp_lib.data"])[:3]
-    ['cnslbp_lib.data', 'cnslbp_lib.data.csvfile', 'cnslbp_lib.data.files']
+    ['cnslbp_lib.data', 'cnslbp_lib.data.convert', 'cnslbp_lib.data.csvfile']
     """
     found: list[str] = []
     for name in names:
@@ -87,9 +87,9 @@ def used_types(module: ModuleType) -> list[str]:
     A reader of a public signature needs them described; they are documented
     after the module's ``__all__``.
 
-    >>> import cnslbp_lib.paper.derived as derived
-    >>> used_types(derived)
-    ['Spread']
+    >>> import cnslbp_lib.data.layout as layout
+    >>> used_types(layout)
+    ['Block', 'StageMatch']
     """
     public = set(getattr(module, "__all__", []))
     found: set[str] = set()

@@ -108,8 +108,8 @@ def downloadable_notebook(text: str, suffix: str) -> str:
 
     >>> import json
     >>> notebook = json.loads(downloadable_notebook("# Title\\n\\nSome prose.\\n", ".md"))
-    >>> [cell["cell_type"] for cell in notebook["cells"]], notebook["nbformat"]
-    (['markdown'], 4)
+    >>> [cell["cell_type"] for cell in notebook["cells"]], notebook["nbformat"], notebook["cells"][0]["id"]
+    (['markdown'], 4, 'cell-0')
     """
     if suffix == ".ipynb":
         notebook = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
@@ -119,6 +119,9 @@ def downloadable_notebook(text: str, suffix: str) -> str:
         from myst_nb.core.read import read_myst_markdown_notebook  # noqa: PLC0415
 
         notebook = read_myst_markdown_notebook(text)
+        # the reader gives each cell a random id: number them, so every build writes the same bytes
+        for position, cell in enumerate(notebook.cells):
+            cell["id"] = f"cell-{position}"
     nbformat.validate(notebook)
     return str(nbformat.writes(notebook)).rstrip("\n") + "\n"  # type: ignore[no-untyped-call]
 

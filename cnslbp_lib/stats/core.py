@@ -270,7 +270,7 @@ def critical_correlation(n: int, *, alpha: float = 0.05) -> float:
     -----
     The test of r uses :math:`t = r\\sqrt{(n-2)/(1-r^2)}` on n − 2 degrees of
     freedom, so the critical r is :math:`t_c/\\sqrt{t_c^2 + n - 2}` with
-    :math:`t_c` the :math:`1 - \alpha/2` quantile of t.
+    :math:`t_c` the :math:`1 - \\alpha/2` quantile of t.
 
     Examples
     --------

@@ -558,6 +558,9 @@ def discrepancies(study: Study) -> str:
             said += f"abstract's other {kind}s too"
         elif not any(agree for _, agree in ways):
             said += f", but the abstract's other {kind}s do not fit that reading, so it mixes conventions"
+        if record.quantity == "p_val":
+            # an exact rank-test p needs the data, so no data-free check can test it
+            said += "; a rank test (an exact Wilcoxon p) might also give it, which no data-free check can test"
         parts.append(said)
         if reason := _unchanged(key, audit):
             unchanged.append(reason)

@@ -309,9 +309,10 @@ def _reading(least: float, most: float, threshold: float, quote: Quote) -> Phras
         # outside a 95% interval means less compatible with the data, not impossible
         return Phrase(
             (
-                f"lies wholly beyond {line}: it is compatible with improvements of ",
+                f"lies wholly above {line}: it fits mean improvements of ",
                 _span(least, most, quote),
-                ", and less so with smaller ones",
+                ", and smaller ones fit the data less well (a threshold for one person's change is only a "
+                "yardstick for a group's mean)",
             )
         )
     if least > 0 and most < threshold:

@@ -18,7 +18,8 @@ import sys
 from pathlib import Path
 
 from cnslbp_lib.data.source import PROJECT_ROOT
-from cnslbp_lib.publish.reading import WORDS_PER_MINUTE, measure_site, minutes
+from cnslbp_lib.publish.reader_paths import load_paths
+from cnslbp_lib.publish.reading import WORDS_PER_MINUTE, measure_site, minutes, stop_words
 from cnslbp_lib.publish.reproduce import book_chapters
 
 BOOK_WORDS_TARGET = 20_000
@@ -34,14 +35,10 @@ def main(site: Path) -> int:
     total = sum(reading.words for reading in readings.values())
     print(f"{'book':<32}{total:>8,}{minutes(total):>9}   target ≤ {BOOK_WORDS_TARGET:,} words", end="")
     print("  ok" if total <= BOOK_WORDS_TARGET else "  OVER")
-    try:
-        from cnslbp_lib.publish.reader_paths import load_paths  # noqa: PLC0415 (present once paths exist)
-    except ImportError:
-        return 0
     failed = False
     for path in load_paths():
-        words = sum(readings[stop.page].words if stop.whole else stop.words(site) for stop in path.stops)
-        line = f"path: {path.title:<26}{words:>8,}{minutes(words):>9}"
+        words = sum(readings[stop].words if stop in readings else stop_words(site, stop) for stop in path.stops)
+        line = f"path: {path.title:<26.26}{words:>8,}{minutes(words):>9}"
         if path.key == "clinician":
             ok = minutes(words) <= CLINICIAN_MINUTES_TARGET
             failed |= not ok

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -31,6 +31,7 @@ __all__ = [
     "fill_reading_times",
     "measure_site",
     "minutes",
+    "stop_words",
     "visible_words",
 ]
 
@@ -38,50 +39,67 @@ WORDS_PER_MINUTE = 200
 _SKIPPED_TAGS = {"script", "style", "pre", "code", "svg", "template", "noscript"}
 _SKIPPED_CLASSES = {"cell_input", "cnslbp-tip", "headerlink", "cnslbp-reading", "cnslbp-minutes"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-_WORD = re.compile(r"[^\W_](?:[\w.,'’%−-]*[\w%])?")
+_WORD = re.compile(r"[^\W_]")  # a word: a run of text between spaces with at least one letter or digit
 _ARTICLE = re.compile(r'<article class="bd-article"[^>]*>(.*?)</article>', re.DOTALL)
 MINUTES_SPAN = re.compile(r'(<span class="cnslbp-minutes" data-page="(?P<page>[^"]+)">)[^<]*(</span>)')
 READING_LINE = re.compile(r'(<p class="cnslbp-reading">)[^<]*(</p>)')
 
 
 class _VisibleText(HTMLParser):
-    """Collect text outside skipped elements (tracked by depth, so nesting inside them is skipped too)."""
+    """Collect text outside skipped elements (tracked by depth, so nesting inside them is skipped too).
 
-    def __init__(self) -> None:
+    With ``section``, only the text inside the element with that id is collected.
+    """
+
+    def __init__(self, section: str | None = None) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
-        self._stack: list[bool] = []  # for each open element: is it (or an ancestor) skipped?
+        self.found = section is None
+        self._section = section
+        self._stack: list[bool] = []  # for each open element: is its text left out?
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _VOID:
             return
-        classes = set((dict(attrs).get("class") or "").split())
-        skipped = (bool(self._stack) and self._stack[-1]) or tag in _SKIPPED_TAGS or bool(classes & _SKIPPED_CLASSES)
-        self._stack.append(skipped)
+        named = dict(attrs)
+        outside = bool(self._stack) and self._stack[-1]
+        if self._section is not None and named.get("id") == self._section:
+            outside, self.found = False, True
+        elif self._section is not None and not self._stack:
+            outside = True  # a top-level element that is not the section
+        classes = set((named.get("class") or "").split())
+        self._stack.append(outside or tag in _SKIPPED_TAGS or bool(classes & _SKIPPED_CLASSES))
 
     def handle_endtag(self, tag: str) -> None:
         if tag not in _VOID and self._stack:
             self._stack.pop()
 
     def handle_data(self, data: str) -> None:
-        if not (self._stack and self._stack[-1]):
+        if (self._section is None and not self._stack) or (self._stack and not self._stack[-1]):
             self.parts.append(data)
 
 
-def visible_words(page_html: str) -> int:
+def visible_words(page_html: str, section: str | None = None) -> int:
     """The number of words a reader sees in a page's article (the whole text if it has no article).
+
+    With ``section``, only the words inside the element with that id (a section's label); a
+    section the page does not have is an error naming it.
 
     Examples
     --------
-    >>> visible_words('<article class="bd-article"><h1>Title<a class="headerlink">#</a></h1>'
-    ...               '<p>A mean of −25.0 (95% CI −32.8 to −17.2).</p><pre>t = 1</pre></article>')
-    10
+    >>> page = ('<article class="bd-article"><section id="a"><h1>Title<a class="headerlink">#</a></h1>'
+    ...         '<p>A mean of −25.0 (95% CI −32.8 to −17.2).</p><pre>t = 1</pre>'
+    ...         '<section id="b"><h2>Next</h2><p>Two words.</p></section></section></article>')
+    >>> visible_words(page), visible_words(page, section="b")
+    (13, 3)
     """
     found = _ARTICLE.search(page_html)
-    parser = _VisibleText()
+    parser = _VisibleText(section)
     parser.feed(found.group(1) if found else page_html)
     parser.close()
-    return len(_WORD.findall(" ".join(parser.parts)))
+    if not parser.found:
+        raise ValueError(f"the page has no section with the id {section!r}")
+    return sum(1 for token in " ".join(parser.parts).split() if _WORD.search(token))
 
 
 def minutes(words: int) -> int:
@@ -113,31 +131,48 @@ def measure_site(site: Path, pages: Iterable[str]) -> list[PageReading]:
     return [PageReading(page, visible_words((site / f"{page}.html").read_text(encoding="utf-8"))) for page in pages]
 
 
+def stop_words(site: Path, stop: str) -> int:
+    """The visible words of one stop on a reader's path: a page (``book/bottom_line``) or one of its
+    sections (``book/bottom_line#talking-to-a-patient``)."""
+    page, _, section = stop.partition("#")
+    path = site / f"{page}.html"
+    if not path.exists():
+        raise ValueError(f"a reading path names the page {page!r}, which the built site ({site}) does not have")
+    try:
+        return visible_words(path.read_text(encoding="utf-8"), section or None)
+    except ValueError as error:
+        raise ValueError(f"{path}: {error} (named by a reading path)") from None
+
+
 def _minutes_words(count: int) -> str:
     return f"{count} minute" if count == 1 else f"{count} minutes"
 
 
-def _filled(path: Path, text: str, reading: PageReading, readings: Mapping[str, PageReading]) -> str:
+def _filled(site: Path, text: str, reading: PageReading, stops: dict[str, int]) -> str:
     def fill_span(match: re.Match[str]) -> str:
-        page = match.group("page")
-        if page not in readings:
-            raise ValueError(f"{path}: a reading path names the page {page!r}, which is not in the book")
-        return f"{match.group(1)}{_minutes_words(readings[page].minutes)}{match.group(3)}"
+        words = 0
+        for stop in match.group("page").split():
+            if stop not in stops:
+                stops[stop] = stop_words(site, stop)
+            words += stops[stop]
+        return f"{match.group(1)}{_minutes_words(minutes(words))}{match.group(3)}"
 
     line = f"About {_minutes_words(reading.minutes)} to read ({reading.words:,} words)"
     text = MINUTES_SPAN.sub(fill_span, text)
     return READING_LINE.sub(lambda match: f"{match.group(1)}{line}{match.group(2)}", text)
 
 
-def fill_reading_times(site: Path, readings: Mapping[str, PageReading]) -> None:
-    """Write each page's reading time into its reading line, and every page's into the path lists that name it.
-
-    A path list names its pages in ``<span class="cnslbp-minutes" data-page="…">`` elements; a page
-    not among ``readings`` is a build error naming it (a path that points nowhere must not print a time).
+def fill_reading_times(site: Path, pages: Iterable[str]) -> list[PageReading]:
+    """Measure the named pages of a built site and write the times into them: each page's own reading
+    line, and every ``<span class="cnslbp-minutes" data-page="…">`` (the time of the stops it names,
+    space-separated, summed). A stop the site does not have is an error naming it.
     """
-    for reading in readings.values():
+    readings = measure_site(site, pages)
+    stops = {reading.page: reading.words for reading in readings}
+    for reading in readings:
         path = site / f"{reading.page}.html"
         text = path.read_text(encoding="utf-8")
-        filled = _filled(path, text, reading, readings)
+        filled = _filled(site, text, reading, stops)
         if filled != text:
             write_text_atomically(path, filled)
+    return readings

@@ -3,6 +3,9 @@
 - Validates the cohort file before anything is read or written; a bad file
   stops the build with the validator's full message.
 - Puts the dataset's provenance and SHA-256 in the announcement bar of every page.
+- Prints under each chapter's title its reading time, measured from the built
+  page when the build has finished (:mod:`.reading`), and the readers' paths
+  with theirs on the start page (:mod:`.reader_paths`).
 - Executes the chapters before Sphinx reads them, in parallel and cached on
   every input (:mod:`.execution`); myst-nb's own execution stays off.
 - Draws every chart to a static SVG at build time, with its accessible name and
@@ -42,6 +45,8 @@ from ..data.source import PROJECT_ROOT, cohort_path, cohort_sheet, provenance
 from ..exceptions import CohortValidationError
 from .charts.render import CHART_CLASS, find_charts, static_chart_html, static_svg, vega_lite_version
 from .execution import ChapterRunner, NotebookExecutionError, cache_folder, inputs_digest
+from .reading import fill_reading_times
+from .reproduce import REPRODUCE_PAGE, book_chapters
 from .roles import derived_role, external_role, printed_role
 from .site_pages import bundled, page_description, subset_icon_font
 
@@ -208,6 +213,25 @@ def _draw_static_charts(app: Sphinx, doctree: nodes.document, docname: str) -> N
             position = chart.end
         pieces.append(text[position:])
         raw.replace_self(nodes.raw("", "".join(pieces), format="html"))
+
+
+def _timed_pages() -> list[str]:
+    """The pages that show a reading time: every chapter and "Reproduce this book" (not the library reference)."""
+    return [*book_chapters(), REPRODUCE_PAGE]
+
+
+def _reading_line(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """A line under each timed page's title, where the reading time measured after the build goes."""
+    if app.builder.format != "html" or docname not in _timed_pages():
+        return
+    section = doctree.next_node(nodes.section)
+    if section is not None and isinstance(section[0], nodes.title):
+        section.insert(1, nodes.raw("", '<p class="cnslbp-reading"></p>', format="html"))
+
+
+def _write_reading_times(app: Sphinx, exception: Exception | None) -> None:
+    if exception is None and app.builder.format == "html":
+        fill_reading_times(Path(app.outdir), _timed_pages())
 
 
 def _warm_up_vl_convert(app: Sphinx) -> None:
@@ -412,6 +436,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("myst_nb")
     app.setup_extension("cnslbp_lib.publish.reproduce")
     app.setup_extension("cnslbp_lib.publish.reference")
+    app.setup_extension("cnslbp_lib.publish.reader_paths")
     app.add_config_value("cnslbp_dataset_sha256", "", "env")
     app.add_config_value("cnslbp_execution_inputs", "", "env")
     app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_cell, _depart_hidden_cell))
@@ -425,10 +450,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("source-read", _read_executed)
     app.connect("doctree-resolved", _unrepeat_exercise_ids)
     app.connect("doctree-resolved", _draw_static_charts)
+    app.connect("doctree-resolved", _reading_line)
     app.connect("html-page-context", _page_assets, priority=900)
     app.connect("build-finished", _stop_runner, priority=100)
     app.connect("build-finished", _write_vega_bundle)
     app.connect("build-finished", _write_index, priority=400)
+    app.connect("build-finished", _write_reading_times, priority=450)
     app.connect("build-finished", _drop_template_sources, priority=900)
     app.connect("build-finished", subset_icon_font, priority=950)
     return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -62,7 +62,7 @@ def load_paths(path: Path = PATHS_FILE) -> tuple[ReaderPath, ...]:
         raise ExtensionError(f"{path}: not a valid file of readers' paths: {error}") from None
 
 
-class _PathsPlaceholder(nodes.General, nodes.Element):  # type: ignore[misc]  (docutils has no types)
+class _PathsPlaceholder(nodes.General, nodes.Element):  # type: ignore[misc]  # docutils has no types
     """Where the paths go; filled when the page is written, once every page's title is known."""
 
 

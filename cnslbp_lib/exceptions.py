@@ -17,6 +17,7 @@ __all__ = [
     "CohortValidationError",
     "EmptyLatticeError",
     "NotEnoughDataError",
+    "NotebookExecutionError",
     "PaperFileError",
     "PrintError",
     "PrintedValueError",
@@ -24,6 +25,7 @@ __all__ = [
     "ReconstructionError",
     "ResultsTableError",
     "SamplingBudgetError",
+    "StaleSummaryError",
 ]
 
 
@@ -111,6 +113,14 @@ class NotEnoughDataError(CnslbpError, ValueError):
 
 class BuildError(CnslbpError):
     """The site could not be built (the message says why); nothing was written."""
+
+
+class NotebookExecutionError(BuildError):
+    """A chapter raised while executing; the message holds the failing cell and traceback."""
+
+
+class StaleSummaryError(CnslbpError):
+    """The stored ensemble summary was made from other targets, priors, code, seed or size."""
 
 
 class PrintError(CnslbpError):

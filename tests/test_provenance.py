@@ -16,7 +16,7 @@ from cnslbp_lib.paper.derived import DERIVED, Bounds, Derived, classify, get_der
 from cnslbp_lib.paper.reconstruction import load_summary
 from cnslbp_lib.paper.targets import change_targets
 from cnslbp_lib.publish.provenance import DERIVED_PAGE, MarkedNumber, Marks, Phrase, assumptions_table, spread_table
-from cnslbp_lib.stats.correlation import paired_changes
+from cnslbp_lib.stats.correlation import change_pairs
 from cnslbp_lib.stats.lattice import VectorConstraints, VectorLattice
 
 
@@ -94,7 +94,7 @@ def test_opposite_and_same_order_pairings_are_the_extremes_of_every_permutation(
 
 
 def test_the_books_own_re_pairings_lie_inside_every_bound_shown(summary, cohort):
-    pairs = paired_changes(cohort.data, "pseq", "piq")
+    pairs = change_pairs(cohort.data, "pseq", "piq")
     pseq, piq = pairs["pseq_change"].to_numpy(float), pairs["piq_change"].to_numpy(float)
     opposite = stats.pearsonr(np.sort(pseq), np.sort(piq)[::-1]).statistic
     same = stats.pearsonr(np.sort(pseq), np.sort(piq)).statistic

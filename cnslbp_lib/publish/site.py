@@ -42,9 +42,9 @@ from sphinx.util import logging
 
 from ..data.load import load_cohort
 from ..data.source import PROJECT_ROOT, cohort_path, cohort_sheet, provenance
-from ..exceptions import CohortValidationError
+from ..exceptions import CohortValidationError, NotebookExecutionError
 from .charts.render import CHART_CLASS, find_charts, static_chart_html, static_svg, vega_lite_version
-from .execution import ChapterRunner, NotebookExecutionError, cache_folder, inputs_digest
+from .execution import ChapterRunner, cache_folder, inputs_digest
 from .reading import fill_reading_times
 from .reproduce import REPRODUCE_PAGE, book_chapters
 from .roles import derived_role, external_role, printed_role

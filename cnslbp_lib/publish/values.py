@@ -31,7 +31,7 @@ from ..paper.formatting import format_number
 from ..paper.reported import get_reported, reported_n
 from ..stats import flow, rtm, rtm_joint_figures, rtm_noise, sensitivity
 from ..stats.core import Proportion, critical_correlation
-from ..stats.correlation import association, paired_changes
+from ..stats.correlation import association, change_pairs
 from ..stats.responder_analysis import pe_nonresponse, responders
 from . import audit_tables, charts, glue, rtm_words, sentences, tables, words
 from .provenance import Marks, legend_table
@@ -313,7 +313,7 @@ def secondary_outcomes(study: Study) -> Page:
 
 def _pairings(study: Study, x: str = "pseq", y: str = "piq") -> Any:
     """This dataset's two sets of changes paired as they are, and in the orders that give the extreme correlations."""
-    pairs = paired_changes(study.data, x, y)
+    pairs = change_pairs(study.data, x, y)
     first, second = (pairs[f"{key}_change"].to_numpy(float) for key in (x, y))
     try:
         lowest, highest = extreme_pairings(first.reshape(1, -1), second.reshape(1, -1))

@@ -45,7 +45,7 @@ def test_psq_derivation_says_whether_its_interval_includes_zero():
     assert "lower end lies between −10.25 and −10.21" in detail and "upper end lies between 0.93 and 0.97" in detail
 
 
-@pytest.mark.parametrize("check", ["GRIM", "CI midpoint", "Effect size from CI", "Scale limits"])
+@pytest.mark.parametrize("check", ["GRIM", "CI midpoint", "Effect size", "Scale limits"])
 def test_checks_that_pass_for_every_outcome(check):
     table = consistency_checks()
     verdicts = table.loc[table["check"].str.startswith(f"{check} ("), "verdict"]

@@ -22,8 +22,9 @@ from .conftest import COHORT_CSV, tidy_pairs
             "piq",
             -29.87,
             -7.70,
-            "lies wholly beyond the book's assumed 7-point threshold: it is compatible with improvements of 7.7 to "
-            "29.9 points, and less so with smaller ones",
+            "lies wholly above the book's assumed 7-point threshold: it fits mean improvements of 7.7 to 29.9 points, "
+            "and smaller ones fit the data less well (a threshold for one person's change is only a yardstick for a "
+            "group's mean)",
         ),
         # improvements on both sides of the threshold, no change excluded
         (
@@ -74,7 +75,7 @@ def test_an_interval_is_read_against_the_instruments_threshold(instrument, low, 
 
 def test_the_reading_follows_each_instruments_direction():
     # the same numbers read as improvement on the PSEQ and as worsening on the PSQ
-    assert str(sentences.interval_reading("pseq", 12.0, 20.0)).startswith("lies wholly beyond the book's assumed 11")
+    assert str(sentences.interval_reading("pseq", 12.0, 20.0)).startswith("lies wholly above the book's assumed 11")
     assert str(sentences.interval_reading("psq", 12.0, 20.0)).startswith("is compatible with worsening")
 
 

@@ -154,7 +154,7 @@ CHECK_WORDS: dict[str, str] = {
     "p_vs_t": "p from t",
     "p_vs_ci": "p from CI",
     "p_vs_change_sd": "p from the SD",
-    "effect_size": "Effect size from CI",
+    "effect_size": "Effect size",
     "correlation": "Pre–post correlation",
     "grim_pre_mean": "GRIM (earlier mean)",
     "grim_post_mean": "GRIM (later mean)",
@@ -216,6 +216,19 @@ _COLUMN_OF: dict[str, str] = {
 }
 
 
+def _turned(text: str) -> str:
+    """A printed signed number with its sign turned, every digit kept: ``4.0`` → ``−4.0``, ``−0.6`` → ``0.6``.
+
+    >>> _turned("4.0"), _turned("\u22120.6"), _turned("+1.25"), _turned("0.0")
+    ('−4.0', '0.6', '−1.25', '0.0')
+    """
+    body = text.strip()
+    if body[:1] in ("\u2212", "-", "\u2013"):
+        return body[1:]
+    body = body.removeprefix("+")
+    return body if not any(digit in "123456789" for digit in body) else "\u2212" + body
+
+
 def paper_results(paper: Paper = STUDY) -> list[PaperResult]:
     """Every instrument's printed result for each comparison it is printed for, as engine rows.
 
@@ -245,7 +258,12 @@ def paper_results(paper: Paper = STUDY) -> list[PaperResult]:
                     column = f"{'pre' if record.stage == comparison[0] else 'post'}_{record.quantity}"
                 if column is None:
                     continue
-                columns[column], keys[column] = record.printed, record.key
+                printed = record.printed
+                if record.reversed and column in ("mean_change", "ci_low", "ci_high", "t"):
+                    # printed earlier minus later: the engine reads later minus earlier, as the stage means do
+                    column = {"ci_low": "ci_high", "ci_high": "ci_low"}.get(column, column)
+                    printed = _turned(printed)
+                columns[column], keys[column] = printed, record.key
                 if record.quantity in ("dz", "effect_size"):
                     # the printed name as printed: the results table's reader knows its spellings
                     columns["effect_size_type"] = "dz" if record.quantity == "dz" else (record.label_printed or "")

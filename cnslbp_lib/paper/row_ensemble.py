@@ -140,14 +140,9 @@ def row_set(result: PairedResult) -> RowSet:
         raise EmptyLatticeError(f"row {result.id!r}: drawing its changes needs {missing}")
     n, step = row.n, row.score_step
     span = int((row.scale[1] - row.scale[0]) / step)
-    mean = _interval(row, "mean_change")
-    if mean is None:  # the CI's midpoint
-        low, high = _interval(row, "ci_low"), _interval(row, "ci_high")
-        assert low is not None and high is not None  # _needs checked both are printed
-        mean = Interval((low.low + high.low) / 2, (low.high + high.high) / 2)
-    # GRIM: whole totals of steps whose mean lies in the printed interval
-    first, last = math.ceil(mean.low * n / float(step) - 1e-9), math.floor(mean.high * n / float(step) + 1e-9)
-    totals = [total for total in range(first, last + 1) if abs(total) <= n * span]
+    mean = _mean_interval(row)
+    assert mean is not None  # _needs checked a mean change or a CI is printed
+    totals = _totals(row, span, mean)
     if not totals:
         raise EmptyLatticeError(
             f"row {result.id!r}: no total of {n} changes in steps of {step} has a mean in the printed interval "
@@ -158,6 +153,29 @@ def row_set(result: PairedResult) -> RowSet:
     if not candidates:
         raise EmptyLatticeError(f"row {result.id!r}: {_conflict(row, totals, span, used)}")
     return RowSet(result.id, n, step, -span, span, tuple(candidates), used)
+
+
+def _mean_interval(row: ParsedResult, *, use_mean: bool = True) -> Interval | None:
+    """The mean change's interval: as printed (``use_mean``), else the CI's midpoint; None without either.
+
+    A mean change printed without its sign (its size, beside a CI on the other side of zero) takes the CI's sign.
+    """
+    low, high = _interval(row, "ci_low"), _interval(row, "ci_high")
+    midpoint = None if low is None or high is None else Interval((low.low + high.low) / 2, (low.high + high.high) / 2)
+    mean = _interval(row, "mean_change") if use_mean else None
+    if mean is None:
+        return midpoint
+    turned = Interval(-mean.high, -mean.low)
+    if midpoint is not None and not mean.intersects(midpoint) and turned.intersects(midpoint):
+        return turned
+    return mean
+
+
+def _totals(row: ParsedResult, span: int, mean: Interval) -> list[int]:
+    """GRIM: the whole totals of steps whose mean over n lies in ``mean``, within the scale."""
+    n, step = row.n or 0, float(row.score_step or 1)
+    first, last = math.ceil(mean.low * n / step - 1e-9), math.floor(mean.high * n / step + 1e-9)
+    return [total for total in range(first, last + 1) if abs(total) <= n * span]
 
 
 def _conflict(row: ParsedResult, totals: list[int], span: int, used: tuple[str, ...]) -> str:
@@ -189,13 +207,11 @@ def conflicting_columns(result: PairedResult) -> tuple[str, ...]:
     row = parse_paired_result(result)
     if _needs(row) or row.n is None or row.score_step is None or row.scale is None:
         return ()
-    step, n = row.score_step, row.n
-    span = int((row.scale[1] - row.scale[0]) / step)
-    mean = _interval(row, "mean_change")
+    span = int((row.scale[1] - row.scale[0]) / row.score_step)
+    mean = _mean_interval(row)
     if mean is None:
         return ()
-    first, last = math.ceil(mean.low * n / float(step) - 1e-9), math.floor(mean.high * n / float(step) + 1e-9)
-    totals = [total for total in range(first, last + 1) if abs(total) <= n * span]
+    totals = _totals(row, span, mean)
     used = tuple(column for column in _T_COLUMNS if column in row.values)
     if not totals or _candidates(row, totals, span, used):
         return ()
@@ -203,8 +219,20 @@ def conflicting_columns(result: PairedResult) -> tuple[str, ...]:
 
 
 def _culprits(row: ParsedResult, totals: list[int], span: int, used: tuple[str, ...]) -> tuple[str, ...]:
-    """The columns in ``used`` without any one of which some sum of squares fits the rest."""
-    return tuple(column for column in used if _candidates(row, totals, span, tuple(c for c in used if c != column)))
+    """The columns in ``used`` without any one of which some sum of squares fits the rest.
+
+    Without the mean change, the totals come from the CI's midpoint (when a CI is printed).
+    """
+    found = []
+    for column in used:
+        rest = tuple(other for other in used if other != column)
+        if column == "mean_change":
+            midpoint = _mean_interval(row, use_mean=False)
+            if midpoint is not None and _candidates(row, _totals(row, span, midpoint), span, rest):
+                found.append(column)
+        elif _candidates(row, totals, span, rest):
+            found.append(column)
+    return tuple(found)
 
 
 def _candidates(
@@ -224,7 +252,11 @@ def _candidates(
             if printed is not None and column == "p":
                 keep &= _fits(_t_for_p(printed, n - 1), np.abs(computed["t"]), sign_free=False)
             elif printed is not None and column in computed:
-                sign_free = column == "effect_size" or (column in ("t",) and row.values[column].value >= 0)
+                # sizes: an effect size, a t printed without its sign, a mean change printed as a size (the totals
+                # already carry the sign the CI gives it)
+                sign_free = column in ("effect_size", "mean_change") or (
+                    column == "t" and row.values[column].value >= 0
+                )
                 keep &= _fits(printed, computed[column], sign_free=sign_free)
         if keep.any():
             candidates.append((total, tuple(int(value) for value in squares[keep])))

@@ -13,10 +13,15 @@ import pandas as pd
 
 from ..paper.consistency import consistency_checks
 from ..paper.formatting import MINUS
-from ..paper.reported import REPORTED
+from ..paper.reported import REPORTED, STUDY
 from .html import HtmlTable, html_table
 
 __all__ = ["audit_table", "checks_table", "disagreements"]
+
+
+def _styles(keys: pd.Series) -> list[str]:
+    styles = {record.key: record.style for record in STUDY.reported}
+    return [styles.get(key, "") for key in keys]
 
 
 def audit_table(audit: pd.DataFrame, *, construction: bool = False) -> HtmlTable:
@@ -33,8 +38,15 @@ def audit_table(audit: pd.DataFrame, *, construction: bool = False) -> HtmlTable
             "Number": table["label"],
             "Paper": table["reported"],
             "Recomputed": [
-                "not computable" if not np.isfinite(value) else f"{value:.6g}".replace("-", MINUS)
-                for value in table["recomputed"]
+                "not computable"
+                if not np.isfinite(value)
+                # a direction's recomputed r depends on the dataset: only its sign is what the paper claims
+                else printed
+                if style == "direction"
+                else f"{value:.6g}".replace("-", MINUS)
+                for value, printed, style in zip(
+                    table["recomputed"], table["recomputed_printed"], _styles(table["key"]), strict=True
+                )
             ],
             "As the paper would print it": table["recomputed_printed"],
             "Verdict": table["verdict"].map({"agrees": agree, "disagrees": "DIFFERS"}).fillna(table["verdict"]),

@@ -65,10 +65,10 @@ SAMPLING_SENTENCE = (
     "what it allows; “allowed” marks limits that were computed."
 )
 KEY_LINE = (
-    "Key: a dotted blue underline marks a reported number recomputed here (a wavy orange one differs from the "
-    "paper); a solid grey one a number the abstract fixes; a dashed green one a number whose reading is the "
-    "same wherever the abstract holds; a dashed orange one a number that depends on the reconstruction; a "
-    "dotted purple one a number set by an assumption. Hover over or tab to any of them for details."
+    "Key: grey underline, from the abstract (printed, or worked out from its numbers read as a paired t-test); "
+    "blue dotted, a printed number recomputed here; orange dashed, depends on this book's invented dataset (do "
+    "not quote it); green dashed, reads the same in every drawn dataset; purple dotted, an assumption of this "
+    "book. Tap or hover for details; the start page has the full legend."
 )
 LEGEND: tuple[tuple[str, str, str], ...] = (
     (
@@ -80,13 +80,15 @@ LEGEND: tuple[tuple[str, str, str], ...] = (
     (
         "fixed",
         CLASS_WORDS["fixed"],
-        "printed in the abstract, computed from its printed numbers alone, or the same at printed precision "
-        "(to within one unit of the last digit) wherever the abstract holds",
+        "printed in the abstract, computed from its printed numbers alone (read, as the abstract's own intervals "
+        "are, as a paired t-test on n − 1 degrees of freedom), or the same at printed precision (to within one "
+        "unit of the last digit) over everything the abstract allows",
     ),
     (
         "same-verdict",
         CLASS_WORDS["same verdict"],
-        "it varies between datasets, but its reading (p below .05, an interval excluding zero) does not",
+        "it varies between datasets, but its reading (p below .05, an interval excluding zero) is the same in "
+        "every drawn dataset (a sample of those the abstract allows, not a proof for all of them)",
     ),
     (
         "depends",

@@ -33,7 +33,7 @@ from ..data.files import write_text_atomically
 from ..exceptions import EmptyLatticeError, SamplingBudgetError
 from ..paper.consistency import CHECK_WORDS, PaperResult, check_paper, explanations
 from ..paper.derived import Derived, classify
-from ..paper.formatting import format_number
+from ..paper.formatting import format_number, format_p
 from ..paper.paired_checks import CheckedResult
 from ..paper.paired_result import PairedResult
 from ..paper.reported import Paper
@@ -42,6 +42,7 @@ from ..stats.batch import responder_share_batch
 from ..stats.batch_ranks import signed_rank_p_batch
 from ..stats.core import DEFAULT_SEED
 from . import charts
+from .another_paper import suspects
 from .charts.render import static_svg
 from .html import HtmlTable, html_table
 
@@ -70,12 +71,22 @@ def _below_05(values: np.ndarray) -> np.ndarray:
     return np.asarray(values < 0.05)
 
 
+def _threshold_words(paper: Paper, instrument: str) -> str:
+    spec = next(spec for spec in paper.file.instruments if spec.key == instrument)
+    return "an assumption of the paper file, not the study's" if spec.threshold.assumed else "the study's threshold"
+
+
 def _determined(paper: Paper, found: PaperResult, drawn: RowEnsemble) -> list[_Determined]:
+    """The quantities a reader might want that the paper does not print, across the drawn sets of changes.
+
+    A responder share the paper prints is not drawn: the row's sets of changes are drawn without it (a
+    results table's row knows no threshold), so their responder shares would contradict a printed number.
+    """
     entry = paper.instrument(found.instrument)
     improvement = drawn.changes * entry.improvement_sign
     name = f"{entry.abbreviation}, stage {found.comparison[0]} → {found.comparison[1]}"
     words = ("p below .05", "p of .05 or more")
-    return [
+    found_items = [
         _Determined(
             Derived(f"{found.result.id}_wilcoxon_p", f"{name}: Wilcoxon signed-rank p", "p", 3, _below_05, words),
             signed_rank_p_batch(drawn.changes),
@@ -84,21 +95,28 @@ def _determined(paper: Paper, found: PaperResult, drawn: RowEnsemble) -> list[_D
             Derived(f"{found.result.id}_improved", f"{name}: share whose score improved at all", "percent", 0),
             100 * (improvement > 0).mean(axis=1),
         ),
-        _Determined(
-            Derived(
-                f"{found.result.id}_responders",
-                f"{name}: share with {entry.rule(entry.threshold)} (the paper file's threshold)",
-                "percent",
-                0,
-                given=f"at the threshold the paper file gives ({entry.improvement_rule})",
-            ),
-            responder_share_batch(improvement, entry.threshold),
-        ),
+    ]
+    if found.result.responder_pct is None and found.result.responder_k is None:
+        threshold = _threshold_words(paper, found.instrument)
+        found_items.append(
+            _Determined(
+                Derived(
+                    f"{found.result.id}_responders",
+                    f"{name}: share with {entry.rule(entry.threshold)} ({threshold})",
+                    "percent",
+                    0,
+                    given=f"at that threshold ({entry.improvement_rule})",
+                ),
+                responder_share_batch(improvement, entry.threshold),
+            )
+        )
+    found_items.append(
         _Determined(
             Derived(f"{found.result.id}_median", f"{name}: median change (points)", "number", 1),
             np.median(drawn.changes, axis=1),
-        ),
-    ]
+        )
+    )
+    return found_items
 
 
 def _checks_table(found: PaperResult, checked: CheckedResult) -> HtmlTable:
@@ -138,20 +156,37 @@ def _printed_table(found: PaperResult, paper: Paper) -> HtmlTable:
 
 
 def _implied(checked: CheckedResult) -> str:
+    """What the printed numbers fix about unprinted ones; a correlation outside [−1, 1] says the SDs cannot agree."""
     words = {
         "change_sd": "SD of the changes",
         "dz": "dz (size)",
         "t_size": "t (size)",
         "p": "p",
-        "ci_low": "95% CI lower limit",
-        "ci_high": "95% CI upper limit",
         "correlation": "pre–post correlation",
     }
     parts = []
     for value in checked.implied:
-        if value.name in words and np.isfinite(value.interval.low) and np.isfinite(value.interval.high):
-            low, high = format_number(value.interval.low, 3), format_number(value.interval.high, 3)
-            parts.append(f"{words[value.name]} {low if low == high else f'{low} to {high}'}")
+        low, high = value.interval.low, value.interval.high
+        if value.name not in words or not (np.isfinite(low) or np.isfinite(high)):
+            continue
+        if value.name == "correlation":
+            if low > 1 or high < -1:
+                parts.append("pre–post correlation: none (the three SDs cannot go together)")
+                continue
+            low, high = max(low, -1.0), min(high, 1.0)
+            if low <= -1 and high >= 1:
+                continue  # says nothing
+        if value.name == "p":
+            shown = [format_p(min(max(end, 0.0), 1.0), 3) if np.isfinite(end) else "" for end in (low, high)]
+        else:
+            shown = [format_number(end, 3) if np.isfinite(end) else "" for end in (low, high)]
+        if not shown[1]:
+            text = f"at least {shown[0]}"
+        elif not shown[0]:
+            text = f"at most {shown[1]}"
+        else:
+            text = shown[0] if shown[0] == shown[1] else f"{shown[0]} to {shown[1]}"
+        parts.append(f"{words[value.name]} {text}")
     if not parts:
         return ""
     return (
@@ -196,10 +231,21 @@ def _draw(found: PaperResult, seed: int) -> tuple[RowEnsemble | None, str]:
             "with the others. "
         )
         result = PairedResult.from_mapping({**asdict(result), column: None})
+    elif culprits:
+        named = " or ".join(f"{column} ({getattr(result, column)})" for column in culprits)
+        return None, (
+            f"Not drawn: no set of changes reproduces every printed number of this result, and leaving out any "
+            f"one of {named} would; the report does not choose between them."
+        )
     try:
         return row_ensemble(result, REPORT_MEMBERS, seed=seed), left_out
-    except (EmptyLatticeError, SamplingBudgetError) as error:
-        return None, f"The changes of {found.result.id} cannot be drawn: {error}."
+    except SamplingBudgetError:
+        return None, (
+            "Not drawn: the sets of changes these numbers allow are too many and too spread out for the sampler's "
+            "budget. This is a limit of the sampler; it says nothing about whether the numbers hold together."
+        )
+    except EmptyLatticeError as error:
+        return None, f"Not drawn: {error}."
 
 
 def _determines(paper: Paper, found: PaperResult, seed: int) -> str:
@@ -218,9 +264,14 @@ def _determines(paper: Paper, found: PaperResult, seed: int) -> str:
     exact = "exactly" if drawn.exact else "approximately (counts estimated)"
     sentence = (
         f"{html.escape(words)}The printed {html.escape(', '.join(drawn.set.used))} allow about "
-        f"10<sup>{drawn.log10_count:.1f}</sup> sets of {drawn.set.n} changes in whole score steps; "
-        f"{REPORT_MEMBERS:,} were drawn {exact} uniformly from them ({drawn.method} sampler)."
+        f"10<sup>{drawn.log10_count:.1f}</sup> sets of {drawn.set.n} changes in steps of {drawn.set.step} point "
+        f"of the score; {REPORT_MEMBERS:,} were drawn {exact} uniformly from them ({drawn.method} sampler)."
     )
+    if found.result.responder_pct is not None or found.result.responder_k is not None:
+        sentence += (
+            " The printed responder share is not used in drawing (it needs a threshold, which a set of changes "
+            "does not carry), so the share is not drawn either."
+        )
     wilcoxon = determined[0]
     chart = charts.spread_histogram(
         wilcoxon.item,
@@ -258,15 +309,74 @@ def _heading(paper: Paper, found: PaperResult) -> str:
     return f"{entry.abbreviation} ({entry.name}), {first} to {last}"
 
 
-def _contents(paper: Paper, checked: list[tuple[PaperResult, CheckedResult]], paper_wide: bool) -> str:
-    items = [
-        f'<li><a href="#{html.escape(found.result.id)}">{html.escape(_heading(paper, found))}</a>: '
-        f'<span class="cnslbp-verdict--{result.verdict.replace(" ", "-")}">{html.escape(result.verdict)}</span></li>'
-        for found, result in checked
+Grade = tuple[str, str]  # (css class, words)
+
+
+def _grade(result: CheckedResult, whole_paper: dict[str, str]) -> Grade:
+    """Consistent; consistent if read one way throughout the paper (named); or inconsistent as printed."""
+    if result.verdict != "inconsistent":
+        return ("consistent", result.verdict)
+    failing = [check for check in result.checks if check.verdict == "inconsistent"]
+    readings = [
+        next((whole_paper[name] for name in check.explained_by if name in whole_paper), "") for check in failing
     ]
-    if paper_wide:
-        items.append('<li><a href="#paper">Across the paper</a></li>')
-    return f'<nav class="cnslbp-contents" aria-label="Results"><ul>{"".join(items)}</ul></nav>'
+    if all(readings):
+        return ("convention", "consistent if " + "; and if ".join(dict.fromkeys(readings)))
+    return ("inconsistent", "inconsistent as printed")
+
+
+def _questions(paper: Paper, found: PaperResult, result: CheckedResult, whole_paper: dict[str, str]) -> list[str]:
+    """Questions a reviewer could put to the authors, one per flagged check, with the arithmetic named."""
+    entry = paper.instrument(found.instrument)
+    asked = []
+    blamed = suspects(found.result) if result.verdict == "inconsistent" else ()
+    for check in result.checks:
+        if check.verdict != "inconsistent":
+            continue
+        key = found.keys.get(check.subject)
+        printed = f"the printed {paper.get(key).label} ({paper.get(key).printed})" if key else "a printed number"
+        convention = next((whole_paper[name] for name in check.explained_by if name in whole_paper), "")
+        if convention:
+            asked.append(
+                f"{entry.abbreviation}: could you confirm whether {convention}? Read that way, {printed} fits."
+            )
+            continue
+        question = f"{entry.abbreviation}: {printed} does not fit the result's other printed numbers "
+        question += f"(check: {CHECK_WORDS.get(check.name, check.name)})."
+        if len(blamed) == 1 and blamed[0] != check.subject and blamed[0] in found.keys:
+            other = paper.get(found.keys[blamed[0]])
+            question += (
+                f" It is {other.label} ({other.printed}), not this number, whose removal alone lets the rest hold "
+                "together."
+            )
+        question += " Could you check the values and how they were computed (the test, the participants, the rounding)?"
+        asked.append(question)
+    return asked
+
+
+def _whole_paper(paper: Paper) -> dict[str, str]:
+    """Each reading that reproduces a flagged number and every number of its kind in the paper, in words."""
+    return {found.variant: found.words for found in explanations(paper) if found.all_agree}
+
+
+def _summary(paper: Paper, checked: list[tuple[PaperResult, CheckedResult]], whole_paper: dict[str, str]) -> str:
+    rows = []
+    for found, result in checked:
+        grade = _grade(result, whole_paper)
+        questions = _questions(paper, found, result, whole_paper)
+        link = f'<a href="#{html.escape(found.result.id)}">{html.escape(_heading(paper, found))}</a>'
+        asked = "".join(f"<li>{html.escape(question)}</li>" for question in questions)
+        rows.append(
+            f'<tr class="cnslbp-grade--{grade[0]}"><td>{link}</td><td>{html.escape(grade[1])}</td>'
+            f"<td>{f'<ul>{asked}</ul>' if asked else '—'}</td></tr>"
+        )
+    return (
+        '<div class="cnslbp-scroll"><table class="cnslbp-table cnslbp-table--fixed"><caption>Every printed result, '
+        'graded, with the questions its flags raise <span class="cnslbp-table-mark">Every verdict is worked out '
+        'from the printed numbers alone.</span></caption><thead><tr><th scope="col">Result</th>'
+        '<th scope="col">Verdict</th><th scope="col">Questions for the authors</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
 
 
 def _paper_wide(paper: Paper) -> list[str]:
@@ -282,31 +392,65 @@ def _paper_wide(paper: Paper) -> list[str]:
     ]
 
 
+_READING = (
+    "<p>How to read this report. Each printed number stands for the interval of values that round to it. A "
+    "result is <em>consistent</em> when one paired t-test on the paper's n can give all of its printed numbers at "
+    "once; <em>consistent if</em> when one ordinary habit of reporting, applied to every number of its kind in the "
+    "paper, makes it so (name it and ask); <em>inconsistent as printed</em> when no such habit does. A flag is a "
+    "question for the authors: a typo, another test, another n or a rounding habit are the usual reasons, and it "
+    "is never evidence of misconduct by itself. A consistent result is not a correct one either: it only means "
+    "its numbers can all be true at once. Where a check rests on an assumption of the paper file (a score's grid, "
+    "a threshold), the file says so, and the flag is only as good as that assumption.</p>"
+)
+
+
+def _notes(paper: Paper, found: PaperResult, result: CheckedResult) -> str:
+    notes = list(result.notes)
+    if any(paper.get(key).reversed for key in found.keys.values()):
+        notes.append(
+            "the paper prints this change as earlier minus later; it is read here as later minus earlier (signs "
+            "turned, CI limits swapped), as the stage means run"
+        )
+    spec = next(spec for spec in paper.file.instruments if spec.key == found.instrument)
+    if spec.score_step is not None or spec.items > 1:
+        notes.append(f"GRIM and GRIMMER use the paper file's score grid, steps of {spec.step} point: {spec.assumption}")
+    if not notes:
+        return ""
+    items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
+    return f'<p>How the numbers were read:</p><ul class="cnslbp-notes">{items}</ul>'
+
+
 def _page(paper: Paper, seed: int) -> str:
     citation = paper.file.citation
     checked = check_paper(paper)
+    whole_paper = _whole_paper(paper)
     paper_wide = _paper_wide(paper)
-    counts = {
-        verdict: sum(result.verdict == verdict for _, result in checked) for verdict in ("consistent", "inconsistent")
-    }
+    grades = [_grade(result, whole_paper)[0] for _, result in checked]
     parts = [
         f"<h1>{html.escape(citation.title)}</h1>",
         _byline(paper),
         f"<p>A reviewer's report from <code>cnslbp report</code>. Numbers transcribed from: "
         f"{html.escape(citation.source)}.</p>",
-        f"<p>{len(checked)} printed results: {counts['consistent']} consistent, {counts['inconsistent']} "
-        "inconsistent. A flagged number says that the printed numbers do not all fit one paired t-test printed the "
-        "usual way; it can come from a typo, another test, another n or a rounding habit, and is a question for the "
-        "authors, never evidence of misconduct by itself.</p>",
-        _contents(paper, checked, bool(paper_wide)),
+        f"<p><strong>{len(checked)} printed results: {grades.count('consistent')} consistent, "
+        f"{grades.count('convention')} consistent under one reading applied to the whole paper, "
+        f"{grades.count('inconsistent')} inconsistent as printed.</strong></p>",
+        _summary(paper, checked, whole_paper),
+        _READING,
     ]
-    for found, result in checked:
-        parts.append(f'<h2 id="{html.escape(found.result.id)}">{html.escape(_heading(paper, found))}</h2>')
-        parts += [_scroll(_printed_table(found, paper)), _scroll(_checks_table(found, result)), _implied(result)]
-        if result.notes:
-            notes = "".join(f"<li>{html.escape(note)}</li>" for note in result.notes)
-            parts.append(f'<p>How the numbers were read:</p><ul class="cnslbp-notes">{notes}</ul>')
-        parts.append(_determines(paper, found, seed))
+    for (found, result), grade in zip(checked, grades, strict=True):
+        content = [
+            _scroll(_printed_table(found, paper)),
+            _scroll(_checks_table(found, result)),
+            _implied(result),
+            _notes(paper, found, result),
+            _determines(paper, found, seed),
+        ]
+        words = _grade(result, whole_paper)[1]
+        parts.append(
+            f'<section id="{html.escape(found.result.id)}"><h2>{html.escape(_heading(paper, found))}</h2>'
+            f'<p class="cnslbp-grade--{grade}">{html.escape(words)}</p><details><summary>The printed numbers, every '
+            f"check, and what the numbers allow</summary>{''.join(content)}</details></section>"
+        )
     if paper_wide:
         items = "".join(f"<li>{html.escape(line)}</li>" for line in paper_wide)
         parts.append(f'<h2 id="paper">Across the paper</h2><ul class="cnslbp-block cnslbp-block--fixed">{items}</ul>')

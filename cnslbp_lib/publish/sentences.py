@@ -309,9 +309,10 @@ def _reading(least: float, most: float, threshold: float, quote: Quote) -> Phras
         # outside a 95% interval means less compatible with the data, not impossible
         return Phrase(
             (
-                f"lies wholly beyond {line}: it is compatible with improvements of ",
+                f"lies wholly above {line}: it fits mean improvements of ",
                 _span(least, most, quote),
-                ", and less so with smaller ones",
+                ", and smaller ones fit the data less well (a threshold for one person's change is only a "
+                "yardstick for a group's mean)",
             )
         )
     if least > 0 and most < threshold:
@@ -558,6 +559,9 @@ def discrepancies(study: Study) -> str:
             said += f"abstract's other {kind}s too"
         elif not any(agree for _, agree in ways):
             said += f", but the abstract's other {kind}s do not fit that reading, so it mixes conventions"
+        if record.quantity == "p_val":
+            # an exact rank-test p needs the data, so no data-free check can test it
+            said += "; a rank test (an exact Wilcoxon p) might also give it, which no data-free check can test"
         parts.append(said)
         if reason := _unchanged(key, audit):
             unchanged.append(reason)

@@ -30,7 +30,7 @@ from ..paper.consistency import (
 from ..paper.formatting import format_number
 from ..paper.reported import get_reported, reported_n
 from ..stats import flow, rtm, rtm_joint_figures, rtm_noise, sensitivity
-from ..stats.core import Proportion
+from ..stats.core import Proportion, critical_correlation
 from ..stats.correlation import association, paired_changes
 from ..stats.responder_analysis import pe_nonresponse, responders
 from . import audit_tables, charts, glue, rtm_words, sentences, tables, words
@@ -335,7 +335,13 @@ def association_chapter(study: Study) -> Page:
     return Page(
         study,
         checked=("association_direction",),
-        values=_fields(said, "n", "r", "r_ci", "r_p", "rho", "rho_ci", "rho_p", "sentence"),
+        values={
+            **_fields(said, "n", "r", "r_ci", "r_p", "rho", "rho_ci", "rho_p", "sentence"),
+            "r_significant": study.marks.from_abstract(
+                format_number(-critical_correlation(reported_n()), 2),
+                "the weakest negative Pearson r that gives p below .05 with the abstract's n",
+            ),
+        },
         sentences={
             "assoc_summary": sentences.association_summary(said),
             "assoc_recomputed": sentences.association_recomputed(study, said),

@@ -263,7 +263,7 @@ def audit_overview(table: pd.DataFrame, *, construction: bool = False) -> Chart:
     (the shaded band), so the position shows the verdict and how near it came;
     percentages of the printed value would not (a p-value that agrees can sit
     4% away, a percentage that does not, 0.1%). Counts, words and directions
-    sit at 0 when they agree. ``construction`` names agreement on the
+    have no last digit to measure in and are left to the table. ``construction`` names agreement on the
     reconstruction "reproduced by construction".
     """
     records = {record.key: record for record in REPORTED}
@@ -277,7 +277,7 @@ def audit_overview(table: pd.DataFrame, *, construction: bool = False) -> Chart:
         record = records[row.key]
         printed = record.value
         if printed is None or record.decimals is None:
-            units = 0.0 if row.agrees else float("nan")
+            continue  # a count, a word or a direction has no last digit to measure in: the table gives it
         else:
             value = abs(row.recomputed) if record.style == "magnitude" else row.recomputed
             units = (value - float(printed)) / 10.0**-record.decimals
@@ -333,12 +333,14 @@ def audit_overview(table: pd.DataFrame, *, construction: bool = False) -> Chart:
     )
     differing = frame.loc[frame["verdict"] == "differs", "label"].tolist()
     description = (
-        f"Dot chart of the {len(frame)} numbers in the abstract, each placed where its recomputed value falls "
-        "against the printed one, in units of the printed last digit; within half a unit it prints the same. "
-        f"{len(frame) - len(differing)} {agree}" + (f"; these differ: {'; '.join(differing)}." if differing else ".")
+        f"Dot chart of the {len(frame)} numeric values in the abstract (counts, words and directions are in the "
+        "table), each placed where its recomputed value falls against the printed one, in units of the printed "
+        f"last digit; within half a unit it prints the same. {len(frame) - len(differing)} "
+        + ("agree" if agree == "agrees" else f"are {agree}")
+        + (f"; these differ: {'; '.join(differing)}." if differing else ".")
     )
     if missing or unplaced:
-        description = description.replace(f"of the {len(frame)} numbers", f"of {len(frame)} numbers", 1)
+        description = description.replace(f"of the {len(frame)} numeric", f"of {len(frame)} numeric", 1)
     if missing:
         description += f" Not computable from this cohort, so not shown: {'; '.join(missing)}."
     if unplaced:

@@ -1,6 +1,6 @@
 /* cnslbp-book self-checks (cnslbp_lib/publish/self_check.py writes their HTML); loaded only on pages
    that have one, deferred, with no request to anywhere.
-   - Shows each check's button and hides the note for readers without JavaScript.
+   - Shows each check's button (hidden for readers without JavaScript, who get a noscript note).
    - A multiple-choice check: the chosen answer's feedback, from the list of reasons the page already
      holds for readers without JavaScript, goes into the check's live region (role="status").
    - A numeric check: the answer typed (a true minus, a hyphen or a decimal comma are all fine) is
@@ -105,10 +105,8 @@
 
   function connect(check) {
     var button = check.querySelector("." + PREFIX + "__check");
-    var note = check.querySelector("." + PREFIX + "__needs-js");
     var numeric = check.getAttribute("data-kind") === "number";
     button.hidden = false;
-    note.hidden = true;
     button.addEventListener("click", function () {
       if (numeric) {
         checkNumber(check);

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import ast
 import html
+import operator
+from collections.abc import Callable
 from fractions import Fraction
 from functools import cache
 from typing import Any
@@ -106,49 +108,48 @@ def threshold_role(  # noqa: PLR0917 (docutils calls roles with these seven posi
     return _marked(Marks(None).assumed(f"{key}_threshold", shown)._repr_html_()), []
 
 
-_OPERATIONS = {ast.Add: ("+", 1), ast.Sub: (MINUS, 1), ast.Mult: ("×", 2), ast.Div: ("÷", 2)}
+_OPERATIONS: dict[type[ast.operator], tuple[str, int, Callable[[Fraction, Fraction], Fraction]]] = {
+    ast.Add: ("+", 1, operator.add),
+    ast.Sub: (MINUS, 1, operator.sub),
+    ast.Mult: ("×", 2, operator.mul),
+    ast.Div: ("÷", 2, operator.truediv),
+}
 _ATOM, _SIGNED = 4, 3  # how tightly a number binds, and a number with a sign (which needs brackets after − or +)
+Operand = tuple[Fraction, str, int]  # exact value, how it reads, how tightly it binds
 
 
-def _operand(node: ast.expr) -> tuple[Fraction, str, int]:
-    """One operand of a worked expression: its exact value, how it reads (a printed key reads as its printed
-    value) and how tightly it binds, for brackets where the reading needs them."""
+def _printed_operand(key: str) -> Operand:
+    """A printed key stands for its printed value (a count printed in words, for its number)."""
+    record = get_reported(key)  # ValueError naming the known keys when it is not one
+    if record.value is not None:
+        signed = record.printed[:1] in {MINUS, "+", "-"}
+        return Fraction(record.value), record.printed, _SIGNED if signed else _ATOM
+    if record.quantity == "participants":
+        count = parse_count_word(record.printed)
+        return Fraction(count), str(count), _ATOM
+    raise ValueError(f"the printed value of {key!r} ({record.printed!r}) is not a number")
+
+
+def _operand(node: ast.expr) -> Operand:
+    """One operand of a worked expression, with brackets in its reading where the reading needs them."""
     match node:
-        case ast.Constant(value=bool()):
-            raise ValueError(f"{node.value!r} is not a number")
-        case ast.Constant(value=int() | float() as value):
+        case ast.Constant(value=int() | float() as value) if not isinstance(value, bool):
             return Fraction(str(value)), f"{value:g}", _ATOM
         case ast.Name(id=key):
-            record = get_reported(key)  # ValueError naming the known keys when it is not one
-            if record.value is not None:
-                printed = record.printed
-                return Fraction(record.value), printed, _SIGNED if printed[:1] in {MINUS, "+", "-"} else _ATOM
-            if record.quantity == "participants":
-                count = parse_count_word(record.printed)
-                return Fraction(count), str(count), _ATOM
-            raise ValueError(f"the printed value of {key!r} ({record.printed!r}) is not a number")
+            return _printed_operand(key)
         case ast.UnaryOp(op=ast.USub(), operand=inner):
-            value, words, binds = _operand(inner)
-            return -value, f"{MINUS}{words if binds >= _SIGNED else f'({words})'}", _SIGNED
+            inner_value, words, binds = _operand(inner)
+            return -inner_value, f"{MINUS}{words if binds >= _SIGNED else f'({words})'}", _SIGNED
         case ast.BinOp(left=left, op=operation, right=right) if type(operation) in _OPERATIONS:
+            symbol, binds, apply = _OPERATIONS[type(operation)]
             (a, a_words, a_binds), (b, b_words, b_binds) = _operand(left), _operand(right)
-            symbol, binds = _OPERATIONS[type(operation)]
             if a_binds < binds:
                 a_words = f"({a_words})"
-            if b_binds < binds or (b_binds == binds and symbol in {MINUS, "÷"}) or b_binds == _SIGNED:
+            if b_binds < binds or b_binds == _SIGNED or (b_binds == binds and symbol in {MINUS, "÷"}):
                 b_words = f"({b_words})"
-            match operation:
-                case ast.Add():
-                    value = a + b
-                case ast.Sub():
-                    value = a - b
-                case ast.Mult():
-                    value = a * b
-                case _:
-                    if b == 0:
-                        raise ValueError("division by zero")
-                    value = a / b
-            return value, f"{a_words} {symbol} {b_words}", binds
+            if symbol == "÷" and b == 0:
+                raise ValueError("division by zero")
+            return apply(a, b), f"{a_words} {symbol} {b_words}", binds
     raise ValueError(f"{ast.unparse(node)!r} is not arithmetic on numbers and printed keys")
 
 

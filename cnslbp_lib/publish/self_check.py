@@ -3,7 +3,7 @@
 A chapter places a self-check with one line (a Markdown cell of its own in a
 notebook)::
 
-    ```{self-check} primary-ci-threshold
+    ```{self-check} primary-holm
     ```
 
 and ``book/self_checks.yaml`` holds what it asks. Keeping every question in one
@@ -13,7 +13,8 @@ test see them all at once. Each self-check is one of two kinds:
 - ``choice``: a question, two or more choices (exactly one right), and for
   *every* choice the feedback a reader gets on picking it: why it is right, or
   why it is wrong;
-- ``number``: a question with a numeric answer, a ``tolerance`` within which an
+- ``number``: a question with a numeric answer (a number, or arithmetic on
+  printed numbers as ``{worked}`` takes it), a ``tolerance`` within which an
   answer is right, a wider ``close`` band, feedback for a right, a close and a
   wrong answer, and optional ``mistakes``: values a reader is likely to give
   for a known wrong reason (a sign slip, say), each with its own feedback.
@@ -29,9 +30,9 @@ The page is plain HTML with native form controls: a ``fieldset`` whose
 button, and a live region (``role="status"``) where the feedback appears. The
 small script ``book/_static/cnslbp-selfcheck.js`` (loaded only on pages with a
 self-check; no network) gives the feedback. Without JavaScript the button stays
-hidden, a note says what the check needs, and the feedback on every choice (or
-the right, close and wrong feedback) waits in a ``details`` element below it,
-so a reader can still check an answer. The HTML depends only on the file's
+hidden, a ``noscript`` note says what the check needs, and the feedback on every
+choice (or the right, close and wrong feedback) waits in a ``details`` element
+below it, so a reader can still check an answer. The HTML depends only on the file's
 content: the same file gives the same bytes.
 """
 
@@ -45,12 +46,14 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from docutils import nodes
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 from ..data.source import PROJECT_ROOT
 from ..exceptions import SelfCheckFileError
+from ..paper.formatting import MINUS
+from .roles import worked_out
 
 __all__ = [
     "SCRIPT",
@@ -73,9 +76,7 @@ SCRIPT = "cnslbp-selfcheck.js"
 CLASS = "cnslbp-selfcheck"
 LETTERS = "ABCDEFGH"
 
-Id = Annotated[
-    str, Field(pattern=r"^[a-z][a-z0-9-]*$", description="a lower-case identifier (letters, digits, hyphens)")
-]
+_ID_PATTERN, _ID_WORDS = r"^[a-z][a-z0-9-]*$", "a lower-case identifier (letters, digits, hyphens)"
 Text = Annotated[str, Field(min_length=1, description="MyST inline markup (roles such as {printed} work)")]
 
 
@@ -94,7 +95,7 @@ class Choice(_Strict):
 class ChoiceCheck(_Strict):
     """A multiple-choice self-check: one right answer, feedback on every choice."""
 
-    id: Id
+    id: str = Field(pattern=_ID_PATTERN, description=_ID_WORDS)
     kind: Literal["choice"]
     context: str = Field(default="", description="what the reader needs before the question (a paragraph)")
     question: Text
@@ -126,16 +127,26 @@ class Mistake(_Strict):
 class NumberCheck(_Strict):
     """A numeric self-check: right within ``tolerance`` of ``answer``, close within ``close``."""
 
-    id: Id
+    id: str = Field(pattern=_ID_PATTERN, description=_ID_WORDS)
     kind: Literal["number"]
     context: str = ""
     question: Text
     unit: str = Field(default="", description="what the answer counts, shown with the answer field")
-    answer: float
+    answer: float = Field(
+        description="the right answer: a number, or arithmetic on printed numbers as the {worked} role takes it "
+        "('psq_mean_change * participants_completed | 0'), so that no number about the study is typed by hand"
+    )
     tolerance: float = Field(ge=0, description="an answer this near the right one is right")
     close: float = Field(ge=0, description="an answer this near (but not right) is close")
     feedback: NumberFeedback
     mistakes: list[Mistake] = Field(default_factory=list)
+
+    @field_validator("answer", mode="before")
+    @classmethod
+    def _worked_answer(cls, value: object) -> object:
+        if isinstance(value, str):
+            return float(worked_out(value)[0].replace(MINUS, "-"))
+        return value
 
     @model_validator(mode="after")
     def _bands_nest(self) -> NumberCheck:
@@ -155,24 +166,31 @@ class SelfCheckFile(_Strict):
 
     self_checks: list[SelfCheck] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique_ids(self) -> SelfCheckFile:
-        seen: set[str] = set()
-        for check in self.self_checks:
-            if check.id in seen:
-                raise ValueError(f"the id {check.id!r} is used twice")
-            seen.add(check.id)
-        return self
+    @field_validator("self_checks")
+    @classmethod
+    def _unique_ids(cls, checks: list[ChoiceCheck | NumberCheck]) -> list[ChoiceCheck | NumberCheck]:
+        first: dict[str, int] = {}
+        for index, check in enumerate(checks):
+            if check.id in first:
+                raise ValueError(f"the id {check.id!r} is used twice ([{first[check.id]}] and [{index}])")
+            first[check.id] = index
+        return checks
 
 
-def _location(error: Any) -> str:
+def _location(error: Any, content: object) -> str:
+    """Where a problem is, as a reader of the file looks for it: the check's id (when it has one) and the key path."""
     parts: list[str] = []
     for part in error.get("loc", ()):
         if isinstance(part, int):
             parts[-1:] = [f"{parts[-1]}[{part}]"] if parts else [f"[{part}]"]
         elif part not in ("choice", "number"):  # the union's tag is not a key of the file
             parts.append(str(part))
-    return ".".join(parts) or "(the whole file)"
+    where = ".".join(parts) or "(the whole file)"
+    match error.get("loc", ()), content:
+        case ("self_checks", int(index), *_), {"self_checks": [*checks]} if isinstance(checks[index], dict):
+            if isinstance(checks[index].get("id"), str):
+                return f"self-check {checks[index]['id']!r} ({where})"
+    return where
 
 
 def load_self_checks(path: str | Path = SELF_CHECKS_FILE) -> dict[str, ChoiceCheck | NumberCheck]:
@@ -212,7 +230,7 @@ def _parsed(source: Path, text: str) -> dict[str, ChoiceCheck | NumberCheck]:
         checks = SelfCheckFile.model_validate(content).self_checks
     except ValidationError as error:
         lines = [
-            f"{source}: {_location(item)}: {str(item['msg']).removeprefix('Value error, ')}"
+            f"{source}: {_location(item, content)}: {str(item['msg']).removeprefix('Value error, ')}"
             for item in error.errors()
         ]
         raise SelfCheckFileError("\n".join(lines)) from None
@@ -220,7 +238,7 @@ def _parsed(source: Path, text: str) -> dict[str, ChoiceCheck | NumberCheck]:
 
 
 # --- HTML -----------------------------------------------------------------------------------------
-class HtmlElement(nodes.TextElement):
+class HtmlElement(nodes.TextElement):  # type: ignore[misc]  # docutils carries no type information
     """One HTML element of a self-check: ``tag``, its ``html_attributes`` in order, and children.
 
     A text element, so that Sphinx's smart quotes reach the questions' text. A
@@ -254,11 +272,18 @@ def _depart_text_only(self: Any, node: HtmlElement) -> None:
     pass
 
 
-def _element(tag: str, *children: nodes.Node | str, void: bool = False, **attributes: str | None) -> HtmlElement:
+def _element(tag: str, *children: nodes.Node | str, **attributes: str | None) -> HtmlElement:
     """``_element("label", "A.", for_="x")``: a trailing ``_`` lets a Python keyword name an attribute."""
     pairs = [(name.rstrip("_").replace("_", "-"), value) for name, value in attributes.items()]
     parts = [nodes.Text(child) if isinstance(child, str) else child for child in children]
-    return HtmlElement("", "", *parts, tag=tag, html_attributes=pairs, void=void)
+    return HtmlElement("", "", *parts, tag=tag, html_attributes=pairs, void=False)
+
+
+def _input(**attributes: str | None) -> HtmlElement:
+    """An ``input`` element: no children, no end tag."""
+    element = _element("input", **attributes)
+    element["void"] = True
+    return element
 
 
 Parse = Callable[[str], list[nodes.Node]]
@@ -282,11 +307,9 @@ def _frame(check: ChoiceCheck | NumberCheck, parse: Parse, controls: list[HtmlEl
     parts.append(_element("button", "Check my answer", type="button", class_=f"{CLASS}__check", hidden=None))
     key = "Why each answer is right or wrong" if check.kind == "choice" else "The answer, and why"
     doing = "choose an answer" if check.kind == "choice" else "work out your answer"
-    note = (
-        f"This check answers back when JavaScript is on. Without it, {doing}, then open "
-        f"“{key}” below to compare."
-    )
-    parts.append(_element("p", note, class_=f"{CLASS}__needs-js"))
+    note = f"This check needs JavaScript to answer back. Without it, {doing} and compare it with “{key}” below."
+    # shown by the browser itself when scripts are off (and not counted as words a reader with scripts reads)
+    parts.append(_element("noscript", _element("p", note, class_=f"{CLASS}__needs-js")))
     parts.append(_element("div", class_=f"{CLASS}__feedback", id=f"{base}-feedback", role="status", aria_live="polite"))
     return parts
 
@@ -306,7 +329,7 @@ def _choice_check(check: ChoiceCheck, parse: Parse) -> HtmlElement:
     controls, reasons = [], []
     for letter, choice in zip(LETTERS, check.choices, strict=False):
         choice_id = f"{base}-{letter.lower()}"
-        radio = _element("input", void=True, type="radio", name=base, id=choice_id, value=letter.lower())
+        radio = _input(type="radio", name=base, id=choice_id, value=letter.lower())
         label = _element("label", _element("span", f"{letter}.", class_=f"{CLASS}__letter"), " ", for_=choice_id)
         label.extend(parse(choice.text))
         controls.append(_element("div", radio, label, class_=f"{CLASS}__choice"))
@@ -326,9 +349,7 @@ def _number_check(check: NumberCheck, parse: Parse) -> HtmlElement:
     base = f"selfcheck-{check.id}"
     field_id = f"{base}-answer"
     label = "Your answer" + (f" ({check.unit})" if check.unit else "")
-    field = _element(
-        "input",
-        void=True,
+    field = _input(
         type="text",
         inputmode="decimal",
         id=field_id,

@@ -25,6 +25,7 @@ __all__ = [
     "ReconstructionError",
     "ResultsTableError",
     "SamplingBudgetError",
+    "SelfCheckFileError",
     "StaleSummaryError",
 ]
 
@@ -142,6 +143,10 @@ class SamplingBudgetError(CnslbpError):
 
 class PaperFileError(CnslbpError):
     """A paper file broke a rule of its schema; the message names the file, each key path and its rule."""
+
+
+class SelfCheckFileError(CnslbpError):
+    """The book's self-check file broke a rule; the message names the file, each key path and its rule."""
 
 
 class PrintedValueError(CnslbpError, ValueError):

@@ -497,3 +497,66 @@ def test_the_regression_to_the_mean_simulators_read_out_the_closed_form(visit, c
                     "([node, text]) => node.textContent === text", arg=[readout.element_handle(), expected]
                 )
                 assert readout.text_content() == expected, f"{instrument}: reliability {rho}, threshold {points}"
+
+
+# --- self-checks: the script answers back; without it, the page says what it needs -----------------
+def self_check_feedback(tab, check: str) -> str:
+    """Press the check's button and read its live region once the script has filled it."""
+    tab.click(f"#selfcheck-{check} .cnslbp-selfcheck__check")
+    region = tab.locator(f"#selfcheck-{check} [role=status]")
+    region.locator("p").wait_for()
+    return region.inner_text()
+
+
+def test_a_choice_self_check_says_why_a_wrong_and_the_right_answer_are_so(visit):
+    page = visit("book/primary_outcomes.html")
+    holm = page.tab.locator("#selfcheck-primary-holm")
+    assert holm.locator(".cnslbp-selfcheck__check").is_visible()
+    assert not holm.locator(".cnslbp-selfcheck__needs-js").is_visible()
+    page.tab.check("#selfcheck-primary-holm-a")  # "that the MRI package improved both outcomes"
+    said = self_check_feedback(page.tab, "primary-holm")
+    assert said.startswith("A is not right.")
+    assert "cannot say what caused a change" in said
+    assert holm.get_attribute("data-state") == "wrong"
+    page.tab.check("#selfcheck-primary-holm-d")  # changing the answer clears the feedback
+    assert page.tab.locator("#selfcheck-primary-holm [role=status]").inner_text() == ""
+    said = self_check_feedback(page.tab, "primary-holm")
+    assert said.startswith("D is right.")
+    assert "no adjustment removes them" in said
+    assert holm.get_attribute("data-state") == "right"
+    assert page.errors == []
+
+
+def test_a_numeric_self_check_accepts_the_answer_and_names_a_known_slip(visit):
+    page = visit("book/number_audit.html")
+    field = "#selfcheck-audit-responder-count-answer"
+    # 78.5% of 14 people is 10.99 people, so 11 (worked by hand)
+    for typed, opening, words in [
+        ("11", "Right.", "the share was cut off, not rounded"),
+        ("11,0", "Right.", "cut off, not rounded"),  # a decimal comma is a decimal point
+        ("10", "Not right.", "cuts 10.99 down instead of rounding it"),  # the listed slip
+        ("10.99", "Close, but not right.", "people come whole"),
+        ("\u22123", "Not right.", "Multiply the share by the number of people"),  # a true minus, far off
+    ]:
+        page.tab.fill(field, typed)
+        said = self_check_feedback(page.tab, "audit-responder-count")
+        assert said.startswith(opening), (typed, said)
+        assert words in said, (typed, said)
+    page.tab.fill(field, "eleven")
+    assert self_check_feedback(page.tab, "audit-responder-count").startswith("Type a number")
+    assert page.errors == []
+
+
+def test_without_javascript_a_self_check_says_what_it_needs_and_keeps_every_reason(without_javascript, base_url):
+    tab = without_javascript.new_page()
+    tab.goto(f"{base_url}/book/primary_outcomes.html")
+    check = tab.locator("#selfcheck-primary-dz-vs-d")
+    note = check.locator(".cnslbp-selfcheck__needs-js")
+    assert note.is_visible()
+    assert "needs JavaScript to answer back" in note.inner_text()
+    assert not check.locator(".cnslbp-selfcheck__check").is_visible()
+    check.locator("details summary").click()  # a native disclosure: no script needed
+    reasons = check.locator("details li")
+    assert reasons.count() == check.locator("input[type=radio]").count() == 4
+    assert all(reasons.nth(index).is_visible() for index in range(reasons.count()))
+    tab.close()

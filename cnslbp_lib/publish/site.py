@@ -47,7 +47,7 @@ from .charts.render import CHART_CLASS, find_charts, static_chart_html, static_s
 from .execution import ChapterRunner, cache_folder, inputs_digest
 from .reading import fill_reading_times
 from .reproduce import REPRODUCE_PAGE, book_chapters
-from .roles import derived_role, external_role, printed_role
+from .roles import derived_role, external_role, printed_role, threshold_role, worked_role
 from .site_pages import bundled, page_description, subset_icon_font
 
 __all__ = ["EXECUTE_ENV", "VEGA_BUNDLE", "setup", "vega_lite_version"]
@@ -437,12 +437,15 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("cnslbp_lib.publish.reproduce")
     app.setup_extension("cnslbp_lib.publish.reference")
     app.setup_extension("cnslbp_lib.publish.reader_paths")
+    app.setup_extension("cnslbp_lib.publish.self_check")
     app.add_config_value("cnslbp_dataset_sha256", "", "env")
     app.add_config_value("cnslbp_execution_inputs", "", "env")
     app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_cell, _depart_hidden_cell))
     app.add_role("printed", printed_role)
     app.add_role("derived", derived_role)
     app.add_role("external", external_role)
+    app.add_role("threshold", threshold_role)
+    app.add_role("worked", worked_role)
     app.connect("config-inited", _configure)
     app.connect("builder-inited", _template_filters)
     app.connect("builder-inited", _warm_up_vl_convert)

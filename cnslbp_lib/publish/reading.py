@@ -5,7 +5,9 @@ A page's words are those in its article (the text between the theme's
 while reading: prose, tables, figure captions, folded solutions and sections.
 Not counted: code (a code cell's source, code blocks), scripts and styles,
 hover tips (the marks' explanations, read on demand), the header links'
-"#", and the reading-time line itself.
+"#", the reading-time line itself, and a self-check's list of reasons (its
+question and choices count; a reader sees the reason for the answer they
+chose, not all of them).
 
 The site is built first and measured after: :func:`fill_reading_times` runs
 when the build has finished, counts every page, and writes the minutes into
@@ -37,7 +39,14 @@ __all__ = [
 
 WORDS_PER_MINUTE = 200
 _SKIPPED_TAGS = {"script", "style", "pre", "code", "svg", "template", "noscript"}
-_SKIPPED_CLASSES = {"cell_input", "cnslbp-tip", "headerlink", "cnslbp-reading", "cnslbp-minutes"}
+_SKIPPED_CLASSES = {
+    "cell_input",
+    "cnslbp-tip",
+    "headerlink",
+    "cnslbp-reading",
+    "cnslbp-minutes",
+    "cnslbp-selfcheck__key",  # a self-check's reasons: a reader sees the one for the answer they chose
+}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _WORD = re.compile(r"[^\W_]")  # a word: a run of text between spaces with at least one letter or digit
 _ARTICLE = re.compile(r'<article class="bd-article"[^>]*>(.*?)</article>', re.DOTALL)

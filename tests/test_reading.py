@@ -48,8 +48,8 @@ def _words_by_soup(page: Path) -> int:
     """An independent count: BeautifulSoup's text of the article without code, scripts, tips and the time line."""
     article = BeautifulSoup(page.read_text(), "html.parser").find("article", class_="bd-article")
     for tag in article.select(
-        "script, style, pre, code, svg, noscript, template, .cell_input, .cnslbp-tip, .headerlink, .cnslbp-reading, .cnslbp-minutes, "
-        ".cnslbp-selfcheck__key"
+        "script, style, pre, code, svg, noscript, template, .cell_input, .cnslbp-tip, .headerlink, "
+        ".cnslbp-reading, .cnslbp-minutes, .cnslbp-selfcheck__key"
     ):
         tag.decompose()
     return sum(1 for token in article.get_text(" ").split() if re.search(r"[^\W_]", token))

@@ -68,3 +68,10 @@ def test_the_chapter_notice_leaves_the_files_hash_to_the_announcement_bar(study)
     notice = study.notice()._repr_html_()
     assert "SHA-256" not in notice and study.provenance.sha256[:16] not in notice
     assert "Fourteen participants.</p>" in notice
+
+
+def test_a_page_that_explains_the_marks_itself_can_leave_the_key_out_of_its_notice(study):
+    full = study.notice()._repr_html_()
+    short = study.notice(key_line=False)._repr_html_()
+    assert 'class="cnslbp-key"' in full and 'class="cnslbp-key"' not in short
+    assert "not patient data" in short and "Fourteen participants.</p>" in short

@@ -114,6 +114,7 @@ class Notice:
     provenance: Provenance
     n_participants: int
     members: int = 0
+    key_line: bool = True
 
     def _repr_html_(self) -> str:
         source = self.provenance
@@ -121,6 +122,7 @@ class Notice:
         key = KEY_LINE if source.is_reconstruction else OWN_DATA_NOTE
         if source.is_reconstruction and self.members:
             key += " " + SAMPLING_SENTENCE.format(members=f"{self.members:,}")
+        said = f'<p class="cnslbp-key">{html.escape(key)}</p>' if self.key_line else ""
         # the file's full SHA-256 is in every page's announcement bar and in the data appendix
         count = (
             f"{count_in_words(self.n_participants, capital=True)} participant{'' if self.n_participants == 1 else 's'}"
@@ -128,8 +130,7 @@ class Notice:
         return (
             f'<div class="admonition cnslbp-dataset cnslbp-dataset--{source.kind}" role="note">'
             f'<p class="admonition-title">{kind}</p>'
-            f"<p>{html.escape(source.notice)} {count}.</p>"
-            f'<p class="cnslbp-key">{html.escape(key)}</p></div>'
+            f"<p>{html.escape(source.notice)} {count}.</p>{said}</div>"
         )
 
     def __repr__(self) -> str:
@@ -179,10 +180,15 @@ class Study:
             construction=self.provenance.is_reconstruction,
         )
 
-    def notice(self) -> Notice:
-        """What the data are, for the top of a chapter."""
+    def notice(self, *, key_line: bool = True) -> Notice:
+        """What the data are, for the top of a chapter; ``key_line=False`` leaves out the marks' key.
+
+        A page that explains the marks itself (what the abstract determines) or shows no marked
+        numbers (the data appendix) leaves the key out.
+        """
         summary = self.marks.summary
-        return Notice(self.provenance, self.cohort.n_participants, summary.members if summary is not None else 0)
+        members = summary.members if summary is not None else 0
+        return Notice(self.provenance, self.cohort.n_participants, members, key_line=key_line)
 
 
 def open_book() -> Study:

@@ -57,7 +57,6 @@ __all__ = [
     "inclusion_table",
     "incomplete_table",
     "instruments_markdown",
-    "joint_rtm_table",
     "not_collected",
     "note",
     "rows_table",
@@ -489,48 +488,3 @@ def incomplete_table(cohort: Cohort) -> HtmlTable:
     hidden = len(incomplete) - len(shown)
     more = f"… and {hidden:,} more incomplete record{'s' if hidden != 1 else ''}" if hidden else ""
     return html_table(shown, "Incomplete records (participant, stage, what is missing)", more=more)
-
-
-def joint_rtm_table(grid: pd.DataFrame, *, reconstruction: bool) -> HtmlTable:
-    """Regression to the mean with selection on both instruments, over illustrative error correlations and flares.
-
-    ``grid`` is :func:`cnslbp_lib.stats.rtm_joint_figures.joint_rtm_grid`: one
-    row per error correlation, flare strength and instrument. Each cell is the
-    expected improvement with no effect and its share of the observed one.
-    ``reconstruction`` adds to the caption that the stage 2 SDs behind every
-    cell rest on an assumption.
-    """
-    keys = list(dict.fromkeys(grid["instrument"]))
-
-    def cell(row: pd.Series) -> str:
-        if not np.isfinite(row["expected"]):
-            return "not computable: the stage 2 scores do not vary"
-        share = "" if not np.isfinite(row["share"]) else f" ({format_number(100 * row['share'], 0)}%)"
-        return f"{format_number(row['expected'], 1)}{share}"
-
-    rows = []
-    for (r, strength), group in grid.groupby(["error_correlation", "flare_strength"], sort=True):
-        by_key = group.set_index("instrument")
-        rows.append(
-            {
-                "Error correlation r": format_number(float(r), 1),
-                "Flare strength λ (referral × per SD worse)": (
-                    f"{format_number(float(strength), 1)} (× {format_number(float(np.exp(strength)), 2)})"
-                ),
-                **{
-                    f"{get_instrument(key).abbreviation}: expected points (share of observed)": cell(by_key.loc[key])
-                    for key in keys
-                },
-            }
-        )
-    caption = (
-        "Improvement expected from regression to the mean alone when both questionnaires select, at "
-        "illustrative error correlations and flare strengths (not estimates)"
-    )
-    return html_table(
-        pd.DataFrame(rows),
-        caption,
-        mark="assumption",
-        mark_words="Set by an assumption: every cell rests on illustrative values"
-        + (" and on the stage 2 SDs, which the abstract does not report." if reconstruction else "."),
-    )

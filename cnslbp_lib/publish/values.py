@@ -370,8 +370,8 @@ def _regression(study: Study) -> tuple[dict[str, RtmWords], dict[str, rtm.RtmFig
     return said, figures
 
 
-def _joint_regression(study: Study) -> tuple[dict[str, JointRtmWords], Any]:
-    """The joint model's words at the illustrative setting, and its grid as a table (or why there is none)."""
+def _joint_regression(study: Study) -> dict[str, JointRtmWords]:
+    """The joint model's words at the illustrative setting (or why there are none)."""
     keys = NON_RESPONSE.instruments
     try:
         figures = rtm_joint_figures.joint_rtm_figures(
@@ -380,12 +380,9 @@ def _joint_regression(study: Study) -> tuple[dict[str, JointRtmWords], Any]:
             error_correlation=rtm_joint_figures.ILLUSTRATIVE_ERROR_CORRELATION,
             flare_strength=rtm_joint_figures.ILLUSTRATIVE_FLARE_STRENGTH,
         )
-        grid = rtm_joint_figures.joint_rtm_grid(study.data)
     except NotEnoughDataError as error:
-        said = {key: rtm_words.joint_rtm_words(key, None, reason=error.reason) for key in keys}
-        return said, tables.note(f"The grid cannot be computed from this cohort: {error.reason}.")
-    said = {key: rtm_words.joint_rtm_words(key, figures[key], study.marks) for key in keys}
-    return said, tables.joint_rtm_table(grid, reconstruction=study.provenance.is_reconstruction)
+        return {key: rtm_words.joint_rtm_words(key, None, reason=error.reason) for key in keys}
+    return {key: rtm_words.joint_rtm_words(key, figures[key], study.marks) for key in keys}
 
 
 def _noise(study: Study) -> dict[str, NoiseWords]:
@@ -404,7 +401,7 @@ def _noise(study: Study) -> dict[str, NoiseWords]:
 def limitations(study: Study) -> Page:
     data, n = study.data, study.cohort.n_participants
     regression, figures = _regression(study)
-    joint, joint_table = _joint_regression(study)
+    joint = _joint_regression(study)
     # on the reconstruction the stage 1 scores come from a prior, so the bound would describe the prior: not shown
     noise = {} if study.provenance.is_reconstruction else _noise(study)
     shares = {key: _responders(study, key)[0] for key in ("piq", "pseq")}
@@ -422,11 +419,10 @@ def limitations(study: Study) -> Page:
         study,
         values={
             **_fields(_audit_words(study), "conflict_count", "conflict_count_cap", "conflict_list"),
-            "discrepancies": _discrepancies(study),
             **_fields(regression["piq"], *figures_shown, "reliability", "reliability_60", "at_60", "explain_all"),
             **_fields(regression["pseq"], *figures_shown),
-            **_fields(joint["piq"], "expected", "share", "single", "correlation", "flare", "per_sd"),
-            **_fields(joint["pseq"], "expected", "share", "single"),
+            **_fields(joint["piq"], "expected", "share", "correlation", "flare", "per_sd"),
+            **_fields(joint["pseq"], "expected", "share"),
             **{
                 field: value
                 for said in noise.values()
@@ -446,7 +442,7 @@ def limitations(study: Study) -> Page:
             "noise_sentence": rtm_words.noise_sentence(study, noise),
             "responder_rates": sentences.responder_rates(study, shares),
         },
-        shown={**simulators, "rtm_joint": joint_table},
+        shown=simulators,
     )
 
 

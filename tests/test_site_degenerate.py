@@ -65,7 +65,7 @@ def test_one_participant_says_how_many_are_needed(sites):
         "the mean change in PIQ could not be computed (a paired t-test needs at least 2 participants with both "
         "scores; this cohort has 1)" in primary
     )
-    assert "With 1 participant, a paired t-test cannot be run at all: it needs at least 2 participants" in primary
+    assert "With 1 participant a paired t-test cannot be run at all: it needs at least 2 participants" in primary
     assert "The only participant had both scores." in primary
     association = page_text(site, "association")
     assert "needs at least 3 participants with both scores; this cohort has 1" in association

@@ -20,11 +20,10 @@ def test_long_tables_list_the_first_rows_and_count_the_rest():
     from .conftest import tidy_pairs
 
     participants = PER_PARTICIPANT_LIMIT + 37
-    data = tidy_pairs(np.full(participants, 40.0), np.full(participants, 30.0))
-    data = pd.concat([data, data[data["stage"] == 2].assign(stage=1)]).assign(pseq=20, psq=20)
-    table = tables.inclusion_table(data)
+    data = tidy_pairs(np.full(participants, 40.0), np.full(participants, 30.0)).assign(pseq=20, psq=20, global_change=1)
+    table = tables.global_change_table(data)
     assert table.count("<tr>") == PER_PARTICIPANT_LIMIT + 1  # the header row and the rows shown
-    assert '<tr class="cnslbp-more"><td colspan="6">… and 37 more participants</td></tr>' in table
+    assert '<tr class="cnslbp-more"><td colspan="4">… and 37 more participants</td></tr>' in table
 
 
 def test_the_sensitivity_table_can_show_a_bca_row_with_its_own_ranges():

@@ -156,7 +156,7 @@ def design(study: Study) -> Page:
         study,
         checked=("participants_completed", "missing_data"),
         values=values,
-        markdown={"stages_table": tables.stages_markdown(), "instruments_table": tables.instruments_markdown()},
+        markdown={"instruments_table": tables.instruments_markdown()},
         shown={
             "flow_table": tables.html_table(participant_flow, "Participant flow: how many reach each analysis"),
             "flow_chart": tables.note(instead) if instead else charts.flow_chart(participant_flow),
@@ -192,10 +192,7 @@ def stages(study: Study) -> Page:
         values=values,
         sentences={"education_changes": sentences.education_changes(education, inference=inference)},
         shown={
-            "inclusion": tables.inclusion_table(data, reconstruction=study.provenance.is_reconstruction),
             "education": charts.education_phase_chart(data),
-            "stage_2": tables.stage_table(data, stage=2, marks=study.marks),
-            "pseq_bands": tables.bands_table(data, "pseq", stage=2, marks=study.marks),
             **{f"{key}_trajectories": charts.trajectories(data, key) for key in ("piq", "pseq", "psq")},
         },
     )
@@ -224,7 +221,7 @@ def primary_outcomes(study: Study) -> Page:
         said[f"{instrument}_resp_result"] = sentences.responder_result(
             study, counted, instrument, share, long=instrument == "piq"
         )
-    values["power_sentence"] = sentences.power_sentence(study.cohort.n_participants, brief=False, marks=study.marks)
+    values["power_sentence"] = sentences.power_sentence(study.cohort.n_participants, brief=True, marks=study.marks)
     worked = dz_from_printed_ci("piq")
     labels = {
         "critical": "the 97.5% quantile of t on n − 1 degrees of freedom",
@@ -251,9 +248,7 @@ def primary_outcomes(study: Study) -> Page:
         sentences=said,
         shown={
             "piq_estimation": charts.estimation_plot(data, "piq"),
-            "piq_responders": charts.responder_chart(data, "piq"),
             "pseq_estimation": charts.estimation_plot(data, "pseq"),
-            "pseq_responders": charts.responder_chart(data, "pseq"),
             **{
                 f"{key}_sensitivity": tables.sensitivity_table(data, key, study.marks, bootstrap_method="bca")
                 for key in ("piq", "pseq")
@@ -306,7 +301,8 @@ def secondary_outcomes(study: Study) -> Page:
         shown={
             "psq_estimation": charts.estimation_plot(data, "psq"),
             "global_chart": charts.global_change_chart(data) if rating else not_collected,
-            "global_table": tables.global_change_table(data) if rating else not_collected,
+            # the chart's place already says why there is nothing: the table's stays empty
+            "global_table": tables.global_change_table(data) if rating else tables.HtmlTable(""),
         },
     )
 
@@ -336,7 +332,7 @@ def association_chapter(study: Study) -> Page:
         study,
         checked=("association_direction",),
         values={
-            **_fields(said, "n", "r", "r_ci", "r_p", "rho", "rho_ci", "rho_p", "sentence"),
+            **_fields(said, "sentence"),
             "r_significant": study.marks.from_abstract(
                 format_number(-critical_correlation(reported_n()), 2),
                 "the weakest negative Pearson r that gives p below .05 with the abstract's n",

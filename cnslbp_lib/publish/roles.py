@@ -12,6 +12,12 @@ so they cannot glue values. These roles give them the same marked numbers:
 - ``{external}`text``` marks a number that is not about this study at all: a
   value from the cited literature, or a made-up number in an exercise.
 
+Two more roles let a figure's caption describe each form of an interactive
+chart: ``{live}`text``` is shown with the live chart and its sliders;
+``{still}`text``` with the static drawing (before the live chart is drawn,
+without JavaScript, in print and in the PDF), which shows the sliders'
+starting values. ``cnslbp.css`` shows one or the other.
+
 An unknown key is a build error naming the key, so a typo cannot print nothing.
 """
 
@@ -26,7 +32,7 @@ from docutils import nodes
 from ..paper.reconstruction import EnsembleSummary, load_summary
 from .provenance import Marks
 
-__all__ = ["derived_role", "external_role", "printed_role"]
+__all__ = ["derived_role", "external_role", "live_role", "printed_role", "still_role"]
 
 EXTERNAL_NOTE = "Not a number about this study: a value from the cited literature, or an illustration."
 
@@ -80,3 +86,20 @@ def external_role(  # noqa: PLR0917 (docutils calls roles with these seven posit
     """``{external}`0.75 to 0.93``` → the text, marked as not being a number about this study."""
     tip = f'<span class="cnslbp-tip" role="tooltip">{html.escape(EXTERNAL_NOTE)}</span>'
     return _marked(f'<span class="cnslbp-external" tabindex="0">{html.escape(text)}{tip}</span>'), []
+
+
+LIVE_CLASS, STILL_CLASS = "cnslbp-when-live", "cnslbp-when-still"
+
+
+def live_role(  # noqa: PLR0917 (docutils calls roles with these seven positional arguments)
+    name: str, rawtext: str, text: str, lineno: int, inliner: Any, options: Any = None, content: Any = None
+) -> RoleResult:
+    """``{live}`The slider picks a correlation.``` → words shown only with the live chart."""
+    return [nodes.inline(rawtext, text, classes=[LIVE_CLASS])], []
+
+
+def still_role(  # noqa: PLR0917 (docutils calls roles with these seven positional arguments)
+    name: str, rawtext: str, text: str, lineno: int, inliner: Any, options: Any = None, content: Any = None
+) -> RoleResult:
+    """``{still}`The grey line marks r = 0.50.``` → words shown only with the static drawing."""
+    return [nodes.inline(rawtext, text, classes=[STILL_CLASS])], []

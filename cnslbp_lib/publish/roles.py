@@ -18,6 +18,12 @@ so they cannot glue values. These roles give them the same marked numbers:
   decimal numbers, and printed keys standing for their printed values), rounded
   half up to the places after ``|``, marked as fixed by the abstract.
 
+Two more roles let a figure's caption describe each form of an interactive
+chart: ``{live}`text``` is shown with the live chart and its sliders;
+``{still}`text``` with the static drawing (before the live chart is drawn,
+without JavaScript, in print and in the PDF), which shows the sliders'
+starting values. ``cnslbp.css`` shows one or the other.
+
 An unknown key is a build error naming the key, so a typo cannot print nothing.
 """
 
@@ -39,7 +45,16 @@ from ..paper.reconstruction import EnsembleSummary, load_summary
 from ..paper.reported import get_reported
 from .provenance import Marks
 
-__all__ = ["derived_role", "external_role", "printed_role", "threshold_role", "worked_out", "worked_role"]
+__all__ = [
+    "derived_role",
+    "external_role",
+    "live_role",
+    "printed_role",
+    "still_role",
+    "threshold_role",
+    "worked_out",
+    "worked_role",
+]
 
 EXTERNAL_NOTE = "Not a number about this study: a value from the cited literature, or an illustration."
 
@@ -203,3 +218,20 @@ def worked_role(  # noqa: PLR0917 (docutils calls roles with these seven positio
     except ValueError as error:
         return _failed(rawtext, inliner, lineno, f"{{worked}}: {error}")
     return _marked(Marks(None).from_abstract(shown, f"{words}, worked out from the printed numbers")._repr_html_()), []
+
+
+LIVE_CLASS, STILL_CLASS = "cnslbp-when-live", "cnslbp-when-still"
+
+
+def live_role(  # noqa: PLR0917 (docutils calls roles with these seven positional arguments)
+    name: str, rawtext: str, text: str, lineno: int, inliner: Any, options: Any = None, content: Any = None
+) -> RoleResult:
+    """``{live}`The slider picks a correlation.``` → words shown only with the live chart."""
+    return [nodes.inline(rawtext, text, classes=[LIVE_CLASS])], []
+
+
+def still_role(  # noqa: PLR0917 (docutils calls roles with these seven positional arguments)
+    name: str, rawtext: str, text: str, lineno: int, inliner: Any, options: Any = None, content: Any = None
+) -> RoleResult:
+    """``{still}`The grey line marks r = 0.50.``` → words shown only with the static drawing."""
+    return [nodes.inline(rawtext, text, classes=[STILL_CLASS])], []

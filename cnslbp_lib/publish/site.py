@@ -10,14 +10,18 @@
   every input (:mod:`.execution`); myst-nb's own execution stays off.
 - Draws every chart to a static SVG at build time, with its accessible name and
   description, from the spec already in the page (stored notebook outputs do
-  not change). ``cnslbp.js`` draws the interactive chart from the same spec only
+  not change), and a second one for phones, as wide as a phone's column with
+  type that stays legible there. ``cnslbp.js`` draws the interactive chart from the same spec only
   when it comes near the viewport or is touched, with the site's own Vega bundle
   (written from vl-convert, matching Altair's Vega-Lite version): no CDN, no
   request to any other host.
 - Blocks nothing before the first paint: every script deferred, MathJax only on
-  pages with math and loaded by ``cnslbp.js`` after the text; the templates in
+  pages with math and loaded by ``cnslbp.js`` after the text (or, in its SVG
+  form, when the page is printed first, so a print never shows raw TeX); the templates in
   ``book/_templates`` drop the theme's Font Awesome script and its search
   scripts (the search page loads its own).
+- On a phone, wide tables of words stack, one block per row, every cell
+  under its column's name (:func:`~cnslbp_lib.publish.site_pages.phone_tables`).
 - Valid markup: MyST-NB's hidden-cell summaries without ``<p>``, no repeated
   sphinx-exercise ids, one viewport meta tag, a meta description per page (its
   Overview paragraph), a valid ``index.html`` redirect page, no thebe.
@@ -43,12 +47,19 @@ from sphinx.util import logging
 from ..data.load import load_cohort
 from ..data.source import PROJECT_ROOT, cohort_path, cohort_sheet, provenance
 from ..exceptions import CohortValidationError, NotebookExecutionError
-from .charts.render import CHART_CLASS, find_charts, static_chart_html, static_svg, vega_lite_version
+from .charts.render import (
+    CHART_CLASS,
+    find_charts,
+    has_narrow_form,
+    static_chart_html,
+    static_svg,
+    vega_lite_version,
+)
 from .execution import ChapterRunner, cache_folder, inputs_digest
 from .reading import fill_reading_times
 from .reproduce import REPRODUCE_PAGE, book_chapters
-from .roles import derived_role, external_role, printed_role, threshold_role, worked_role
-from .site_pages import bundled, page_description, subset_icon_font
+from .roles import derived_role, external_role, live_role, printed_role, still_role, threshold_role, worked_role
+from .site_pages import bundled, page_description, phone_tables, subset_icon_font
 
 __all__ = ["EXECUTE_ENV", "VEGA_BUNDLE", "setup", "vega_lite_version"]
 
@@ -56,6 +67,9 @@ VEGA_BUNDLE = "_vendor/vega-bundle.js"
 FAVICON = "_static/favicon.svg"
 EXECUTE_ENV = "CNSLBP_EXECUTE"  # "0": do not execute, show the outputs stored in the notebooks
 INTERACTIVE_MARKER = f"{CHART_CLASS}--interactive"
+# MathJax on screen (HTML and web fonts), and when a page is printed before its math was typeset: SVG
+# glyphs need no font to arrive before the print is laid out (both files come with sphinx-mathjax-offline)
+MATHJAX_SCREEN, MATHJAX_PRINT = "tex-chtml.js", "tex-svg.js"
 DESCRIPTION_LENGTH = 160
 logger = logging.getLogger(__name__)
 
@@ -72,9 +86,12 @@ def _configure(app: Sphinx, config: Any) -> None:
         raise ConfigError(f"the cohort file is not valid, so nothing was built.\n{error}") from None
     source = provenance(cohort)
     kind = "reconstructed dataset (not patient data)" if source.is_reconstruction else "user-supplied cohort file"
+    # a phone shows the short form on one line, its hash cut short (the whole hash is still there to copy)
+    short = "Reconstruction, not patient data" if source.is_reconstruction else "Your cohort file"
     announcement = (
-        f'<span class="cnslbp-provenance" data-kind="{source.kind}">Built from the {kind} '
-        f"<code>{html.escape(source.file_name)}</code>, SHA-256 "
+        f'<span class="cnslbp-provenance" data-kind="{source.kind}">'
+        f'<span class="cnslbp-provenance-long">Built from the {kind} <code>{html.escape(source.file_name)}</code>,'
+        f'</span><span class="cnslbp-provenance-short">{short}:</span> SHA-256 '
         f'<code class="cnslbp-sha">{source.sha256}</code></span>'
     )
     config.html_theme_options = {**config.html_theme_options, "announcement": announcement}
@@ -186,11 +203,12 @@ class _SvgCache:
         self._svgs: dict[str, str] = {}
         self._lock = threading.Lock()
 
-    def get(self, element: str, spec: dict[str, Any]) -> str:
+    def get(self, element: str, spec: dict[str, Any], *, narrow: bool = False) -> str:
+        key = f"{element}-narrow" if narrow else element
         with self._lock:
-            if element not in self._svgs:
-                self._svgs[element] = static_svg(spec, element=element)
-            return self._svgs[element]
+            if key not in self._svgs:
+                self._svgs[key] = static_svg(spec, element=element, narrow=narrow)
+            return self._svgs[key]
 
 
 _SVGS = _SvgCache()
@@ -209,7 +227,9 @@ def _draw_static_charts(app: Sphinx, doctree: nodes.document, docname: str) -> N
             continue
         pieces, position = [], 0
         for chart in charts:
-            pieces += [text[position : chart.start], static_chart_html(chart, _SVGS.get(chart.element, chart.spec))]
+            svg = _SVGS.get(chart.element, chart.spec)
+            narrow = _SVGS.get(chart.element, chart.spec, narrow=True) if has_narrow_form(chart.spec) else ""
+            pieces += [text[position : chart.start], static_chart_html(chart, svg, narrow)]
             position = chart.end
         pieces.append(text[position:])
         raw.replace_self(nodes.raw("", "".join(pieces), format="html"))
@@ -292,6 +312,9 @@ def _page_assets(app: Sphinx, pagename: str, templatename: str, context: dict[st
         if "mathjax" in filename.lower():  # MathJax: loaded by cnslbp.js, after the text, where math is
             if has_math:
                 extra.append(f"<script>window.CNSLBP_MATHJAX = {pathto(filename, 1)!r};</script>")
+                # the form cnslbp.js loads when a page is printed before its math was typeset
+                printed = filename.replace(MATHJAX_SCREEN, MATHJAX_PRINT)
+                extra.append(f"<script>window.CNSLBP_MATHJAX_PRINT = {pathto(printed, 1)!r};</script>")
             continue
         if "MathJax" in inline and not has_math:
             continue
@@ -320,7 +343,7 @@ def _page_assets(app: Sphinx, pagename: str, templatename: str, context: dict[st
     # docutils marks bibliography entries as doc-biblioentry inside role="list", which
     # ARIA does not allow (a list's children must be list items)
     body = body.replace('role="doc-biblioentry"', 'role="listitem"')
-    context["body"] = _THEBE_BLOCKS.sub("", body)
+    context["body"] = phone_tables(_THEBE_BLOCKS.sub("", body))
 
 
 def _drop_missing_source_links(app: Sphinx, context: dict[str, Any]) -> None:
@@ -446,6 +469,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_role("external", external_role)
     app.add_role("threshold", threshold_role)
     app.add_role("worked", worked_role)
+    app.add_role("live", live_role)
+    app.add_role("still", still_role)
     app.connect("config-inited", _configure)
     app.connect("builder-inited", _template_filters)
     app.connect("builder-inited", _warm_up_vl_convert)

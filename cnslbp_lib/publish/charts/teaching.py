@@ -231,11 +231,12 @@ def rtm_simulator(figures: RtmFigures, grid: pd.DataFrame, curve_grid: pd.DataFr
     marker = pointer.mark_point(size=160, filled=True, shape="diamond", color=OKABE_ITO["blue"]).encode(
         x="reliability:Q", y="value:Q"
     )
-    # right of the marker in the left half, left of it in the right half, so the text never runs off the chart
-    right_half = f"{prefix}_reliability > {sum(RELIABILITIES) / 2}"
-    readout = pointer.mark_text(
-        align=alt.expr(f"{right_half} ? 'right' : 'left'"), dx=alt.expr(f"{right_half} ? -8 : 8"), dy=-12, fontSize=13
-    ).encode(x="reliability:Q", y="value:Q", text="label:N")
+    # the readout sits in the plot's top left corner, above the band and the curve (which fall as reliability
+    # rises) and the observed line (the top of the scale is a tenth above the highest of them); next to the
+    # marker it ran into the axis on a phone's narrow chart
+    readout = pointer.mark_text(align="left", baseline="top", fontSize=13).encode(
+        x=alt.value(6), y=alt.value(6), text="label:N"
+    )
     description = (
         f"Line chart of the stage 2 → 3 improvement in {entry.abbreviation} expected from regression to the mean "
         "alone, with no effect of the MRI, across test–retest reliabilities from 0.50 to 0.95. Dots show the "
@@ -252,8 +253,8 @@ def rtm_simulator(figures: RtmFigures, grid: pd.DataFrame, curve_grid: pd.DataFr
             layered.properties(width=WIDTH, height=320, description=description),
             live=f"Sliders set the reliability and the non-response threshold (default {entry.threshold} points).",
             still=(
-                f"It is drawn for the non-response threshold of {entry.threshold} points; the diamond and its label "
-                f"give the improvement expected at a reliability of {reliability}."
+                f"It is drawn for the non-response threshold of {entry.threshold} points; the diamond marks a "
+                f"reliability of {reliability}, and the text in the corner the improvement expected there."
             ),
         ),
     )

@@ -330,10 +330,7 @@ def rtm_joint(words: dict[str, JointRtmWords]) -> str:
 def noise_sentence(study: Study, words: dict[str, NoiseWords]) -> str:
     """What the stage 1 → 2 changes say about measurement noise: the bound on own data, or why the book shows none."""
     if study.provenance.is_reconstruction:
-        return (
-            "On the reconstruction the changes during education cannot bound the noise: they would describe only "
-            "the prior its stage 1 scores were drawn from."
-        )
+        return "On the reconstruction the changes during education cannot bound the noise: they come from a prior."
     parts = []
     for key, said in words.items():
         name = get_instrument(key).abbreviation

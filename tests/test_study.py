@@ -120,3 +120,14 @@ def test_results_print_one_field_a_line_and_nested_results_indented(study):
     lines = out.getvalue().splitlines()
     assert lines[0] == "Association(" and lines[1] == "    x='pseq'," and lines[-1] == ")"
     assert "    pearson=Correlation(" in lines and "        n=14," in lines and "    )," in lines
+    assert "note=''" not in out.getvalue()  # an empty note says nothing
+    # a field the data leave undefined is named with the reason, never printed as nan
+    out = io.StringIO()
+    printer = RepresentationPrinter(out)
+    printer.type_pprinters[cl.PairedT] = fields_a_line
+    printer.pretty(cl.paired_t([10, 12, 14], [5, 7, 9]))
+    printer.flush()
+    assert out.getvalue().splitlines()[-2:] == [
+        "    t, p_val, dz: not computable (all 3 changes are equal, so their SD is 0)",
+        ")",
+    ]

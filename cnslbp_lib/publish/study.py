@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -259,19 +260,34 @@ def fields_a_line(result: Any, printer: Any, cycle: bool) -> None:
     """IPython's plain-text form of a result: one field a line, so a phone's narrow screen shows every field.
 
     ``printer`` is IPython's pretty printer; a result nested in another
-    (an :class:`~cnslbp_lib.stats.correlation.Association`'s correlations) is indented under it.
+    (an :class:`~cnslbp_lib.stats.correlation.Association`'s correlations) is
+    indented under it. Fields the data leave undefined (NaN) are named on one
+    line with the result's ``note``, the reason in words, as the book says it
+    everywhere else; an empty ``note`` is left out.
     """
     name = type(result).__name__
     if cycle:
         printer.text(f"{name}(...)")
         return
+    values = {item.name: getattr(result, item.name) for item in dataclasses.fields(result)}
+    note = values.pop("note", "")
+    undefined = [key for key, value in values.items() if isinstance(value, float) and math.isnan(value)]
     with printer.group(4, f"{name}(", ""):
-        for index, item in enumerate(dataclasses.fields(result)):
+        for index, (key, value) in enumerate((key, value) for key, value in values.items() if key not in undefined):
             if index:
                 printer.text(",")
             printer.break_()
-            printer.text(f"{item.name}=")
-            printer.pretty(getattr(result, item.name))
+            printer.text(f"{key}=")
+            printer.pretty(value)
+        if undefined:
+            printer.text(",")
+            printer.break_()
+            printer.text(f"{', '.join(undefined)}: not computable" + (f" ({note})" if note else ""))
+        elif note:
+            printer.text(",")
+            printer.break_()
+            printer.text("note=")
+            printer.pretty(note)
     printer.break_()
     printer.text(")")
 

@@ -214,9 +214,7 @@ def sensitivity_table(
             }
         )
     name = get_instrument(instrument).abbreviation
-    return html_table(
-        pd.DataFrame(rows), f"{name}, stage 2 → 3: the paired t-test and checks of its assumptions and reading"
-    )
+    return html_table(pd.DataFrame(rows), f"{name}, stage 2 → 3: the paired t-test and its checks")
 
 
 def effect_size_table(
@@ -359,7 +357,12 @@ def association_table(data: pd.DataFrame, x: str = "pseq", y: str = "piq", marks
 
 
 def incomplete_table(cohort: Cohort) -> HtmlTable:
-    """Incomplete records (participant, stage, what is missing): the first 200, and a count of the rest."""
+    """Incomplete records (participant, stage, what is missing): the first 200, and a count of the rest.
+
+    With none, one line says so (an empty table would leave the reader to guess).
+    """
+    if cohort.incomplete.empty:
+        return note("no record is incomplete.")
     incomplete = cohort.incomplete.rename(columns={"column": "value"}).fillna("whole row")
     shown = incomplete.head(PER_PARTICIPANT_LIMIT)
     hidden = len(incomplete) - len(shown)

@@ -143,7 +143,7 @@ def start_here(study: Study) -> Page:
 
 
 def design(study: Study) -> Page:
-    values = {"non_response_rule": NON_RESPONSE.description}
+    values: dict[str, Any] = {}
     # a worked example built from the registry thresholds, so it stays right if they change
     piq_entry, pseq_entry = get_instrument("piq"), get_instrument("pseq")
     example = {"piq": (40, 40 - piq_entry.threshold - 2), "pseq": (22, 22 + pseq_entry.threshold - 3)}

@@ -402,12 +402,15 @@ def test_static_and_live_charts_draw_the_same_marks_axes_and_labels(visit, witho
     static_page.goto(f"{base_url}/{path}")
     static_charts = static_page.locator(".cnslbp-chart svg.cnslbp-static:not(.cnslbp-static--narrow)")
     static = [static_charts.nth(index).evaluate(SVG_SUMMARY) for index in range(static_charts.count())]
+    widths = [static_charts.nth(index).get_attribute("width") for index in range(static_charts.count())]
     static_page.close()
     page = visit(path)
-    # as wide as the static drawing (a page without a contents sidebar has a wider column)
+    # as wide as the static drawing (a page without a contents sidebar has a wider column); taken from the
+    # page without JavaScript, since a chart near the top is drawn live, replacing it, as soon as it loads
     page.tab.evaluate(
-        "for (const chart of document.querySelectorAll('.cnslbp-chart')) {"
-        " chart.style.width = chart.querySelector('svg.cnslbp-static').getAttribute('width') + 'px'; }"
+        "widths => document.querySelectorAll('.cnslbp-chart').forEach("
+        "(chart, index) => { chart.style.width = widths[index] + 'px'; })",
+        widths,
     )
     page.draw_all()
     live_charts = page.tab.locator(

@@ -61,7 +61,7 @@ def test_every_chapter_prints_its_reading_time_from_its_own_words(reconstruction
         shown_minutes, shown_words = _reading_line(page)
         assert shown_minutes == math.ceil(shown_words / 200), name
         assert shown_words == _words_by_soup(page), name
-    assert "cnslbp-reading" not in (reconstruction_site / "reference_stats.html").read_text()
+    assert "cnslbp-reading" not in (reconstruction_site / "book" / "reference_stats.html").read_text()
 
 
 def test_the_start_page_paths_add_up_their_stops(reconstruction_site: Path):

@@ -40,7 +40,7 @@ def test_identical_changes_say_their_sd_is_zero(sites):
     assert "dz = not computable (all 8 changes are equal, so their SD is 0)" in primary
     assert "The 95% interval has no width, because all 8 changes are equal" in primary
     start = page_text(site, "start_here")
-    assert "The changes in self-efficacy and interference could not be related: one of the two variables takes a " \
+    assert "The two primary changes could not be related: one of the two variables takes a " \
         "single value in all 8 pairs, so it cannot correlate" in start  # fmt: skip
     association = page_text(site, "association")
     assert "no correlation can be computed: one of the two variables takes a single value in all 8 pairs" in association

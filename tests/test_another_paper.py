@@ -6,7 +6,8 @@ from scipy import stats
 
 from cnslbp_lib.paper.consistency import check_paper
 from cnslbp_lib.paper.reported import load_paper
-from cnslbp_lib.publish.another_paper import EXAMPLE, another_paper, suspects
+from cnslbp_lib.paper.row_ensemble import suspects
+from cnslbp_lib.publish.chapters.check_another_paper import EXAMPLE, page
 
 from . import papers
 
@@ -23,7 +24,7 @@ def test_the_flagged_example_names_both_numbers_that_could_be_the_wrong_one():
     se = 0.6 / stats.t.ppf(0.975, 44)
     assert 0.86 < 2 * stats.t.sf(0.05 / se, 44) < 0.88
     assert 2 * stats.t.sf(0.0, 44) == 1.0
-    chapter = another_paper()
+    chapter = page()
     assert repr(chapter.values["flag_implied"]) == "0.86 to 0.88"
     assert repr(chapter.values["flag_midpoint"]) == "0.0"
     assert str(chapter.values["flag_suspects"]).startswith("Set aside the mean difference, and the rest")
@@ -34,7 +35,7 @@ def test_the_flagged_example_names_both_numbers_that_could_be_the_wrong_one():
 
 
 def test_every_number_the_chapter_glues_is_marked_as_external(tmp_path):
-    chapter = another_paper()
+    chapter = page()
     numbers = {key: value for key, value in chapter.values.items() if any(ch.isdigit() for ch in repr(value))}
     unmarked = [key for key, value in numbers.items() if 'class="cnslbp-external"' not in getattr(value, "markup", "")]
     # counts of results are the book's own tallies of the engine's verdicts, not numbers of the study
@@ -49,7 +50,7 @@ def test_every_number_the_chapter_glues_is_marked_as_external(tmp_path):
 
 
 def test_a_paper_printed_from_known_data_has_nothing_to_walk_through(tmp_path):
-    chapter = another_paper(papers.write_paper(tmp_path, papers.dataset()))
+    chapter = page(papers.write_paper(tmp_path, papers.dataset()))
     assert (str(chapter.values["other_consistent"]), str(chapter.values["other_inconsistent"])) == ("3", "0")
     assert not any(key.startswith("flag_") for key in chapter.values) and chapter.excerpt == ""
     assert list(chapter.shown) == ["summary"]

@@ -8,6 +8,7 @@ import pytest
 
 from cnslbp_lib.data.source import DATA_ENV
 from cnslbp_lib.publish import open_book, sentences, words
+from cnslbp_lib.publish.chapters import design, start_here
 
 from .conftest import COHORT_CSV, tidy_pairs
 
@@ -106,11 +107,11 @@ def test_a_cohorts_change_is_read_from_its_own_paired_interval():
 
 def test_the_flow_figure_is_replaced_by_a_sentence_when_every_step_keeps_everyone():
     equal = pd.DataFrame({"step": [f"step {index}" for index in range(7)], "n": [14] * 7, "excluded": [0] * 7})
-    lead, instead = sentences.flow_figure(equal)
+    lead, instead = design.flow_figure(equal)
     assert lead == "Nobody is lost at any step."
     assert instead == "No figure is drawn: it would show 7 equal bars."
     losing = equal.assign(n=[14, 14, 13, 13, 13, 12, 12])
-    lead, instead = sentences.flow_figure(losing)
+    lead, instead = design.flow_figure(losing)
     assert instead == "" and lead.startswith("The same counts as a figure")
 
 
@@ -119,10 +120,10 @@ def test_two_changes_in_one_sentence_name_a_shared_direction_once():
     piq = words.change_words(tidy_pairs(*falls), "piq")
     # a fall improves the PIQ and worsens the PSEQ, so the sentence names each direction
     fell = words.change_words(tidy_pairs(*falls, column="pseq"), "pseq")
-    mixed = sentences.changes_in_words({"piq": piq, "pseq": fell})
+    mixed = start_here.changes_in_words({"piq": piq, "pseq": fell})
     assert mixed.endswith(": the group improved on pain interference and worsened on pain self-efficacy.")
     rose = words.change_words(tidy_pairs(*falls[::-1], column="pseq"), "pseq")
-    same = sentences.changes_in_words({"piq": piq, "pseq": rose})
+    same = start_here.changes_in_words({"piq": piq, "pseq": rose})
     assert same == (
         "Pain interference {glue}`piq_23_average` and pain self-efficacy {glue}`pseq_23_change`: on both measures "
         "the group improved."
@@ -136,6 +137,6 @@ def study(monkeypatch):
 
 
 def test_the_audit_summary_names_each_disagreement_once_and_says_why(study):
-    summary = sentences.audit_summary(study)
+    summary = start_here.audit_summary(study)
     assert summary.count("PSEQ paired p") == 1 and summary.count("PIQ responders") == 1
     assert "conflict with the abstract's own other numbers" in summary

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 import cnslbp_lib as cl
-from cnslbp_lib.publish import values
+from cnslbp_lib.publish.chapters import chapter_values
 
 from . import clinic_files
 from .conftest import shared_build
@@ -66,13 +66,13 @@ def test_a_wide_workbook_on_its_second_sheet_builds_the_same_site_as_its_long_cs
 @pytest.fixture(scope="module")
 def gappy(tmp_path_factory):
     long = gappy_cohort(tmp_path_factory.mktemp("gappy") / "gappy.csv")
-    return long, values.chapter_values(cl.load_cohort(long))
+    return long, chapter_values(cl.load_cohort(long))
 
 
 @pytest.mark.parametrize("kind", [kind for kind in WRITERS if kind != "wide workbook"])  # built end to end above
 def test_each_other_kind_of_file_gives_every_value_the_chapters_show_as_its_long_csv_does(gappy, tmp_path, kind):
-    # every number, sentence, table and chart of every chapter comes from publish.values, given the cohort
+    # every number, sentence, table and chart of every chapter comes from publish.chapters, given the cohort
     long, expected = gappy
-    found = values.chapter_values(cl.load_cohort(WRITERS[kind](long, tmp_path)))
+    found = chapter_values(cl.load_cohort(WRITERS[kind](long, tmp_path)))
     assert len(found) > 100
     assert found == expected

@@ -20,8 +20,8 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 import cnslbp_lib as cl
+from cnslbp_lib.publish.chapters import CHAPTERS, chapter_values
 from cnslbp_lib.publish.limits import PER_PARTICIPANT_LIMIT, SAMPLED_LINES
-from cnslbp_lib.publish.values import CHAPTERS, chapter_values
 
 from .conftest import COHORT_CSV
 

@@ -24,7 +24,7 @@ Responder counts are not used: a results table prints no threshold.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -33,10 +33,11 @@ from scipy import stats
 from ..exceptions import EmptyLatticeError
 from ..stats.lattice import VectorConstraints
 from ..stats.vectors import VectorCount, count_vectors, sample_vectors
+from .paired_checks import check_paired_result
 from .paired_result import PairedResult, ParsedResult, parse_paired_result
 from .printed import Interval
 
-__all__ = ["RowEnsemble", "RowSet", "conflicting_columns", "row_ensemble", "row_set"]
+__all__ = ["RowEnsemble", "RowSet", "conflicting_columns", "row_ensemble", "row_set", "suspects"]
 
 # the printed numbers a total and a sum of squares determine, in the order a message names them
 _T_COLUMNS = ("mean_change", "change_sd", "ci_low", "ci_high", "t", "p", "effect_size")
@@ -338,3 +339,25 @@ def row_ensemble(result: PairedResult, members: int, *, seed: int) -> RowEnsembl
             changes[rows] = drawn.vectors * float(found.step)
             methods.add(drawn.method)
     return RowEnsemble(found, changes, " and ".join(sorted(methods)), counts)
+
+
+# the printed numbers of a paired t-test, in the order a results table gives them
+_TABLE_COLUMNS = ("mean_change", "ci_low", "ci_high", "change_sd", "t", "p", "effect_size")
+
+
+def _without(result: PairedResult, column: str) -> PairedResult:
+    return PairedResult.from_mapping({**asdict(result), column: None})
+
+
+def suspects(result: PairedResult) -> tuple[str, ...]:
+    """The printed t-test numbers any one of which, set aside, lets the rest of the row hold together.
+
+    Exactly, where the row's changes can be enumerated (whole totals and sums of squares on the score's grid:
+    :func:`conflicting_columns`); otherwise by the engine's interval checks,
+    which do not use the grid and so may name more numbers.
+    """
+    exact = conflicting_columns(result)
+    if exact:
+        return exact
+    printed = [column for column in _TABLE_COLUMNS if getattr(result, column) is not None]
+    return tuple(column for column in printed if check_paired_result(_without(result, column)).verdict == "consistent")

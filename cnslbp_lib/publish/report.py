@@ -37,12 +37,11 @@ from ..paper.formatting import format_number, format_p
 from ..paper.paired_checks import CheckedResult
 from ..paper.paired_result import PairedResult
 from ..paper.reported import Paper
-from ..paper.row_ensemble import RowEnsemble, conflicting_columns, row_ensemble
+from ..paper.row_ensemble import RowEnsemble, conflicting_columns, row_ensemble, suspects
 from ..stats.batch import responder_share_batch
 from ..stats.batch_ranks import signed_rank_p_batch
 from ..stats.core import DEFAULT_SEED
 from . import charts
-from .another_paper import suspects
 from .charts.render import static_svg
 from .html import HtmlTable, html_table
 

@@ -19,47 +19,24 @@ import pandas as pd
 
 from ..data.instruments import get_instrument
 from ..exceptions import NotEnoughDataError
-from ..paper.consistency import consistency_checks, explanations
-from ..paper.formatting import count_in_words, format_number, format_p
-from ..paper.reported import get_reported, reported_n
+from ..paper.formatting import format_number
 from ..stats.change import paired_change
-from ..stats.core import Proportion
-from ..stats.sensitivity import holm, minimum_detectable_dz
+from ..stats.sensitivity import minimum_detectable_dz
 from .myst import REPORTED_KEYS, quoted_keys
 from .myst import md as _md
 from .myst import role as _role
 from .provenance import Displayable, Marks, Phrase
-from .study import PRIMARY, Study
-from .words import DERIVED_KEYS, AssociationWords, ChangeWords, ResponderWords, participants
+from .study import Study
+from .words import DERIVED_KEYS, participants
 
 __all__ = [
     "REPORTED_KEYS",
-    "association_recomputed",
-    "association_relation",
-    "association_summary",
-    "audit_summary",
     "change_reading",
     "change_result",
-    "changes_in_words",
-    "education_changes",
-    "example_check",
-    "flow_figure",
-    "holm_result",
     "interval_reading",
-    "interval_sentence",
     "power_sentence",
     "quoted_keys",
-    "responder_rates",
-    "responder_result",
 ]
-
-
-def example_check(study: Study) -> str:
-    """The first reported number this cohort can recompute, quoted as an in-place check."""
-    for key in ("piq_mean_change", "pseq_mean_change", "psq_mean_change", "piq_responders"):
-        if study.checked(key).computable:
-            return _role(key)
-    return _role("participants_completed")
 
 
 def change_result(study: Study, instrument: str, *, capital: bool = False) -> str:
@@ -79,110 +56,6 @@ def change_result(study: Study, instrument: str, *, capital: bool = False) -> st
         if f"{instrument}_{quantity}" in REPORTED_KEYS:
             parts.append(f"{name} = {_role(f'{instrument}_{quantity}')}")
     return f"{article} mean {abbreviation} score changed by {_role(mean.key)} points ({'; '.join(parts)})"
-
-
-def responder_result(
-    study: Study, words: ResponderWords, instrument: str, share: Proportion | None, *, long: bool
-) -> str:
-    """The responder share, count and Wilson interval in one or two sentences, or why there are none.
-
-    ``long`` adds a sentence on the width of the interval.
-    """
-    key = f"{instrument}_responders"
-    rule = _md(f"({words.rule})")
-    if share is None or not study.checked(key).computable:
-        return f"The share of participants who reached the book's assumed threshold {rule} is {_role(key)}."
-    counted = f"{_role(key)} of participants reached the book's assumed threshold {rule}: {words.k} of {words.n}"
-    interval = _role(f"{words.prefix}_ci")
-    if not long:
-        return f"{counted} (Wilson 95% interval {interval}%)."
-    sentence = f"{counted}, with a Wilson 95% interval of {interval}%."
-    if share.ci_high - share.ci_low < 20:
-        return f"{sentence} With {share.n:,} people the interval is narrow."
-    few = "it rests on one person" if share.n == 1 else f"{share.n} people are few"
-    return f"{sentence} The interval is wide because {few}."
-
-
-def responder_rates(study: Study, words: dict[str, ResponderWords]) -> str:
-    """``the responder rates of a% and b% come with Wilson intervals of …``, or what can be said."""
-    computable = {key: study.checked(f"{key}_responders").computable for key in ("piq", "pseq")}
-    if all(computable.values()):
-        return (
-            f"the responder rates of {_role('piq_responders')} and {_role('pseq_responders')} come with Wilson "
-            f"intervals of {_role(words['piq'].prefix + '_ci')}% and {_role(words['pseq'].prefix + '_ci')}%"
-        )
-    parts = []
-    for key in ("piq", "pseq"):
-        name, role = get_instrument(key).abbreviation, _role(f"{key}_responders")
-        if computable[key]:
-            parts.append(
-                f"the {name} responder rate of {role} comes with a Wilson interval of "
-                f"{_role(words[key].prefix + '_ci')}%"
-            )
-        else:
-            parts.append(f"the {name} responder rate is {role}")
-    return "; ".join(parts)
-
-
-def association_relation(study: Study, words: AssociationWords) -> str:
-    """``were related in the inverse direction: …``, or why they could not be related."""
-    direction = study.checked("association_direction")
-    if not direction.computable:
-        return _md(f"could not be related: {direction.reason}")
-    return f"were related in the {_role(direction.key)} direction: {_md(words.sentence)}"
-
-
-def association_recomputed(study: Study, words: AssociationWords) -> str:
-    """The recomputed direction of the association and what it means, or why there is none."""
-    direction = study.checked("association_direction")
-    if not direction.computable:
-        return _md(f"The association cannot be recomputed from this cohort: {direction.reason}.")
-    return f"The association recomputed here is {_role(direction.key)}; {_md(words.sentence)}."
-
-
-def association_summary(words: AssociationWords) -> str:
-    """What the correlations beside it say, in words, or why there is no correlation.
-
-    The numbers themselves are in the chapter's table; this quotes ``assoc_sentence``.
-    """
-    if words.note:
-        n = int(words.n)
-        if n < 3:
-            return _md(f"No correlation can be computed from these data: it {words.note}.")
-        return _md(f"Across the {participants(n)} with both changes, no correlation can be computed: {words.note}.")
-    return f"In words, {_role('assoc_sentence')}."
-
-
-def interval_sentence(words: ChangeWords) -> str:
-    """``Recomputed from the data it is a to b (dz d), which includes zero.``, or why it cannot be."""
-    if words.interval == "cannot be computed":
-        return _md(f"It cannot be recomputed from these data either: {words.note}.")
-    prefix = words.prefix
-    return (
-        f"Recomputed from the data it is {_role(f'{prefix}_ci')} (dz {_role(f'{prefix}_dz')}), "
-        f"which {_role(f'{prefix}_interval')}."
-    )
-
-
-def education_changes(words: dict[str, ChangeWords], *, inference: bool = True) -> str:
-    """The three stage 1 → 2 changes, each or why it could not be computed.
-
-    With ``inference`` the primary outcomes carry their 95% CI and p; without it only the means are
-    quoted (on the reconstruction stage 1 comes from a prior, and a test of it would test the prior).
-    """
-
-    def part(key: str, name: str, *, verb: str = "changed ", detail: bool = True) -> str:
-        said = words[key]
-        if said.note and said.interval == "cannot be computed":
-            return _md(f"{name} could not be compared ({said.note})")
-        prefix = said.prefix
-        numbers = f" (95% CI {_role(f'{prefix}_ci')}, {_role(f'{prefix}_p')})" if detail else ""
-        return f"{name} {verb}by {_role(f'{prefix}_mean')} points{numbers}"
-
-    interference = part("piq", "pain interference", detail=inference)
-    compared = not interference.startswith("pain interference could not")
-    efficacy = part("pseq", "self-efficacy", verb="" if compared else "changed ", detail=inference)
-    return f"{interference} and {efficacy}; {part('psq', 'pain severity', detail=False)}"
 
 
 def power_sentence(n: int, *, brief: bool, marks: Marks | None = None) -> Phrase | str:
@@ -221,31 +94,6 @@ def power_sentence(n: int, *, brief: bool, marks: Marks | None = None) -> Phrase
     return Phrase((*sentence, f" A study this size can detect {reach}."))
 
 
-def holm_result(data: pd.DataFrame, marks: Marks | None = None) -> Phrase | str:
-    """``gives p = 0.006 for the PIQ and p = 0.012 for the PSEQ``, or why (part of) it cannot be computed."""
-    try:
-        table = holm(data, PRIMARY).set_index("instrument")
-    except NotEnoughDataError as error:
-        return f"cannot be computed: a paired t-test {error.reason}"
-    given: list[Phrase] = []
-    missing = []
-    for instrument, row in table.iterrows():
-        name = get_instrument(str(instrument)).abbreviation
-        if np.isfinite(row["p_holm"]):
-            printed: str | Displayable = format_p(row["p_holm"])
-            if marks is not None:
-                printed = marks.number(f"{instrument}_holm_p", float(row["p_holm"]))
-            given.append(Phrase(("p = ", printed, f" for the {name}")))
-        else:
-            missing.append(f"the {name} p-value is not computable ({paired_change(data, str(instrument)).note})")
-    if not given:
-        return "cannot be computed: " + "; ".join(missing)
-    joined: list[str | Displayable] = ["gives "]
-    for position, part in enumerate(given):
-        joined += [" and " if position else "", part]
-    return Phrase((*joined, "; " + "; ".join(missing) if missing else ""))
-
-
 Quote = Callable[[float], "str | Displayable"]
 """Prints one end of an interval (in points of improvement, one decimal), with its mark if it has one."""
 
@@ -271,14 +119,6 @@ def _up_to(size: float, quote: Quote) -> Phrase | str:
 def _span(smaller: float, larger: float, quote: Quote) -> Phrase:
     """``7.7 to 29.9 points``."""
     return Phrase((quote(smaller), " to ", _points(larger, quote)))
-
-
-def _series(parts: list[str]) -> str:
-    """``a and b``, ``a, b, and c``; with a comma inside a part, ``a, and b`` so the parts stay apart."""
-    if len(parts) <= 1:
-        return "".join(parts)
-    serial = len(parts) > 2 or any("," in part for part in parts)
-    return f"{', '.join(parts[:-1])}{',' if serial else ''} and {parts[-1]}"
 
 
 def _phrase_series(parts: list[Phrase | str]) -> Phrase:
@@ -403,166 +243,3 @@ def change_reading(data: pd.DataFrame, instrument: str, marks: Marks | None = No
         return f"cannot be computed: {error.reason}"
     quote = _interval_quote(marks, instrument, result.ci_low, result.ci_high)
     return interval_reading(instrument, result.ci_low, result.ci_high, n=result.n, reason=result.note, quote=quote)
-
-
-def flow_figure(flow: pd.DataFrame) -> tuple[str, str]:
-    """The sentence that introduces the participant-flow figure, and what to show instead when it would say nothing.
-
-    ``flow`` is :func:`cnslbp_lib.stats.flow.participant_flow`. When every step
-    keeps everyone, a chart would be bars of one length: the second sentence
-    says so and replaces it (it is empty when the chart is drawn).
-    """
-    counts = flow["n"].astype(int)
-    if (counts != counts.iloc[0]).any():
-        return (
-            "The same counts as a figure, one bar per step from the cohort file to an analysis, so a step that loses "
-            "people stands out:",
-            "",
-        )
-    steps = len(counts)
-    return ("Nobody is lost at any step.", f"No figure is drawn: it would show {steps} equal bars.")
-
-
-def changes_in_words(words: dict[str, ChangeWords]) -> str:
-    """The mean changes of two instruments and which way each moved the group, in one sentence.
-
-    ``Pain interference fell by 18.79 points on average and pain self-efficacy rose by
-    17.93 points: on both measures the group improved.`` The changes are
-    quoted with ``{glue}`` roles of the words' ``average`` (first) and
-    ``change`` (second) fields; a change that could not be compared says so
-    and has no direction.
-    """
-    (first, said), (second, other) = words.items()
-    names = [get_instrument(key).construct for key in (first, second)]
-    average, change = _role(f"{said.prefix}_average"), _role(f"{other.prefix}_change")
-    moved = f"{names[0].capitalize()} {average} and {names[1]} {change}"
-    assessed = zip(names, (said, other), strict=True)
-    known = {name: entry.direction for name, entry in assessed if entry.direction != "could not be assessed"}
-    if len(known) == 2 and len(set(known.values())) == 1:
-        return f"{moved}: on both measures the group {said.direction}."
-    if not known:
-        return f"{moved}."
-    return f"{moved}: the group {' and '.join(f'{way} on {name}' for name, way in known.items())}."
-
-
-def _labels(frame: pd.DataFrame) -> str:
-    """``the PSEQ paired p-value and the PIQ responders``: audit labels in a sentence.
-
-    A label loses its unit in brackets and, unless it starts with an abbreviation, its capital;
-    labels that hold commas themselves are separated by semicolons.
-    """
-    named = []
-    for label in frame["label"].astype(str):
-        bare = label.split(" (")[0]
-        first = bare.split(" ")[0]
-        named.append(f"the {bare if first.isupper() else bare[:1].lower() + bare[1:]}")
-    if any("," in name for name in named) and len(named) > 1:
-        return f"{'; '.join(named[:-1])}; and {named[-1]}"
-    return _series(named)
-
-
-def audit_summary(study: Study) -> str:
-    """How many reported numbers agree, and which do not and why, naming each number once.
-
-    Quotes ``audit_agree`` and ``audit_total``. A disagreeing number that the
-    data-free checks show to conflict with the abstract's other numbers is
-    said to be one; any other is a difference of this cohort.
-    """
-    audit, checks = study.audit, consistency_checks()
-    conflicting = set(checks.loc[(checks["verdict"] == "inconsistent") & checks["subject"].notna(), "subject"])
-    disagreeing = audit[audit["verdict"] == "disagrees"]
-    in_conflict = disagreeing[disagreeing["key"].isin(conflicting)]
-    others = disagreeing[~disagreeing["key"].isin(conflicting)]
-    parts = [f"In this build, {_role('audit_agree')} of the abstract's {_role('audit_total')} numbers agree."]
-    one = len(in_conflict) == 1
-    count = count_in_words(len(in_conflict))
-    conflict = (
-        f"{'conflicts' if one else 'conflict'} with the abstract's own other numbers ({_labels(in_conflict)}), so "
-        f"{'it' if one else 'they'} would be flagged even on data built to reproduce the paper"
-    )
-    if not in_conflict.empty and others.empty:
-        parts.append(f"The {count} that {'disagrees' if one else 'disagree'} {conflict}.")
-    elif not in_conflict.empty:
-        parts.append(
-            f"Of those that do not, {count} {conflict}; this cohort also differs from the paper on {_labels(others)}."
-        )
-    elif not others.empty:
-        parts.append(f"This cohort differs from the paper on {_labels(others)}.")
-    missing = audit[audit["verdict"] == "not computable"]
-    if not missing.empty:
-        parts.append(f"It cannot give {_labels(missing)}.")
-    return " ".join([parts[0], *(_md(part) for part in parts[1:])])
-
-
-def _p_side(value: float) -> str:
-    return "below .05" if value < 0.05 else "at or above .05"
-
-
-_KINDS = {"p_val": "p-value", "responder_pct": "percentage"}
-
-
-def _named(label: str) -> str:
-    """``the PSEQ paired p-value``: a record's label in a sentence, its unit in brackets dropped."""
-    bare = label.split(" (", maxsplit=1)[0]
-    return f"the {bare if bare.split(' ')[0].isupper() else bare[:1].lower() + bare[1:]}"
-
-
-def _unchanged(key: str, audit: pd.DataFrame) -> str:
-    """Why a discrepancy changes no inference (the same side of .05, the same count), or empty if it may."""
-    record = get_reported(key)
-    recomputed = float(audit.loc[key, "recomputed"]) if key in audit.index else float("nan")
-    if record.value is None or not np.isfinite(recomputed):
-        return ""
-    if record.style == "p" and _p_side(float(record.value)) == _p_side(recomputed):
-        return f"{_named(record.label)} is {_p_side(recomputed)} either way"
-    if record.style == "percent":
-        n = reported_n()
-        counts = {round(float(record.value) * n / 100), round(recomputed * n / 100)}
-        if len(counts) == 1:
-            shown = format_number(recomputed, record.decimals or 0)
-            return f"{record.printed}% and {shown}% are the same {counts.pop()} of {n} people"
-    return ""
-
-
-def discrepancies(study: Study) -> str:
-    """The abstract's own discrepancies, each once: what ordinary reading reproduces it, and whether it matters.
-
-    Built from the data-free checks (:func:`cnslbp_lib.paper.consistency.explanations`):
-    which reading reproduces each inconsistent number, whether that reading also
-    fits every other number of its kind, and whether the printed and recomputed
-    values lead to the same conclusion (the same side of .05; the same count of people).
-    """
-    found = explanations()
-    if not found:
-        return "The data-free checks find no number in the abstract that disagrees with the others."
-    readings: dict[str, list[tuple[str, bool]]] = {}
-    for explanation in found:
-        for key in explanation.explains:
-            readings.setdefault(key, []).append((explanation.words, explanation.all_agree))
-    parts, unchanged = [], []
-    audit = study.audit.set_index("key")
-    for key, ways in readings.items():
-        record = get_reported(key)
-        kind = _KINDS.get(record.quantity, "number of its kind")
-        printed = record.printed + ("%" if record.style == "percent" else "")
-        said = f"{printed} ({_named(record.label).removeprefix('the ')}) is reproduced if "
-        said += ", or if ".join(words for words, _ in ways)
-        if all(agree for _, agree in ways):
-            said += f", and {'that reading reproduces' if len(ways) == 1 else 'each reading reproduces'} the "
-            said += f"abstract's other {kind}s too"
-        elif not any(agree for _, agree in ways):
-            said += f", but the abstract's other {kind}s do not fit that reading, so it mixes conventions"
-        if record.quantity == "p_val":
-            # an exact rank-test p needs the data, so no data-free check can test it
-            said += "; a rank test (an exact Wilcoxon p) might also give it, which no data-free check can test"
-        parts.append(said)
-        if reason := _unchanged(key, audit):
-            unchanged.append(reason)
-    sentence = "In the abstract's own numbers, " + "; ".join(parts) + "."
-    if len(unchanged) == len(readings):
-        sentence += (
-            f" {'Neither' if len(readings) == 2 else 'None of them'} changes an inference: "
-            + "; ".join(unchanged)
-            + "."
-        )
-    return sentence

@@ -49,7 +49,6 @@ __all__ = [
     "instruments_markdown",
     "not_collected",
     "note",
-    "rows_table",
     "sensitivity_table",
 ]
 
@@ -287,24 +286,6 @@ def global_change_table(data: pd.DataFrame) -> HtmlTable:
         more = "Nobody gave a global rating at stage 3, so there is nothing to list."
     return html_table(
         shown, "Global perceived change at stage 3 and responder status on the primary outcomes", more=more
-    )
-
-
-def rows_table(data: pd.DataFrame, *, limit: int = 60, reconstruction: bool = False) -> HtmlTable:
-    """The cohort's rows as the book shows them (labels, not ids), up to ``limit`` rows.
-
-    On the ``reconstruction`` every value is one choice among the datasets the abstract allows: the table says so.
-    """
-    rows = data.head(limit).astype("object").where(data.head(limit).notna(), "")
-    more = len(data) - len(rows)
-    caption = f"The cohort file's rows with participants relabelled ({len(data)} rows"
-    caption += f"; the first {limit} shown)" if more > 0 else ")"
-    words = (
-        "Depends on the reconstruction: the changes are one of the sets the abstract allows, the levels and "
-        "ratings come from priors."
-    )
-    return html_table(
-        rows, caption, mark="depends" if reconstruction else "", mark_words=words if reconstruction else ""
     )
 
 

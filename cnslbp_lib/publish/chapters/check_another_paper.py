@@ -1,4 +1,4 @@
-"""The chapter "Check another paper": the check engine run on a published study that is not the book's.
+"""The text of the chapter "Check another paper" (``book/check_another_paper.ipynb``): another study, checked.
 
 Everything the chapter says about the other study comes from its paper file
 (``papers/examples/``) and the engine, computed when the chapter runs: the
@@ -12,32 +12,30 @@ marked as a whole).
 from __future__ import annotations
 
 import html
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ..data.source import PROJECT_ROOT
-from ..paper.consistency import CHECK_WORDS, PaperResult, check_paper
-from ..paper.formatting import format_number, parse_printed
-from ..paper.paired_checks import CheckedResult, check_paired_result
-from ..paper.paired_intervals import variant_words
-from ..paper.paired_result import PairedResult
-from ..paper.reported import Paper, load_paper
-from ..paper.row_ensemble import conflicting_columns
-from . import glue
-from .html import HtmlTable, html_table
-from .roles import EXTERNAL_NOTE
+from ...data.source import PROJECT_ROOT
+from ...paper.consistency import CHECK_WORDS, PaperResult, check_paper
+from ...paper.formatting import format_number, parse_printed
+from ...paper.paired_checks import CheckedResult
+from ...paper.paired_intervals import variant_words
+from ...paper.reported import Paper, load_paper
+from ...paper.row_ensemble import suspects
+from .. import glue
+from ..html import HtmlTable, html_table
+from ..roles import EXTERNAL_NOTE
 
-__all__ = ["EXAMPLE", "AnotherPaper", "another_paper", "external", "suspects"]
+__all__ = ["EXAMPLE", "AnotherPaper", "external", "page", "suspects"]
 
 EXAMPLE = PROJECT_ROOT / "papers" / "examples" / "epio-feasibility-pilot.yaml"
 _EXTERNAL_WORDS = "Every number in this table is about the other study, not the book's."
+
+
 # the printed numbers a paired t-test's checks use, in the order a reader meets them
-_T_COLUMNS = ("mean_change", "ci_low", "ci_high", "change_sd", "t", "p", "effect_size")
-
-
 def external(text: str) -> glue.Html:
     """A number (or a phrase with numbers) about another study, marked as not about this one."""
     tip = f'<span class="cnslbp-tip" role="tooltip">{html.escape(EXTERNAL_NOTE)}</span>'
@@ -108,24 +106,6 @@ def _checks_table(result: CheckedResult) -> HtmlTable:
     )
 
 
-def _without(result: PairedResult, column: str) -> PairedResult:
-    return PairedResult.from_mapping({**asdict(result), column: None})
-
-
-def suspects(result: PairedResult) -> tuple[str, ...]:
-    """The printed t-test numbers any one of which, set aside, lets the rest of the row hold together.
-
-    Exactly, where the row's changes can be enumerated (whole totals and sums of squares on the score's grid:
-    :func:`~cnslbp_lib.paper.row_ensemble.conflicting_columns`); otherwise by the engine's interval checks,
-    which do not use the grid and so may name more numbers.
-    """
-    exact = conflicting_columns(result)
-    if exact:
-        return exact
-    printed = [column for column in _T_COLUMNS if getattr(result, column) is not None]
-    return tuple(column for column in printed if check_paired_result(_without(result, column)).verdict == "consistent")
-
-
 def _names(paper: Paper, found: PaperResult, columns: tuple[str, ...]) -> str:
     labels = [f"the {paper.get(found.keys[column]).label.split(', ', 1)[-1]}" for column in columns]
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
@@ -148,7 +128,7 @@ def _linked_title(title: str, doi: str | None, url: str | None) -> glue.Html | g
     return glue.Html(f'<a href="{html.escape(address, quote=True)}">{html.escape(title)}</a>', title)
 
 
-def another_paper(path: str | Path = EXAMPLE) -> AnotherPaper:
+def page(path: str | Path = EXAMPLE) -> AnotherPaper:
     """Check the paper file at ``path`` and say, for the chapter, what the checks found.
 
     The chapter walks through the first result the engine finds inconsistent;
@@ -193,10 +173,13 @@ def another_paper(path: str | Path = EXAMPLE) -> AnotherPaper:
             ends = [parse_printed(text) for text in (found.result.ci_low, found.result.ci_high)]
             places = max(-ends[0].as_tuple().exponent, -ends[1].as_tuple().exponent)  # type: ignore[operator]
             values["flag_midpoint"] = external(format_number(float(sum(ends)) / 2, places))
-        for column in ("mean_change", "ci_low", "ci_high", "p"):
-            text = getattr(found.result, column)
-            if text is not None:
-                values[f"flag_{column}"] = external(text)
+        printed = {
+            "flag_mean_change": found.result.mean_change,
+            "flag_ci_low": found.result.ci_low,
+            "flag_ci_high": found.result.ci_high,
+            "flag_p": found.result.p,
+        }
+        values |= {key: external(text) for key, text in printed.items() if text is not None}
         shown |= {"flag_printed": _printed_table(paper, found), "flag_checks": _checks_table(result)}
         keys = set(found.keys.values()) - {key for key in found.keys.values() if paper.get(key).instrument is None}
         lines = Path(path).read_text(encoding="utf-8").splitlines()

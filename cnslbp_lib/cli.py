@@ -140,7 +140,10 @@ def _check(arguments: argparse.Namespace) -> int:
 
 
 def _reconstruct(arguments: argparse.Namespace) -> int:
-
+    for path in (arguments.out, arguments.summary):
+        if path is not None and not path.parent.is_dir():  # said now, not after the minute the drawing takes
+            print(f"error: {path.parent}: the folder to write into does not exist", file=sys.stderr)
+            return 1
     digest = write_reconstruction(arguments.out, arguments.summary)
     print(f"wrote {arguments.out} (SHA-256 {digest})")
     if arguments.summary is not None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -84,6 +86,23 @@ def shared_build(tmp_path_factory: pytest.TempPathFactory, worker_id: str, name:
 @pytest.fixture(scope="session")
 def reconstruction_site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Path]:
     yield shared_build(tmp_path_factory, worker_id, "reconstruction", COHORT_CSV)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start nbval's kernels on Unix sockets, as the book's executor does (publish/execution.py says why).
+
+    nbval starts each notebook's kernel with jupyter_client's ``KernelManager`` over TCP and has no
+    option for the transport; a port it picks can be taken by another process before the kernel
+    binds it ("Address already in use").
+    """
+    import nbval.kernel
+    from jupyter_client.manager import KernelManager
+
+    from cnslbp_lib.publish.execution import ipc_kernel_manager
+
+    folder = Path(tempfile.mkdtemp(prefix="cnslbp-sockets-"))
+    nbval.kernel.KernelManager = ipc_kernel_manager(folder, KernelManager)
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

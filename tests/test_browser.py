@@ -1,112 +1,68 @@
-"""The website in a real browser: Debian's Chromium, offline, accessible, printable.
+"""The website in a real browser, with JavaScript: Debian's Chromium, offline, accessible, interactive.
 
 The built site is served on 127.0.0.1 and every request to any other host is
 refused. Skipped, with a message, only when Chromium is not installed; CI
-installs it.
+installs it. Each page is opened once at desktop width for the checks every
+page gets (errors, accessibility, layout and screenshot, tooltips); what the
+site shows without JavaScript, at phone width and on paper is in
+``test_browser_static.py``.
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from cnslbp_lib.publish.pdf import chapter_order, find_chromium, serve
-from cnslbp_lib.publish.reproduce import book_chapters
-
-from .conftest import ROOT
-
-CHROMIUM = find_chromium()
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium): browser tests skipped"
+from .browser import (
+    CHAPTERS,
+    CHART_PAGES,
+    WIDTHS,
+    Visit,
+    interactive_chapters,
+    needs_chromium,
+    screenshot_at_width,
+    site_pages,
 )
-SCREENSHOTS = ROOT / "_build" / "screenshots"
-WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
-SCREENSHOT_HEIGHT = 16_000
+
+pytestmark = [
+    needs_chromium,
+    pytest.mark.slow(seconds=170, reason="drives Chromium over every page (and builds the book's site)"),
+]
 
 
-@pytest.fixture(scope="module")
-def base_url(reconstruction_site: Path) -> Iterator[str]:
-    with serve(reconstruction_site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-        )
-        yield launched
-        launched.close()
-
-
-class Visit:
-    """One page in a fresh tab, with everything that went wrong while it loaded."""
-
-    def __init__(self, browser, base_url: str, path: str, viewport: dict[str, int] | None = None) -> None:
-        self.tab = browser.new_page(viewport=viewport or WIDTHS["desktop"])
-        self.errors: list[str] = []
-        self.failed: list[str] = []
-        self.outside: list[str] = []
-        self.tab.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
-        self.tab.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.tab.on("requestfailed", lambda request: self.failed.append(request.url))
-
-        def route(handle) -> None:
-            if handle.request.url.startswith(base_url):
-                handle.continue_()
-            else:
-                self.outside.append(handle.request.url)
-                handle.abort()
-
-        self.tab.route("**/*", route)
-        self.tab.goto(f"{base_url}/{path}", wait_until="networkidle")
-
-    def draw_all(self) -> None:
-        """Draw every interactive chart live and typeset all math now, as printing and tests need."""
-        self.tab.evaluate("window.cnslbpDrawAll()")
-
-    def close(self) -> None:
-        self.tab.close()
-
-
-@pytest.fixture
-def visit(browser, base_url) -> Iterator[object]:
-    opened: list[Visit] = []
-
-    def open_page(path: str, viewport: dict[str, int] | None = None) -> Visit:
-        opened.append(Visit(browser, base_url, path, viewport))
-        return opened[-1]
-
-    yield open_page
-    for page in opened:
-        page.close()
-
-
-def site_pages() -> list[str]:
-    return [f"{chapter}.html" for chapter in chapter_order()] + ["search.html", "genindex.html"]
-
-
-@pytest.mark.parametrize("path", site_pages())
-def test_page_loads_with_no_errors_failed_or_outside_requests(visit, path):
-    page = visit(path)
+@pytest.fixture(scope="module", params=site_pages())
+def desktop_page(request, browser, base_url) -> Iterator[Visit]:
+    """Each page of the site, opened once at desktop width with every chart drawn live and all math typeset;
+    pytest runs every test that uses it on one page before it opens the next."""
+    page = Visit(browser, base_url, request.param)
     page.draw_all()
-    assert page.errors == []
-    assert page.failed == []
-    assert page.outside == []
+    yield page
+    page.close()
 
 
-CHAPTERS = [f"{chapter}.html" for chapter in chapter_order()]
-# the pages that can hold charts: the reproduce page and the library reference draw none
-CHART_PAGES = [f"{chapter}.html" for chapter in book_chapters()]
+def test_page_loads_with_no_errors_failed_or_outside_requests(desktop_page):
+    assert desktop_page.errors == []
+    assert desktop_page.failed == []
+    assert desktop_page.outside == []
+
+
+def test_no_serious_or_critical_accessibility_violations(desktop_page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    # the live charts and their controls are checked too (the fixture drew them)
+    results = Axe().run(desktop_page.tab)
+    serious = [
+        f"{violation['id']} ({violation['impact']}): {violation['nodes'][0]['target']}"
+        for violation in results.response["violations"]
+        if violation["impact"] in {"serious", "critical"}
+    ]
+    assert serious == []
+
+
+def test_screenshot_at_desktop_width(desktop_page):
+    screenshot_at_width(desktop_page, "desktop")
 
 
 def test_only_the_books_chapters_draw_charts(reconstruction_site):
@@ -114,20 +70,15 @@ def test_only_the_books_chapters_draw_charts(reconstruction_site):
         assert 'class="cnslbp-chart' not in (reconstruction_site / path).read_text(encoding="utf-8"), path
 
 
-def interactive_chapters(site: Path) -> list[str]:
-    """The chapters that have an interactive chart, in the order of the book."""
-    return [path for path in CHART_PAGES if "cnslbp-chart--interactive" in (site / path).read_text(encoding="utf-8")]
-
-
 def test_most_chapters_with_results_have_interactive_charts(reconstruction_site):
     assert len(interactive_chapters(reconstruction_site)) >= 5
 
 
-@pytest.mark.parametrize("path", CHART_PAGES)
-def test_every_chart_renders_and_shows_a_tooltip_on_hover(visit, path):
-    page = visit(path)
-    page.draw_all()
+def test_every_chart_renders_and_shows_a_tooltip_on_hover(desktop_page):
+    page, path = desktop_page, desktop_page.path
     charts = page.tab.locator(".cnslbp-chart")
+    if path not in CHART_PAGES:  # the reproduce page, the library reference, search and index draw none
+        assert charts.count() == 0, path
     for index in range(charts.count()):
         chart = charts.nth(index)
         assert chart.locator("svg").count() == 1
@@ -283,172 +234,6 @@ def test_sliders_change_the_chart(visit, path, slider, readout):
     control.fill(str(round(low + (high - low) * 0.85, 2)))
     page.tab.wait_for_timeout(200)
     assert shown() != before
-
-
-@pytest.mark.parametrize("path", site_pages())
-def test_no_serious_or_critical_accessibility_violations(visit, path):
-    from axe_playwright_python.sync_playwright import Axe
-
-    page = visit(path)
-    page.draw_all()  # the live charts and their controls are checked too
-    results = Axe().run(page.tab)
-    serious = [
-        f"{violation['id']} ({violation['impact']}): {violation['nodes'][0]['target']}"
-        for violation in results.response["violations"]
-        if violation["impact"] in {"serious", "critical"}
-    ]
-    assert serious == []
-
-
-def save_screenshot(tab, target: Path) -> None:
-    """The page from its top, down to SCREENSHOT_HEIGHT pixels: a library reference page is some
-    60,000 (the layout checks cover all of it)."""
-    height = tab.evaluate("document.documentElement.scrollHeight")
-    clip = {"x": 0, "y": 0, "width": tab.viewport_size["width"], "height": min(height, SCREENSHOT_HEIGHT)}
-    tab.screenshot(path=str(target), full_page=True, clip=clip)
-
-
-@pytest.mark.parametrize("path", site_pages())
-@pytest.mark.parametrize("width", WIDTHS)
-def test_screenshot_at_desktop_and_phone_width(visit, path, width):
-    page = visit(path, WIDTHS[width])
-    page.draw_all()
-    # layout checks first: a full-page screenshot briefly resizes the viewport
-    overflow = page.tab.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 1, f"{path} scrolls sideways at {width} width"
-    too_wide = page.tab.evaluate(
-        "[...document.querySelectorAll('.cnslbp-chart')].filter(chart =>"
-        " chart.querySelector('svg').getBoundingClientRect().width > chart.getBoundingClientRect().width + 1).length"
-    )
-    assert too_wide == 0, f"{too_wide} charts on {path} are wider than their container at {width} width"
-    page.tab.wait_for_function("document.querySelectorAll('.math:not(:has(mjx-container))').length === 0")
-    target = SCREENSHOTS / width / (path.replace("/", "_").split("?")[0] + ".png")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    save_screenshot(page.tab, target)
-    assert target.stat().st_size > 10_000
-
-
-def test_the_whole_book_prints_to_one_pdf_in_toc_order(reconstruction_site, tmp_path):
-    from pypdf import PdfReader
-
-    out = tmp_path / "book.pdf"
-    result = subprocess.run(
-        [sys.executable, "-m", "cnslbp_lib.cli", "pdf", "--site", str(reconstruction_site), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    pages = int(re.search(r": (\d+) pages, [\d.]+ MB", result.stdout).group(1))
-    assert pages > 40
-    # every chart the site's pages hold is printed, as its static vector drawing
-    charts = sum(
-        len(re.findall(r'class="cnslbp-chart[ "]', page.read_text(encoding="utf-8")))
-        for page in reconstruction_site.rglob("*.html")
-    )
-    assert f", {charts} charts, " in result.stdout
-    reader = PdfReader(out)
-    assert len(reader.pages) == pages
-    assert "Page 1 of" in reader.pages[0].extract_text()
-    body = "\n".join(page.extract_text() for page in reader.pages[1:])
-    titles = ("Start here", "Background:", "Design:", "Number audit", "Glossary", "Reproduce this book")
-    # each title after the one before it (a title may also be quoted earlier, as a link's text)
-    positions = [0]
-    for title in titles:
-        positions.append(body.find(title, positions[-1]))
-    assert -1 not in positions
-    assert "git clone" in body  # how to get the source, on paper too
-    assert "Library reference:" not in body  # the reference pages stay on the site
-    assert "PIQ score (points, higher = worse)" in body  # chart text is in the PDF as vectors
-    # the site folds every chapter's code behind a toggle; on paper the toggles would only repeat
-    assert "Show code cell source" in (reconstruction_site / "book" / "stages.html").read_text(encoding="utf-8")
-    assert "Show code cell source" not in body
-
-
-# What a chart's SVG shows: how many items each mark draws, its axis and legend titles and labels.
-SVG_SUMMARY = """svg => {
-  const text = selector => [...svg.querySelectorAll(selector)].map(node => node.textContent);
-  const marks = [...svg.querySelectorAll('g[class*="mark-"]')].map(group => {
-    const kinds = group.getAttribute('class').split(' ').filter(name => /^(mark|role)-/.test(name)).join(' ');
-    const items = [...group.children].filter(child => !child.classList.contains('background')).length;
-    return kinds + ': ' + items;
-  });
-  return {
-    marks,
-    titles: text('.role-axis-title text, .role-legend-title text, .role-title-text text'),
-    labels: text('.role-axis-label text, .role-legend-label text'),
-  };
-}"""
-
-
-@pytest.fixture(scope="module")
-def without_javascript(browser, base_url) -> Iterator[object]:
-    context = browser.new_context(viewport=WIDTHS["desktop"], java_script_enabled=False)
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url) else route.abort())
-    yield context
-    context.close()
-
-
-@pytest.mark.parametrize("path", CHART_PAGES)
-def test_static_and_live_charts_draw_the_same_marks_axes_and_labels(visit, without_javascript, base_url, path):
-    static_page = without_javascript.new_page()
-    static_page.goto(f"{base_url}/{path}")
-    static_charts = static_page.locator(".cnslbp-chart svg.cnslbp-static")
-    static = [static_charts.nth(index).evaluate(SVG_SUMMARY) for index in range(static_charts.count())]
-    static_page.close()
-    page = visit(path)
-    # as wide as the static drawing (a page without a contents sidebar has a wider column)
-    page.tab.evaluate(
-        "for (const chart of document.querySelectorAll('.cnslbp-chart')) {"
-        " chart.style.width = chart.querySelector('svg.cnslbp-static').getAttribute('width') + 'px'; }"
-    )
-    page.draw_all()
-    live_charts = page.tab.locator(".cnslbp-chart svg")
-    live = [live_charts.nth(index).evaluate(SVG_SUMMARY) for index in range(live_charts.count())]
-    assert len(static) == len(live)
-    for number, (drawn, shown) in enumerate(zip(static, live, strict=True), start=1):
-        where = f"chart {number} on {path}"
-        assert drawn["titles"], f"{where} has no axis titles"
-        assert (drawn["marks"], drawn["titles"]) == (shown["marks"], shown["titles"]), (
-            f"{where}: marks or titles differ"
-        )
-        assert len(drawn["labels"]) == len(shown["labels"]), f"{where}: a different number of labels"
-        for label, other in zip(drawn["labels"], shown["labels"], strict=True):
-            # a label cut to its limit ("…") may be cut a letter apart: the browser measures text with
-            # its own fonts, vl-convert with its own
-            if label.endswith("…") or other.endswith("…"):
-                short, long = sorted((label.rstrip("…"), other.rstrip("…")), key=len)
-                assert long.startswith(short) and len(long) - len(short) <= 2, f"{where}: {label!r} != {other!r}"
-            else:
-                assert label == other, f"{where}: {label!r} != {other!r}"
-
-
-@pytest.mark.parametrize("path", CHAPTERS)
-@pytest.mark.parametrize("width", WIDTHS)
-def test_a_page_reads_fully_without_javascript(browser, base_url, path, width):
-    context = browser.new_context(viewport=WIDTHS[width], java_script_enabled=False)
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url) else route.abort())
-    tab = context.new_page()
-    tab.goto(f"{base_url}/{path}")
-    assert tab.locator("article.bd-article h1").first.is_visible()
-    assert len(tab.locator("article.bd-article").inner_text()) > 1000
-    charts = tab.locator(".cnslbp-chart")
-    for index in range(charts.count()):
-        chart = charts.nth(index)
-        drawing = chart.locator("svg.cnslbp-static")
-        assert drawing.count() == 1 and drawing.is_visible(), f"chart {index + 1} on {path} is not drawn"
-        assert drawing.get_attribute("aria-label"), f"chart {index + 1} on {path} has no accessible name"
-        box, frame = drawing.bounding_box(), chart.bounding_box()
-        assert box["width"] > 200 and box["height"] > 30, f"chart {index + 1} on {path} is drawn too small"
-        assert box["width"] <= frame["width"] + 1, f"chart {index + 1} on {path} is wider than the column"
-        # no room is kept for a live chart that will never come
-        assert frame["height"] <= box["height"] + 8, f"chart {index + 1} on {path} keeps empty room below it"
-    overflow = tab.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 1, f"{path} scrolls sideways at {width} width without JavaScript"
-    target = SCREENSHOTS / f"{width}-no-javascript" / (path.replace("/", "_") + ".png")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    save_screenshot(tab, target)
-    context.close()
 
 
 def test_vega_is_loaded_only_once_a_chart_nears_the_viewport(visit, reconstruction_site):

@@ -18,6 +18,8 @@ from cnslbp_lib.paper.targets import change_targets
 
 from .conftest import COHORT_CSV, ROOT
 
+pytestmark = pytest.mark.slow(seconds=40, reason="runs cnslbp reconstruct: 2,000 ensemble members")
+
 SUMMARY_CSV = ROOT / "data" / "ensemble_summary.csv"
 
 

@@ -21,6 +21,10 @@ from . import papers
 from .conftest import ROOT
 from .test_site_checks import _nu_check
 
+pytestmark = pytest.mark.slow(
+    seconds=50, reason="draws change vectors for the study's and three example papers' reports"
+)
+
 
 class _Loads(HTMLParser):
     """Every URL the page would fetch by itself (stylesheets, scripts, images), and its headings."""

@@ -22,6 +22,8 @@ from .degenerate import (
     value_text,
 )
 
+pytestmark = pytest.mark.slow(seconds=120, reason="builds two whole sites")
+
 NAMES = ("identical-changes", "one-participant")
 
 

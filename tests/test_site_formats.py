@@ -17,6 +17,10 @@ from .conftest import shared_build
 from .test_convert import WRITERS, gappy_cohort
 from .test_site_own_data import write_cohort
 
+pytestmark = pytest.mark.slow(
+    seconds=75, reason="builds a whole site from a workbook and every chapter's values for six files"
+)
+
 # Files that differ between two builds of the same data, or that hold the data file's name and hash in a form
 # no text substitution undoes: Sphinx's hash of its configuration (which includes the SHA-256), the search
 # index (the file name's words and the SHA-256 are indexed terms, sorted; it is built from the pages compared

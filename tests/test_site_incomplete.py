@@ -22,6 +22,8 @@ from .degenerate import (
     value_text,
 )
 
+pytestmark = pytest.mark.slow(seconds=60, reason="builds a whole site")
+
 NAMES = ("no-follow-up",)
 
 

@@ -15,6 +15,8 @@ from cnslbp_lib.publish import words
 
 from .conftest import HEADER, ROOT, shared_build, tree_digest
 
+pytestmark = pytest.mark.slow(seconds=55, reason="builds a whole site")
+
 
 def write_cohort(path, participants: int, *, seed: int, global_change: bool, gaps: bool):
     """A plausible synthetic cohort with hospital-style ids; optionally with incomplete records."""

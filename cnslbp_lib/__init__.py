@@ -53,7 +53,7 @@ from .stats.core import (
     proportion,
     signed_rank,
 )
-from .stats.correlation import Association, association, paired_changes
+from .stats.correlation import Association, association, change_pairs
 from .stats.global_change import global_change_distribution
 from .stats.responder_analysis import pe_nonresponse, responder_sweep, responder_table, responders
 
@@ -92,6 +92,7 @@ __all__ = [
     "audit",
     "bootstrap_change",
     "bootstrap_mean_change",
+    "change_pairs",
     "change_targets",
     "check_paired_result",
     "cohort_path",
@@ -110,7 +111,6 @@ __all__ = [
     "load_cohort",
     "load_summary",
     "paired_change",
-    "paired_changes",
     "paired_t",
     "pe_nonresponse",
     "percentage_counts",

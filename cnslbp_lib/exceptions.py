@@ -17,6 +17,7 @@ __all__ = [
     "CohortValidationError",
     "EmptyLatticeError",
     "NotEnoughDataError",
+    "NotebookExecutionError",
     "PaperFileError",
     "PrintError",
     "PrintedValueError",
@@ -24,6 +25,8 @@ __all__ = [
     "ReconstructionError",
     "ResultsTableError",
     "SamplingBudgetError",
+    "SelfCheckFileError",
+    "StaleSummaryError",
 ]
 
 
@@ -113,6 +116,14 @@ class BuildError(CnslbpError):
     """The site could not be built (the message says why); nothing was written."""
 
 
+class NotebookExecutionError(BuildError):
+    """A chapter raised while executing; the message holds the failing cell and traceback."""
+
+
+class StaleSummaryError(CnslbpError):
+    """The stored ensemble summary was made from other targets, priors, code, seed or size."""
+
+
 class PrintError(CnslbpError):
     """The PDF could not be made (no Chromium, no built site, or a page failed)."""
 
@@ -132,6 +143,10 @@ class SamplingBudgetError(CnslbpError):
 
 class PaperFileError(CnslbpError):
     """A paper file broke a rule of its schema; the message names the file, each key path and its rule."""
+
+
+class SelfCheckFileError(CnslbpError):
+    """The book's self-check file broke a rule; the message names the file, each key path and its rule."""
 
 
 class PrintedValueError(CnslbpError, ValueError):

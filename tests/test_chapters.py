@@ -105,3 +105,16 @@ def test_only_the_glue_module_calls_myst_nb_glue():
     assert callers == [Path("cnslbp_lib/publish/glue.py")]
     for chapter in CHAPTERS:
         assert "myst_nb" not in chapter.read_text(encoding="utf-8"), f"{chapter.name} calls myst_nb directly"
+
+
+RESULTS_CHAPTERS = ("design", "stages", "primary_outcomes", "secondary_outcomes", "association")
+
+
+@pytest.mark.parametrize("name", RESULTS_CHAPTERS)
+def test_results_chapters_show_their_analysis_calls_and_fold_no_code_behind_a_toggle(name):
+    for cell in code_cells(ROOT / "book" / f"{name}.ipynb"):
+        source, tags = "".join(cell["source"]), set(cell["metadata"].get("tags", []))
+        if "page." in source or "notice(" in source:  # plumbing: the source is removed, not folded
+            assert tags == {"remove-input"}, f"{name}: {source!r} is tagged {tags}"
+        else:  # a library call a reader learns from: shown as it is
+            assert not tags and "study.run(" in source, f"{name}: {source!r} is tagged {tags}"

@@ -14,7 +14,7 @@ def _unrounded_pingouin():
 
 @pytest.mark.parametrize("method", ["pearson", "spearman"])
 def test_association_matches_pingouin(cohort, method):
-    pairs = cl.paired_changes(cohort.data, "pseq", "piq")
+    pairs = cl.change_pairs(cohort.data, "pseq", "piq")
     ours = getattr(cl.association(cohort.data, "pseq", "piq"), method)
     theirs = pg.corr(pairs["pseq_change"], pairs["piq_change"], method=method).iloc[0]
     assert ours.r == pytest.approx(theirs["r"], rel=1e-12)

@@ -152,6 +152,7 @@ def test_stressproffen_anxiety_p_printed_019_is_set_aside_and_the_row_implies_th
     assert not table["keys"].map(lambda keys: "hadsa_p_val" in keys).any()
     (anxiety,) = [checked for found, checked in check_paper(load_paper(path)) if found.instrument == "hads_anxiety"]
     assert "p: '019' is not a probability between 0 and 1; treated as not printed" in anxiety.notes
+    assert any("'019' would be .019, which lies within" in note for note in anxiety.notes)
     n = 22
     mean, spread = size(numbers["hadsa_mean_change"]), size(numbers["hadsa_change_sd"])
     p_low = 2 * stats.t.sf(mean[1] / (spread[0] / math.sqrt(n)), n - 1)

@@ -443,3 +443,17 @@ def test_the_implied_correlation_of_the_sleep_data_holds_rs_value():
     implied = {item.name: item for item in check_paired_result(SLEEP).implied}
     assert implied["correlation"].interval.contains(0.7951702)  # R: cor(extra[group == 1], extra[group == 2])
     assert implied["p"].interval.contains(0.002833)
+
+
+def test_a_p_printed_without_its_decimal_point_is_read_with_one_and_set_beside_the_implied_p():
+    # scipy, independently: the PIQ row's t from its CI midpoint and half-width on 13 df, and its p
+    half_width = (29.87 - 7.70) / 2
+    t = 18.79 / (half_width / stats.t.ppf(0.975, 13))
+    digits = f"{2 * stats.t.sf(t, 13):.3f}".removeprefix("0.")  # the p's three digits, printed without "0."
+    fitting = PairedResult(id="piq", n="14", mean_change="−18.79", ci_low="−29.87", ci_high="−7.70", p=digits)
+    far = PairedResult(id="piq", n="14", mean_change="−18.79", ci_low="−29.87", ci_high="−7.70", p="090")
+    [near_note] = [note for note in check_paired_result(fitting).notes if "dropped decimal point" in note]
+    [far_note] = [note for note in check_paired_result(far).notes if "dropped decimal point" in note]
+    assert f"would be .{digits}, which lies within" in near_note
+    assert "would be .090, which lies outside" in far_note
+    assert not [note for note in check_paired_result(replace(far, p="1")).notes if "dropped" in note]

@@ -16,7 +16,7 @@ from cnslbp_lib.paper.derived import DERIVED, Bounds, Derived, classify, get_der
 from cnslbp_lib.paper.reconstruction import load_summary
 from cnslbp_lib.paper.targets import change_targets
 from cnslbp_lib.publish.provenance import DERIVED_PAGE, MarkedNumber, Marks, Phrase, assumptions_table, spread_table
-from cnslbp_lib.stats.correlation import paired_changes
+from cnslbp_lib.stats.correlation import change_pairs
 from cnslbp_lib.stats.lattice import VectorConstraints, VectorLattice
 
 
@@ -94,7 +94,7 @@ def test_opposite_and_same_order_pairings_are_the_extremes_of_every_permutation(
 
 
 def test_the_books_own_re_pairings_lie_inside_every_bound_shown(summary, cohort):
-    pairs = paired_changes(cohort.data, "pseq", "piq")
+    pairs = change_pairs(cohort.data, "pseq", "piq")
     pseq, piq = pairs["pseq_change"].to_numpy(float), pairs["piq_change"].to_numpy(float)
     opposite = stats.pearsonr(np.sort(pseq), np.sort(piq)[::-1]).statistic
     same = stats.pearsonr(np.sort(pseq), np.sort(piq)).statistic
@@ -159,20 +159,85 @@ def test_numbers_about_the_paper_keep_their_marks_on_own_data():
     assert str(phrase) == "fell by −18.79 points" and "cnslbp-prov--fixed" in phrase._repr_html_()
 
 
-def test_the_spread_table_has_an_anchored_row_for_every_number_it_describes(summary):
-    soup = BeautifulSoup(spread_table(summary), "html.parser")
-    ids = [row.get("id") for row in soup.select("tbody tr")]
-    described = [item.key for item in DERIVED if item.basis in ("drawn", "inputs", "abstract")]
-    assert ids == [f"derived-{key}" for key in described]
-    headers = [cell.get_text() for cell in soup.select("thead th")]
-    assert "Allowed by the abstract" in headers and not any("All datasets" in text for text in headers)
+CLASSES = ("fixed", "same verdict", "depends", "assumption")
 
 
-def test_each_assumption_is_stated_once():
+def _spread_tables(summary):
+    return {name: BeautifulSoup(spread_table(summary, name), "html.parser") for name in CLASSES}
+
+
+def test_the_spread_tables_have_one_anchored_row_for_every_number_they_describe_in_its_class(summary):
+    tables = _spread_tables(summary)
+    described = {item.key for item in DERIVED if item.basis in ("drawn", "inputs", "abstract")}
+    found = []
+    for name, soup in tables.items():
+        for row in soup.select("tbody tr[id]"):
+            key = row["id"].removeprefix("derived-")
+            found.append(key)
+            assert summary.spread(key).derived_class == name, key
+            assert row["class"] == [f"cnslbp-row--{name.replace(' ', '-')}"]
+    assert sorted(found) == sorted(described)  # each once
+    headers = [cell.get_text() for cell in tables["depends"].select("thead th")]
+    assert "Allowed by the abstract" in headers
+
+
+def test_a_same_verdict_row_shows_the_middle_90_percent_and_the_extremes_of_the_drawn_values(summary):
+    row = _spread_tables(summary)["same verdict"].select_one("#derived-piq_wilcoxon_p")
+    values = summary.values("piq_wilcoxon_p")
+    item = get_derived("piq_wilcoxon_p")
+    # numpy's quantiles of the stored per-dataset values, independently of the Spread the table reads
+    low, high = (item.printed(value) for value in np.quantile(values, [0.05, 0.95]))
+    least, most = item.printed(values.min()), item.printed(values.max())
+    cells = [cell.get_text() for cell in row.select("td")]
+    assert cells == ["Wilcoxon signed-rank p", "p below .05", f"[{low}, {high}] ({least}, {most})"]
+    assert float(most) < 0.05  # the verdict the row claims holds at the highest drawn value
+
+
+def test_a_fixed_row_shows_its_value_over_everything_the_abstract_allows(summary):
+    tables = _spread_tables(summary)
+    # −10.24 or −10.23: a rounding boundary falls inside the exact bounds
+    ci_low = tables["fixed"].select_one("#derived-psq_ci_low").select("td")[-1].get_text()
+    bounds = summary.bounds["psq_ci_low"]
+    item = get_derived("psq_ci_low")
+    assert ci_low == f"{item.printed(bounds.low[0])} to {item.printed(bounds.high[0])}"
+    assert round(abs(bounds.high[0] - bounds.low[0]), 2) == 0.01
+    # dz from the printed p alone (p = 0.096, n = 14, a two-sided paired t-test): t = t.isf(p / 2, 13), dz = t / √14
+    shown = float(tables["fixed"].select_one("#derived-psq_dz").select("td")[-1].get_text())
+    ends = [stats.t.isf(p / 2, 13) / math.sqrt(14) for p in (0.0965, 0.0955)]
+    assert round(ends[0], 2) <= shown <= round(ends[1], 2)
+
+
+def test_the_spread_tables_name_each_outcome_once_as_a_heading_over_its_rows(summary):
+    soup = _spread_tables(summary)["assumption"]
+    headings = [cell.get_text() for cell in soup.select("tbody tr.cnslbp-group th")]
+    assert headings[:3] == [
+        "Pain Interference Questionnaire (PIQ)",
+        "Pain Self-Efficacy Questionnaire (PSEQ)",
+        "Pain Severity Questionnaire (PSQ)",
+    ]
+    first = soup.select_one("#derived-piq_sd_2").select("td")
+    assert first[0].get_text() == "stage 2 SD" and first[1].get_text() == "a"
+    # what a number is computed from: the prior of its drawn input, then the assumed constants
+    computed = soup.select_one("#derived-piq_rtm_chance").select("td")
+    assert computed[1].get_text() == "a, e, g" and computed[2].get_text() == "—"
+
+
+def test_each_assumption_is_stated_once_and_every_letter_the_tables_use_is_stated(summary):
     soup = BeautifulSoup(assumptions_table(), "html.parser")
-    texts = [row.select("td")[1].get_text() for row in soup.select("tbody tr")]
+    rows = {row.select("td")[0].get_text(): row.select("td")[1].get_text() for row in soup.select("tbody tr")}
+    texts = list(rows.values())
     assert len(texts) == len(set(texts))
     assert any("reliabilit" in text for text in texts)
+    # the prior on stage levels is written out once; assumptions that extend it name it by its letter
+    prior = get_derived("piq_sd_2").assumption
+    assert rows["(a)"] == prior and sum(prior in text for text in texts) == 1
+    assert rows["(b)"].startswith("(a); ") and rows["(c)"].startswith("(b); ")
+    used = {
+        letter.strip()
+        for cell in _spread_tables(summary)["assumption"].select("tbody tr[id] td:nth-of-type(2)")
+        for letter in cell.get_text().split(",")
+    }
+    assert {f"({letter})" for letter in used} <= set(rows)
 
 
 def test_every_marked_number_on_the_site_links_to_an_existing_row(reconstruction_site):

@@ -42,7 +42,7 @@ def test_the_noise_bound_is_worded_on_own_data_and_withheld_on_the_reconstructio
     assert said.reliability_min == "0.94" and said.note == ""
     monkeypatch.setenv(DATA_ENV, str(COHORT_CSV))
     sentence = rtm_words.noise_sentence(open_book(), {"piq": said})
-    assert "{glue}" not in sentence and "describe only the prior" in sentence
+    assert "{glue}" not in sentence and "cannot bound the noise: they come from a prior" in sentence
 
 
 def test_an_unbounded_or_undefined_noise_bound_says_so():

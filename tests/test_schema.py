@@ -1,7 +1,7 @@
 import json
 
-from cnslbp_lib.data.instruments import INSTRUMENTS
-from cnslbp_lib.data.schema import cohort_table_schema, data_dictionary, schema_json
+from cnslbp_lib.data.instruments import INSTRUMENTS, get_instrument
+from cnslbp_lib.data.schema import cohort_table_schema, columns_markdown, data_dictionary, schema_json
 
 from .conftest import ROOT
 
@@ -38,3 +38,13 @@ def test_committed_data_dictionary_is_generated_from_the_registry():
     assert committed == data_dictionary(), "regenerate with: cnslbp dictionary --out data/README.md"
     assert "Reconstruction, not patient data" in committed
     assert "| `piq` | integer | 0 to 70 | higher = worse |" in committed
+
+
+def test_the_appendix_columns_table_lists_every_schema_column_with_its_allowed_values():
+    schema = cohort_table_schema()
+    rows = [line.split(" | ") for line in columns_markdown().splitlines()[2:]]
+    assert [row[0].strip("| `") for row in rows] == [field["name"] for field in schema["fields"]]
+    piq = next(row for row in rows if row[0] == "| `piq`")
+    # the range and direction come from the registry, not typed here
+    assert piq[1] == f"{get_instrument('piq').minimum} to {get_instrument('piq').maximum}"
+    assert get_instrument("piq").direction in piq[2]

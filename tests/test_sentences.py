@@ -107,8 +107,8 @@ def test_a_cohorts_change_is_read_from_its_own_paired_interval():
 def test_the_flow_figure_is_replaced_by_a_sentence_when_every_step_keeps_everyone():
     equal = pd.DataFrame({"step": [f"step {index}" for index in range(7)], "n": [14] * 7, "excluded": [0] * 7})
     lead, instead = sentences.flow_figure(equal)
-    assert lead == "Here none does."
-    assert instead.startswith("With all 14 participants at every one of the 7 steps, a figure would be 7 bars")
+    assert lead == "Nobody is lost at any step."
+    assert instead == "No figure is drawn: it would show 7 equal bars."
     losing = equal.assign(n=[14, 14, 13, 13, 13, 12, 12])
     lead, instead = sentences.flow_figure(losing)
     assert instead == "" and lead.startswith("The same counts as a figure")

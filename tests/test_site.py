@@ -1,3 +1,4 @@
+import json
 import re
 
 import altair as alt
@@ -67,9 +68,59 @@ def test_interactive_charts_keep_their_spec_and_room_for_their_controls():
     chart = render.find_charts(render.to_html(chart_spec(slider=True)))[0]
     assert render.is_interactive(chart.spec)
     html = static(chart, '<svg width="672" height="250"></svg>')
-    assert f'style="min-height: {250 + render.CONTROL_HEIGHT}px"' in html
-    assert f'<script type="application/json" id="{chart.element}-spec">' in html
+    assert f'style="--cnslbp-reserve: {250 + render.CONTROL_HEIGHT}px"' in html
+    assert f'<script type="application/json" id="{chart.element}-spec"' in html
     assert "</script>" not in html.split("application/json")[1].split("</script>", 1)[1]  # escaped in the spec
+
+
+def chart_with_controls() -> dict:
+    data = alt.Data(values=[{"x": 1, "y": 2}, {"x": 2, "y": 5}, {"x": 3, "y": 4}])
+    size = alt.param(name="size", value=3, bind=alt.binding_range(min=1, max=9, step=1))
+    chart = (
+        alt.Chart(data)
+        .mark_point()
+        .encode(x=alt.X("x:Q", title="An axis title that is far too long to fit across the plot on a phone"), y="y:Q")
+        .add_params(size)
+        .properties(width="container", height=200, description="Dot plot of three points. It shows three points.")
+    )
+    return render.with_controls(chart, live="A slider sets their size.", still="They are drawn at size 3.").to_dict()
+
+
+def test_a_chart_with_controls_says_what_they_do_only_where_they_are_shown():
+    [chart] = render.find_charts(render.to_html(chart_with_controls()))
+    element = chart.element
+    svg = render.static_svg(chart.spec, element=element)
+    # the static drawing (print, PDF, no JavaScript) is described as drawn, with no slider
+    assert f'<desc id="{element}-desc">It shows three points. They are drawn at size 3.</desc>' in svg
+    assert "slider" not in svg
+    html = render.static_chart_html(chart, svg)
+    # the live chart's description, which cnslbp.js gives it, says what the slider does instead
+    assert 'data-live-description="It shows three points. A slider sets their size."' in html
+    assert chart.description == "Dot plot of three points. It shows three points."
+
+
+def test_a_phone_gets_a_drawing_as_wide_as_its_column_with_type_of_at_least_11_px():
+    [chart] = render.find_charts(render.to_html(chart_with_controls()))
+    wide = render.static_svg(chart.spec, element=chart.element)
+    narrow = render.static_svg(chart.spec, element=chart.element, narrow=True)
+    opening = re.match(r"<svg\b[^>]*>", narrow).group(0)
+    assert f'width="{render.NARROW_WIDTH}"' in opening and "cnslbp-static--narrow" in opening
+    assert all(name.startswith(f"{chart.element}-narrow-") for name in re.findall(r'\bid="([^"]+)"', narrow))
+
+    def sizes(svg: str) -> list[float]:
+        return [float(size) for size in re.findall(r'font-size="([\d.]+)px"', svg)]
+
+    # Vega's own axis labels are 10 px, shrunk further with the drawing; the phone's are 12 px at full size
+    assert min(sizes(wide)) < 11 and min(sizes(narrow)) >= 11
+    # the long axis title is set on two lines rather than cut off at the edge
+    title = "An axis title that is far too long to fit across the plot on a phone"
+    assert title in wide and title not in narrow
+    assert "An axis title that is far too long to" in narrow and "fit across the plot on a phone" in narrow
+    html = render.static_chart_html(chart, wide, narrow)
+    height = float(re.search(r'height="([\d.]+)"', opening).group(1))
+    assert f"--cnslbp-reserve-narrow: {round(height) + render.CONTROL_HEIGHT}px" in html
+    patch = json.loads(re.search(rf'id="{chart.element}-narrow">(.*?)</script>', html).group(1))
+    assert render.apply_patch(chart.spec, patch) == render.apply_patch(chart.spec, render.narrow_patch(chart.spec))
 
 
 def test_a_page_is_described_by_its_overview_paragraph_shortened_at_a_word():

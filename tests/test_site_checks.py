@@ -205,7 +205,11 @@ def test_interactive_charts_carry_their_spec_and_the_vega_bundle_only_where_need
         text = path.read_text(encoding="utf-8")
         interactive = re.findall(r'class="cnslbp-chart cnslbp-chart--interactive" id="([\w-]+)"', text)
         for element in interactive:
-            assert f'<script type="application/json" id="{element}-spec">' in text, path.stem
+            assert f'<script type="application/json" id="{element}-spec" data-live-description=' in text, path.stem
+            # a phone's live chart is drawn with the same changes as its static drawing
+            assert f'<script type="application/json" id="{element}-narrow">' in text, path.stem
+        charts = re.findall(r'<div class="cnslbp-chart[ "]', text)
+        assert text.count('class="marks cnslbp-static cnslbp-static--narrow"') == len(charts), f"{path.stem}: phones"
         assert ("window.CNSLBP_VEGA" in text) == bool(interactive), path.stem
         assert ("window.CNSLBP_MATHJAX" in text) == ('class="math' in text), path.stem
 

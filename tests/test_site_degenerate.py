@@ -44,9 +44,9 @@ def test_identical_changes_say_their_sd_is_zero(sites):
     primary = page_text(site, "primary_outcomes")
     assert "p = not computable (all 8 changes are equal, so their SD is 0)" in primary
     assert "dz = not computable (all 8 changes are equal, so their SD is 0)" in primary
-    assert "the 95% interval has no width, because all 8 changes are equal" in primary
+    assert "The 95% interval has no width, because all 8 changes are equal" in primary
     start = page_text(site, "start_here")
-    assert "The changes in self-efficacy and interference could not be related: one of the two variables takes a " \
+    assert "The two primary changes could not be related: one of the two variables takes a " \
         "single value in all 8 pairs, so it cannot correlate" in start  # fmt: skip
     association = page_text(site, "association")
     assert "no correlation can be computed: one of the two variables takes a single value in all 8 pairs" in association
@@ -59,7 +59,7 @@ def test_one_participant_says_how_many_are_needed(sites):
         "the mean change in PIQ could not be computed (a paired t-test needs at least 2 participants with both "
         "scores; this cohort has 1)" in primary
     )
-    assert "With 1 participant, a paired t-test cannot be run at all: it needs at least 2 participants" in primary
+    assert "With 1 participant a paired t-test cannot be run at all: it needs at least 2 participants" in primary
     assert "The only participant had both scores." in primary
     association = page_text(site, "association")
     assert "needs at least 3 participants with both scores; this cohort has 1" in association

@@ -20,11 +20,10 @@ def test_long_tables_list_the_first_rows_and_count_the_rest():
     from .conftest import tidy_pairs
 
     participants = PER_PARTICIPANT_LIMIT + 37
-    data = tidy_pairs(np.full(participants, 40.0), np.full(participants, 30.0))
-    data = pd.concat([data, data[data["stage"] == 2].assign(stage=1)]).assign(pseq=20, psq=20)
-    table = tables.inclusion_table(data)
+    data = tidy_pairs(np.full(participants, 40.0), np.full(participants, 30.0)).assign(pseq=20, psq=20, global_change=1)
+    table = tables.global_change_table(data)
     assert table.count("<tr>") == PER_PARTICIPANT_LIMIT + 1  # the header row and the rows shown
-    assert '<tr class="cnslbp-more"><td colspan="6">… and 37 more participants</td></tr>' in table
+    assert '<tr class="cnslbp-more"><td colspan="4">… and 37 more participants</td></tr>' in table
 
 
 def test_the_sensitivity_table_can_show_a_bca_row_with_its_own_ranges():
@@ -42,25 +41,3 @@ def test_the_sensitivity_table_can_show_a_bca_row_with_its_own_ranges():
     assert 'data-key="piq_bca_low"' in bca and 'data-key="piq_bca_high"' in bca
     assert "piq_boot_low" not in bca
     assert 'data-key="piq_boot_low"' in tables.sensitivity_table(data, "piq", ranges)
-
-
-def test_the_joint_regression_table_has_one_row_per_setting_and_says_its_values_are_illustrations():
-    grid = pd.DataFrame(
-        {
-            "error_correlation": [0.0, 0.0, 0.5, 0.5],
-            "flare_strength": [0.0, 0.0, 0.5, 0.5],
-            "instrument": ["piq", "pseq", "piq", "pseq"],
-            "expected": [2.85, 1.79, 5.95, float("nan")],
-            "observed": [18.79, 17.93, 18.79, 17.93],
-            "share": [2.85 / 18.79, 1.79 / 17.93, 5.95 / 18.79, float("nan")],
-            "selected_pct": [40.0, 40.0, 30.0, 30.0],
-        }
-    )
-    table = tables.joint_rtm_table(grid, reconstruction=True)
-    assert table.count("<tr>") == 3  # header and two settings
-    assert "<td>2.9 (15%)</td><td>1.8 (10%)</td>" in table
-    # λ = 0.5 makes referral e^0.5 = 1.65 times likelier per SD worse
-    assert "<td>0.5 (× 1.65)</td><td>6.0 (32%)</td><td>not computable: the stage 2 scores do not vary</td>" in table
-    assert "illustrative" in table and "cnslbp-table--assumption" in table
-    assert "the stage 2 SDs, which the abstract does not report" in table
-    assert "the stage 2 SDs" not in tables.joint_rtm_table(grid, reconstruction=False)

@@ -5,7 +5,7 @@
      drawn live from its spec only when it comes near the viewport or is touched, with the site's
      own Vega bundle, which is loaded then and only on pages that have such a chart.
    - Math: MathJax is loaded after the page, only where there is math, when the math nears the
-     viewport.
+     viewport; a print typesets every formula first (typesetForPrint).
    - window.cnslbpDrawAll() draws every chart live and typesets all math at once (for printing
      and tests); it returns a Promise. */
 (function () {
@@ -75,7 +75,29 @@
     return loading[source];
   }
 
-  /* Draw one interactive chart live; the static SVG stays until the live one is ready. */
+  /* A phone's column: its own static drawing (cnslbp.css) and, for the live chart, the same changes to the
+     spec (bigger type, long axis titles on two lines; NARROW_WIDTH and narrow_patch in charts/render.py). */
+  var NARROW_MEDIA = "(max-width: 575.98px)";
+
+  function jsonOf(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  function patched(spec, patch) {
+    (patch || []).forEach(function (change) {
+      var path = change[0];
+      var node = spec;
+      for (var step = 0; step < path.length - 1; step += 1) {
+        node = node[path[step]];
+      }
+      node[path[path.length - 1]] = change[1];
+    });
+    return spec;
+  }
+
+  /* Draw one interactive chart live. The static drawings stay in the page, hidden once the live one is
+     ready (cnslbp.css), so a print shows the chart as its caption describes it, at its starting values. */
   var EMBED_OPTIONS = { renderer: "svg", actions: false, mode: "vega-lite" };
   function drawLive(chart) {
     if (chart.cnslbpLive) {
@@ -97,19 +119,25 @@
         controls.className = "cnslbp-chart-controls";
         live.append(view, controls);
         chart.appendChild(live);
+        var spec = JSON.parse(specNode.textContent);
+        if (window.matchMedia(NARROW_MEDIA).matches) {
+          spec = patched(spec, jsonOf(chart.id + "-narrow"));
+        }
         var options = Object.assign({}, EMBED_OPTIONS, { bind: controls });
-        return window.vegaEmbed(view, JSON.parse(specNode.textContent), options).then(function () {
+        return window.vegaEmbed(view, spec, options).then(function () {
           var drawing = view.querySelector("svg");
           if (staticSvg) {
-            /* the same accessible name and description as the static drawing */
+            /* the static drawing's name; its description, ending with what the controls do */
             drawing.setAttribute("role", "img");
             drawing.setAttribute("aria-label", staticSvg.getAttribute("aria-label"));
-            var description = staticSvg.querySelector("desc");
-            if (description) {
-              drawing.setAttribute("aria-describedby", description.id);
+            var text = specNode.getAttribute("data-live-description");
+            if (text) {
+              var description = document.createElementNS("http://www.w3.org/2000/svg", "desc");
+              description.id = chart.id + "-live-desc";
+              description.textContent = text;
               drawing.insertBefore(description, drawing.firstChild);
+              drawing.setAttribute("aria-describedby", description.id);
             }
-            staticSvg.remove();
           }
           live.classList.remove("cnslbp-chart-live--pending");
           chart.classList.add("cnslbp-chart--live");
@@ -193,6 +221,51 @@
     });
   }
 
+  /* Printing lays the page out right after "beforeprint" and waits for nothing asynchronous, so a
+     formula not yet typeset would print as raw TeX. Within the event: if MathJax has not been loaded,
+     load it now, synchronously, in its SVG form (CNSLBP_MATHJAX_PRINT), whose glyphs are paths that
+     need no web font to arrive before the print is laid out; the one file holds every component, and
+     its startup, which typesets the page, runs on promises that finish within the event. If MathJax
+     is loaded, typeset whatever it has not. A page opened from disk cannot fetch synchronously: there
+     MathJax is loaded as soon as the browser is idle instead (see the end of this file). */
+  function mathJaxReady() {
+    return Boolean(window.MathJax && window.MathJax.typeset && window.MathJax.startup);
+  }
+
+  function loadMathJaxNow(source) {
+    var request = new XMLHttpRequest();
+    try {
+      request.open("GET", source, false);
+      request.send();
+    } catch (error) {
+      return false;
+    }
+    if (request.status !== 200) {
+      return false;
+    }
+    /* an inline script has no src from which MathJax could find its own folder: name it */
+    var root = new URL(source, document.baseURI).href.replace(/\/[^/]*$/, "");
+    window.MathJax = window.MathJax || {};
+    window.MathJax.loader = Object.assign({}, window.MathJax.loader, {
+      paths: Object.assign({}, (window.MathJax.loader || {}).paths, { mathjax: root }),
+    });
+    var script = document.createElement("script");
+    script.text = request.responseText;
+    document.head.appendChild(script);
+    loading[window.CNSLBP_MATHJAX] = (window.MathJax.startup && window.MathJax.startup.promise) || Promise.resolve();
+    return true;
+  }
+
+  function typesetForPrint() {
+    if (!window.CNSLBP_MATHJAX || !document.querySelector(".math")) {
+      return;
+    }
+    if (mathJaxReady()) {
+      window.MathJax.typeset();
+    } else if (!loading[window.CNSLBP_MATHJAX]) {
+      loadMathJaxNow(window.CNSLBP_MATHJAX_PRINT || window.CNSLBP_MATHJAX);
+    }
+  }
   window.cnslbpDrawAll = function () {
     return Promise.all(interactiveCharts().map(drawLive).concat([typeset()])).then(function () {
       return interactiveCharts().length;
@@ -217,8 +290,13 @@
 
   connectNumberChecks();
   drawWhenTouched();
+  window.addEventListener("beforeprint", typesetForPrint);
   afterLoad(function () {
     whenNear(interactiveCharts(), "200px", drawLive);
-    watchMath();
+    if (location.protocol === "file:") {
+      typeset(); /* from disk, printing could not load MathJax in time: typeset the page now */
+    } else {
+      watchMath();
+    }
   });
 })();

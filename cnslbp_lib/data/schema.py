@@ -174,10 +174,34 @@ def _column_rows(schema: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _brief_meaning(field: dict[str, Any]) -> str:
+    """A column's meaning in a line: the stages by name, a score's instrument and direction, what may be blank."""
+    name = field["name"]
+    if name == KEY_COLUMNS[0]:
+        return "the same on each of a participant's rows; the book shows P01, P02, … instead"
+    if name == KEY_COLUMNS[1]:
+        return "; ".join(f"{stage.number} = {stage.name}" for stage in STAGES)
+    if name == GLOBAL_CHANGE.key:
+        return f"{GLOBAL_CHANGE.name} since the previous stage; blank at stage {PRE_EDUCATION_STAGE}; optional column"
+    return f"{field['title']}, {field['direction']}; blank = not recorded"
+
+
 def columns_markdown() -> str:
-    """The columns of the data dictionary as a Markdown table (for the book's appendix)."""
-    header = ["| column | type | allowed values | direction | meaning |", "|---|---|---|---|---|"]
-    return "\n".join(header + _column_rows(cohort_table_schema())) + "\n"
+    """The columns as a short Markdown table: name, allowed values and meaning in a line (the book's appendix).
+
+    Every rule in full, and each column's full description, is in the data dictionary (:func:`data_dictionary`).
+
+    Examples
+    --------
+    >>> print(columns_markdown().splitlines()[3])
+    | `stage` | 1, 2, 3 | 1 = pre-education; 2 = post-education; 3 = post-MRI |
+    """
+    header = ["| column | allowed values | meaning |", "|---|---|---|"]
+    rows = [
+        f"| `{field['name']}` | {_allowed(field)} | {_brief_meaning(field)} |"
+        for field in cohort_table_schema()["fields"]
+    ]
+    return "\n".join(header + rows) + "\n"
 
 
 def _other_files() -> list[str]:

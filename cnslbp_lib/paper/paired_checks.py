@@ -222,7 +222,29 @@ def check_paired_result(result: PairedResult) -> CheckedResult:
     verdict: Verdict = (
         "inconsistent" if "inconsistent" in verdicts else "consistent" if "consistent" in verdicts else "not checkable"
     )
-    return CheckedResult(result.id, verdict, tuple(checks), tuple(notes), implied_values(row, default))
+    implied = implied_values(row, default)
+    dropped = _dropped_decimal_point(result.p, implied)
+    if dropped:
+        notes.append(dropped)
+    return CheckedResult(result.id, verdict, tuple(checks), tuple(notes), implied)
+
+
+def _dropped_decimal_point(printed: str | None, implied: tuple[Implied, ...]) -> str:
+    """For a p printed as digits above 1 ("019"): the p it reads as with a leading decimal point, set beside
+    the p the row's other numbers imply; "" when that does not apply."""
+    text = (printed or "").strip()
+    if not text.isdigit() or int(text) <= 1:
+        return ""
+    value, half = int(text) / 10 ** len(text), 0.5 / 10 ** len(text)
+    shown = "." + text
+    found = next((item.interval for item in implied if item.name == "p"), None)
+    if found is None:
+        return f"p: read with a dropped decimal point, {text!r} would be {shown}; no other numbers imply a p to compare"
+    fits = "lies within" if value + half >= found.low and value - half <= found.high else "lies outside"
+    return (
+        f"p: read with a dropped decimal point, {text!r} would be {shown}, which {fits} the p the row's other "
+        f"numbers imply ({found.low:.4g} to {found.high:.4g})"
+    )
 
 
 def holds_under(result: PairedResult, variant: str, names: Iterable[str] | None = None) -> bool:

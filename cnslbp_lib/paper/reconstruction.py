@@ -26,7 +26,7 @@ import pandas as pd
 
 from ..data.files import write_text_atomically
 from ..data.source import PROJECT_ROOT
-from ..exceptions import CnslbpError
+from ..exceptions import StaleSummaryError
 from ..stats import batch as batch_module
 from ..stats import batch_ranks, batch_resampling, bootstrap, rtm, rtm_joint, rtm_joint_figures
 from ..stats import core as core_module
@@ -60,10 +60,6 @@ SUMMARY_CSV = PROJECT_ROOT / "data" / "ensemble_summary.csv"
 SIGNIFICANT_DIGITS = 6
 QUANTILES = (0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0)
 QUANTILE_NAMES = ("min", "q05", "q25", "median", "q75", "q95", "max")
-
-
-class StaleSummaryError(CnslbpError):
-    """The stored ensemble summary was made from other targets, priors, code, seed or size."""
 
 
 @functools.cache

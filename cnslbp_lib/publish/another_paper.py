@@ -140,6 +140,14 @@ def _suspects_sentence(paper: Paper, found: PaperResult, blamed: tuple[str, ...]
     return f"Set aside any one of {_names(paper, found, blamed)}, and the rest of the row holds together."
 
 
+def _linked_title(title: str, doi: str | None, url: str | None) -> glue.Html | glue.Text:
+    """The study's title, linked to its DOI (or its address) when its file gives one."""
+    address = f"https://doi.org/{doi}" if doi else url
+    if not address:
+        return glue.Text(title)
+    return glue.Html(f'<a href="{html.escape(address, quote=True)}">{html.escape(title)}</a>', title)
+
+
 def another_paper(path: str | Path = EXAMPLE) -> AnotherPaper:
     """Check the paper file at ``path`` and say, for the chapter, what the checks found.
 
@@ -151,7 +159,7 @@ def another_paper(path: str | Path = EXAMPLE) -> AnotherPaper:
     citation = paper.file.citation
     inconsistent = [(found, result) for found, result in checked if result.verdict == "inconsistent"]
     values: dict[str, Any] = {
-        "other_title": glue.Text(citation.title),
+        "other_title": _linked_title(citation.title, citation.doi, citation.url),
         "other_where": glue.Text(
             ", ".join(str(part) for part in (citation.journal, citation.year) if part) or "the source named in its file"
         ),

@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from ..data.instruments import paper_path
+from ..exceptions import NotebookExecutionError
 
 __all__ = [
     "CACHE_ENV",
@@ -70,10 +71,6 @@ WARM_ENV = "CNSLBP_WARM_KERNELS"
 PRELOAD = ("ipykernel.kernelapp", "cnslbp_lib", "cnslbp_lib.publish")
 KEEP_CACHED = 200  # executed chapters kept in the cache; the least recently used go first
 logger = logging.getLogger(__name__)
-
-
-class NotebookExecutionError(RuntimeError):
-    """A chapter raised while executing; the message holds the failing cell and traceback."""
 
 
 def _digest_files(digest: Any, root: Path, paths: Iterable[Path]) -> None:

@@ -29,6 +29,7 @@ def html_table(
     more: str = "",
     mark: str = "",
     mark_words: str = "",
+    groups: dict[int, str] | None = None,
 ) -> HtmlTable:
     """A plain, accessible HTML table with a caption and optional row anchors and classes.
 
@@ -36,11 +37,18 @@ def html_table(
     header cell. ``more`` is a last row spanning every column (what a capped
     table leaves out). ``mark`` marks every number in the table with one class
     (``fixed``, ``depends``, ``assumption``…, drawn beside the table) and
-    ``mark_words`` says so at the end of the caption.
+    ``mark_words`` says so at the end of the caption. ``groups`` maps a row's
+    position to a heading row put before it, spanning every column (the rows
+    below it share what it names, so they need not repeat it).
     """
     head = "".join(f'<th scope="col">{html.escape(str(column))}</th>' for column in frame.columns)
     body = []
     for position, row in enumerate(frame.itertuples(index=False)):
+        if groups and position in groups:
+            body.append(
+                f'<tr class="cnslbp-group"><th scope="rowgroup" colspan="{len(frame.columns)}">'
+                f"{html.escape(groups[position])}</th></tr>"
+            )
         anchor = f' id="{row_ids[position]}"' if row_ids else ""
         anchor += f' class="{row_classes[position]}"' if row_classes and row_classes[position] else ""
         cells = "".join(f"<td>{cell if isinstance(cell, HTMLText) else html.escape(str(cell))}</td>" for cell in row)

@@ -211,7 +211,7 @@ def print_book(
             urls = [f"{base}/{chapter}.html" for chapter in chapters]
             page.evaluate(_JOIN_CHAPTERS, {"chapters": urls, "title": title})
             page.add_style_tag(content=_PRINT_CSS)
-            charts = page.locator(".cnslbp-chart svg.cnslbp-static").count()
+            charts = page.locator(".cnslbp-chart svg.cnslbp-static:not(.cnslbp-static--narrow)").count()
             if charts != page.locator(".cnslbp-chart").count():
                 raise PrintError("a chart has no static drawing; was the site built with this version?")
             formulas = page.locator("mjx-container").count()

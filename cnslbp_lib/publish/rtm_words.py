@@ -261,23 +261,17 @@ def rtm_bullet(instrument: str, words: RtmWords, *, long: bool) -> str:
     role = {field: _role(f"rtm_{instrument}_{field}") for field in ("expected", "observed", "share", "low", "high")}
     responders = _role(f"rtm_{instrument}_responders")
     improved = not str(words.share).startswith("not defined")
+    about = f"about {role['share']}" if improved else "no improvement for it to explain"
     if long:
-        against = (
-            f"against an observed {role['observed']}: about {role['share']} of it"
-            if improved
-            else f"against an observed {role['observed']}, which is no improvement for it to explain"
-        )
         return (
-            f"For the {name}, regression to the mean alone would be expected to produce an improvement of "
-            f"{role['expected']} points, {against}. A cohort of this size with no effect would show a mean "
-            f"improvement between {role['low']} and {role['high']} points 95% of the time, and {responders}% of "
-            "its members would cross the responder threshold by chance."
+            f"{name}: {role['expected']} points expected with no effect, against {role['observed']} observed "
+            f"({about}). With no effect, a cohort of this size would show a mean improvement between {role['low']} "
+            f"and {role['high']} points 95% of the time, and {responders}% of its members would cross the responder "
+            "threshold by chance."
         )
-    about = f"about {role['share']}" if improved else "no improvement to explain"
     return (
-        f"For the {name}, the expected improvement is {role['expected']} points against an observed "
-        f"{role['observed']} ({about}); a null cohort's mean would lie between {role['low']} and {role['high']}, "
-        f"with {responders}% crossing the threshold by chance."
+        f"{name}: {role['expected']} points against {role['observed']} ({about}); with no effect, a mean between "
+        f"{role['low']} and {role['high']}, and {responders}% crossing the threshold by chance."
     )
 
 
@@ -320,11 +314,7 @@ def rtm_joint(words: dict[str, JointRtmWords]) -> str:
         return _md(
             f"With selection on both questionnaires it cannot be estimated from this cohort: {piq.note or pseq.note}."
         )
-    role = {
-        f"{key}_{field}": _role(f"rtm_joint_{key}_{field}")
-        for key in words
-        for field in ("expected", "share", "single")
-    }
+    role = {f"{key}_{field}": _role(f"rtm_joint_{key}_{field}") for key in words for field in ("expected", "share")}
 
     def share(key: str) -> str:
         if str(words[key].share).startswith("not defined"):
@@ -332,20 +322,15 @@ def rtm_joint(words: dict[str, JointRtmWords]) -> str:
         return f"about {role[f'{key}_share']} of the observed"
 
     return (
-        f"Regression to the mean alone would then be expected to produce {role['piq_expected']} points of PIQ "
-        f"improvement ({share('piq')}), against {role['piq_single']} with selection on the PIQ alone, and "
-        f"{role['pseq_expected']} points of PSEQ improvement ({share('pseq')}), against {role['pseq_single']}."
+        f"Regression to the mean alone would then give {role['piq_expected']} points of PIQ improvement "
+        f"({share('piq')}) and {role['pseq_expected']} points of PSEQ improvement ({share('pseq')})."
     )
 
 
 def noise_sentence(study: Study, words: dict[str, NoiseWords]) -> str:
     """What the stage 1 → 2 changes say about measurement noise: the bound on own data, or why the book shows none."""
     if study.provenance.is_reconstruction:
-        return (
-            "On a real cohort the changes during education would also bound how noisy the questionnaires are. On the "
-            "reconstruction that bound would describe only the prior its stage 1 scores were drawn from, not the "
-            "study's patients, so it is not shown."
-        )
+        return "On the reconstruction the changes during education cannot bound the noise: they come from a prior."
     parts = []
     for key, said in words.items():
         name = get_instrument(key).abbreviation

@@ -141,18 +141,16 @@ def association_recomputed(study: Study, words: AssociationWords) -> str:
 
 
 def association_summary(words: AssociationWords) -> str:
-    """Pearson's r and Spearman's rho with their intervals and p, or why there is no correlation."""
+    """What the correlations beside it say, in words, or why there is no correlation.
+
+    The numbers themselves are in the chapter's table; this quotes ``assoc_sentence``.
+    """
     if words.note:
         n = int(words.n)
         if n < 3:
             return _md(f"No correlation can be computed from these data: it {words.note}.")
         return _md(f"Across the {participants(n)} with both changes, no correlation can be computed: {words.note}.")
-    roles = {name: _role(f"assoc_{name}") for name in ("n", "r", "r_ci", "r_p", "rho", "rho_ci", "rho_p")}
-    return (
-        f"Across the {roles['n']} participants with both changes, Pearson's r was {roles['r']} "
-        f"(95% CI {roles['r_ci']}, {roles['r_p']}) and Spearman's rank correlation {roles['rho']} "
-        f"(95% CI {roles['rho_ci']}, {roles['rho_p']})."
-    )
+    return f"In words, {_role('assoc_sentence')}."
 
 
 def interval_sentence(words: ChangeWords) -> str:
@@ -421,13 +419,8 @@ def flow_figure(flow: pd.DataFrame) -> tuple[str, str]:
             "people stands out:",
             "",
         )
-    steps, n = len(counts), int(counts.iloc[0])
-    everyone = "the only participant" if n == 1 else f"all {n} participants"
-    return (
-        "Here none does.",
-        f"With {everyone} at every one of the {steps} steps, a figure would be {steps} bars of the same length, "
-        "so none is drawn.",
-    )
+    steps = len(counts)
+    return ("Nobody is lost at any step.", f"No figure is drawn: it would show {steps} equal bars.")
 
 
 def changes_in_words(words: dict[str, ChangeWords]) -> str:

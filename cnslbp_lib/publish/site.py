@@ -3,18 +3,25 @@
 - Validates the cohort file before anything is read or written; a bad file
   stops the build with the validator's full message.
 - Puts the dataset's provenance and SHA-256 in the announcement bar of every page.
+- Prints under each chapter's title its reading time, measured from the built
+  page when the build has finished (:mod:`.reading`), and the readers' paths
+  with theirs on the start page (:mod:`.reader_paths`).
 - Executes the chapters before Sphinx reads them, in parallel and cached on
   every input (:mod:`.execution`); myst-nb's own execution stays off.
 - Draws every chart to a static SVG at build time, with its accessible name and
   description, from the spec already in the page (stored notebook outputs do
-  not change). ``cnslbp.js`` draws the interactive chart from the same spec only
+  not change), and a second one for phones, as wide as a phone's column with
+  type that stays legible there. ``cnslbp.js`` draws the interactive chart from the same spec only
   when it comes near the viewport or is touched, with the site's own Vega bundle
   (written from vl-convert, matching Altair's Vega-Lite version): no CDN, no
   request to any other host.
 - Blocks nothing before the first paint: every script deferred, MathJax only on
-  pages with math and loaded by ``cnslbp.js`` after the text; the templates in
+  pages with math and loaded by ``cnslbp.js`` after the text (or, in its SVG
+  form, when the page is printed first, so a print never shows raw TeX); the templates in
   ``book/_templates`` drop the theme's Font Awesome script and its search
   scripts (the search page loads its own).
+- On a phone, wide tables of words stack, one block per row, every cell
+  under its column's name (:func:`~cnslbp_lib.publish.site_pages.phone_tables`).
 - Valid markup: MyST-NB's hidden-cell summaries without ``<p>``, no repeated
   sphinx-exercise ids, one viewport meta tag, a meta description per page (its
   Overview paragraph), a valid ``index.html`` redirect page, no thebe.
@@ -39,11 +46,20 @@ from sphinx.util import logging
 
 from ..data.load import load_cohort
 from ..data.source import PROJECT_ROOT, cohort_path, cohort_sheet, provenance
-from ..exceptions import CohortValidationError
-from .charts.render import CHART_CLASS, find_charts, static_chart_html, static_svg, vega_lite_version
-from .execution import ChapterRunner, NotebookExecutionError, cache_folder, inputs_digest
-from .roles import derived_role, external_role, printed_role
-from .site_pages import bundled, page_description, subset_icon_font
+from ..exceptions import CohortValidationError, NotebookExecutionError
+from .charts.render import (
+    CHART_CLASS,
+    find_charts,
+    has_narrow_form,
+    static_chart_html,
+    static_svg,
+    vega_lite_version,
+)
+from .execution import ChapterRunner, cache_folder, inputs_digest
+from .reading import fill_reading_times
+from .reproduce import REPRODUCE_PAGE, book_chapters
+from .roles import derived_role, external_role, live_role, printed_role, still_role, threshold_role, worked_role
+from .site_pages import bundled, page_description, phone_tables, subset_icon_font
 
 __all__ = ["EXECUTE_ENV", "VEGA_BUNDLE", "setup", "vega_lite_version"]
 
@@ -51,6 +67,9 @@ VEGA_BUNDLE = "_vendor/vega-bundle.js"
 FAVICON = "_static/favicon.svg"
 EXECUTE_ENV = "CNSLBP_EXECUTE"  # "0": do not execute, show the outputs stored in the notebooks
 INTERACTIVE_MARKER = f"{CHART_CLASS}--interactive"
+# MathJax on screen (HTML and web fonts), and when a page is printed before its math was typeset: SVG
+# glyphs need no font to arrive before the print is laid out (both files come with sphinx-mathjax-offline)
+MATHJAX_SCREEN, MATHJAX_PRINT = "tex-chtml.js", "tex-svg.js"
 DESCRIPTION_LENGTH = 160
 logger = logging.getLogger(__name__)
 
@@ -67,9 +86,12 @@ def _configure(app: Sphinx, config: Any) -> None:
         raise ConfigError(f"the cohort file is not valid, so nothing was built.\n{error}") from None
     source = provenance(cohort)
     kind = "reconstructed dataset (not patient data)" if source.is_reconstruction else "user-supplied cohort file"
+    # a phone shows the short form on one line, its hash cut short (the whole hash is still there to copy)
+    short = "Reconstruction, not patient data" if source.is_reconstruction else "Your cohort file"
     announcement = (
-        f'<span class="cnslbp-provenance" data-kind="{source.kind}">Built from the {kind} '
-        f"<code>{html.escape(source.file_name)}</code>, SHA-256 "
+        f'<span class="cnslbp-provenance" data-kind="{source.kind}">'
+        f'<span class="cnslbp-provenance-long">Built from the {kind} <code>{html.escape(source.file_name)}</code>,'
+        f'</span><span class="cnslbp-provenance-short">{short}:</span> SHA-256 '
         f'<code class="cnslbp-sha">{source.sha256}</code></span>'
     )
     config.html_theme_options = {**config.html_theme_options, "announcement": announcement}
@@ -181,11 +203,12 @@ class _SvgCache:
         self._svgs: dict[str, str] = {}
         self._lock = threading.Lock()
 
-    def get(self, element: str, spec: dict[str, Any]) -> str:
+    def get(self, element: str, spec: dict[str, Any], *, narrow: bool = False) -> str:
+        key = f"{element}-narrow" if narrow else element
         with self._lock:
-            if element not in self._svgs:
-                self._svgs[element] = static_svg(spec, element=element)
-            return self._svgs[element]
+            if key not in self._svgs:
+                self._svgs[key] = static_svg(spec, element=element, narrow=narrow)
+            return self._svgs[key]
 
 
 _SVGS = _SvgCache()
@@ -204,10 +227,31 @@ def _draw_static_charts(app: Sphinx, doctree: nodes.document, docname: str) -> N
             continue
         pieces, position = [], 0
         for chart in charts:
-            pieces += [text[position : chart.start], static_chart_html(chart, _SVGS.get(chart.element, chart.spec))]
+            svg = _SVGS.get(chart.element, chart.spec)
+            narrow = _SVGS.get(chart.element, chart.spec, narrow=True) if has_narrow_form(chart.spec) else ""
+            pieces += [text[position : chart.start], static_chart_html(chart, svg, narrow)]
             position = chart.end
         pieces.append(text[position:])
         raw.replace_self(nodes.raw("", "".join(pieces), format="html"))
+
+
+def _timed_pages() -> list[str]:
+    """The pages that show a reading time: every chapter and "Reproduce this book" (not the library reference)."""
+    return [*book_chapters(), REPRODUCE_PAGE]
+
+
+def _reading_line(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """A line under each timed page's title, where the reading time measured after the build goes."""
+    if app.builder.format != "html" or docname not in _timed_pages():
+        return
+    section = doctree.next_node(nodes.section)
+    if section is not None and isinstance(section[0], nodes.title):
+        section.insert(1, nodes.raw("", '<p class="cnslbp-reading"></p>', format="html"))
+
+
+def _write_reading_times(app: Sphinx, exception: Exception | None) -> None:
+    if exception is None and app.builder.format == "html":
+        fill_reading_times(Path(app.outdir), _timed_pages())
 
 
 def _warm_up_vl_convert(app: Sphinx) -> None:
@@ -268,6 +312,9 @@ def _page_assets(app: Sphinx, pagename: str, templatename: str, context: dict[st
         if "mathjax" in filename.lower():  # MathJax: loaded by cnslbp.js, after the text, where math is
             if has_math:
                 extra.append(f"<script>window.CNSLBP_MATHJAX = {pathto(filename, 1)!r};</script>")
+                # the form cnslbp.js loads when a page is printed before its math was typeset
+                printed = filename.replace(MATHJAX_SCREEN, MATHJAX_PRINT)
+                extra.append(f"<script>window.CNSLBP_MATHJAX_PRINT = {pathto(printed, 1)!r};</script>")
             continue
         if "MathJax" in inline and not has_math:
             continue
@@ -296,7 +343,7 @@ def _page_assets(app: Sphinx, pagename: str, templatename: str, context: dict[st
     # docutils marks bibliography entries as doc-biblioentry inside role="list", which
     # ARIA does not allow (a list's children must be list items)
     body = body.replace('role="doc-biblioentry"', 'role="listitem"')
-    context["body"] = _THEBE_BLOCKS.sub("", body)
+    context["body"] = phone_tables(_THEBE_BLOCKS.sub("", body))
 
 
 def _drop_missing_source_links(app: Sphinx, context: dict[str, Any]) -> None:
@@ -412,12 +459,18 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("myst_nb")
     app.setup_extension("cnslbp_lib.publish.reproduce")
     app.setup_extension("cnslbp_lib.publish.reference")
+    app.setup_extension("cnslbp_lib.publish.reader_paths")
+    app.setup_extension("cnslbp_lib.publish.self_check")
     app.add_config_value("cnslbp_dataset_sha256", "", "env")
     app.add_config_value("cnslbp_execution_inputs", "", "env")
     app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_cell, _depart_hidden_cell))
     app.add_role("printed", printed_role)
     app.add_role("derived", derived_role)
     app.add_role("external", external_role)
+    app.add_role("threshold", threshold_role)
+    app.add_role("worked", worked_role)
+    app.add_role("live", live_role)
+    app.add_role("still", still_role)
     app.connect("config-inited", _configure)
     app.connect("builder-inited", _template_filters)
     app.connect("builder-inited", _warm_up_vl_convert)
@@ -425,10 +478,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("source-read", _read_executed)
     app.connect("doctree-resolved", _unrepeat_exercise_ids)
     app.connect("doctree-resolved", _draw_static_charts)
+    app.connect("doctree-resolved", _reading_line)
     app.connect("html-page-context", _page_assets, priority=900)
     app.connect("build-finished", _stop_runner, priority=100)
     app.connect("build-finished", _write_vega_bundle)
     app.connect("build-finished", _write_index, priority=400)
+    app.connect("build-finished", _write_reading_times, priority=450)
     app.connect("build-finished", _drop_template_sources, priority=900)
     app.connect("build-finished", subset_icon_font, priority=950)
     return {"version": "2", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -6,6 +6,7 @@ them to Sphinx's events.
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import os
 import re
@@ -18,7 +19,17 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-__all__ = ["ICON_FONT", "ICON_SUBSET", "STYLES", "bundled", "icon_codepoints", "page_description", "subset_icon_font"]
+__all__ = [
+    "ICON_FONT",
+    "ICON_SUBSET",
+    "STACK_CLASS",
+    "STYLES",
+    "bundled",
+    "icon_codepoints",
+    "page_description",
+    "phone_tables",
+    "subset_icon_font",
+]
 
 DESCRIPTION_LENGTH = 160
 logger = logging.getLogger(__name__)
@@ -92,6 +103,87 @@ def page_description(doctree: nodes.document | None, fallback: str) -> str:
         return text
     cut = text[: DESCRIPTION_LENGTH - 1].rsplit(" ", 1)[0].rstrip(",;:")
     return cut + "…"
+
+
+# --- tables on a phone ----------------------------------------------------------------------------
+STACK_CLASS = "cnslbp-stack"
+STACK_COLUMNS = 4  # from this many columns a table of words is wider than a phone's column
+_TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.S)
+_HEAD = re.compile(r"<thead\b[^>]*>(.*?)</thead>", re.S)
+_BODY = re.compile(r"<tbody\b[^>]*>(.*?)</tbody>", re.S)
+_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S)
+_CELL = re.compile(r"<t[dh]\b")
+_SPAN = re.compile(r"<t[dh]\b[^>]*\b(?:colspan|rowspan)=")
+
+
+def _visible_text(fragment: str) -> str:
+    parser = _VisibleText()
+    parser.feed(fragment)
+    return " ".join("".join(parser.parts).split())
+
+
+def _cells(row: str) -> list[str]:
+    starts = [match.start() for match in _CELL.finditer(row)]
+    return [row[start:end] for start, end in zip(starts, [*starts[1:], len(row)], strict=True)]
+
+
+def _stacked(table: str) -> str:
+    head, body = _HEAD.search(table), _BODY.search(table)
+    if head is None or body is None or _SPAN.search(table):
+        return table
+    header_rows = _ROW.findall(head.group(1))
+    labels = [_visible_text(cell) for cell in _cells(header_rows[-1])] if header_rows else []
+    rows = [_cells(row) for row in _ROW.findall(body.group(1))]
+    if len(labels) < STACK_COLUMNS or any(len(cells) != len(labels) for cells in rows):
+        return table
+    # a grid of short values (numbers, codes) reads best as a grid: it scrolls, with a cue (cnslbp.css)
+    if all(len(_visible_text(cell).split()) <= 2 for cells in rows for cell in cells[1:]):
+        return table
+
+    def labelled(row: re.Match[str]) -> str:
+        inner = row.group(1)
+        cells = _cells(inner)
+        # each cell's tag is "<td" or "<th": its column's header goes right after it
+        pairs = zip(cells, labels, strict=True)
+        named = "".join(f'{cell[:3]} data-label="{html.escape(label)}"{cell[3:]}' for cell, label in pairs)
+        start, end = row.start(1) - row.start(0), row.end(1) - row.start(0)
+        return row.group(0)[:start] + inner[: inner.find(cells[0])] + named + row.group(0)[end:]
+
+    stacked_body = _ROW.sub(labelled, body.group(1))
+    table = table[: body.start(1)] + stacked_body + table[body.end(1) :]
+    opening = re.match(r"<table\b[^>]*>", table)
+    assert opening is not None
+    tag = opening.group(0)
+    if 'class="' in tag:
+        tag = tag.replace('class="', f'class="{STACK_CLASS} ', 1)
+    else:
+        tag = tag[:-1] + f' class="{STACK_CLASS}">'
+    return tag + table[opening.end() :]
+
+
+def phone_tables(body: str) -> str:
+    """Tables of words with four or more columns, marked to stack on a phone (cnslbp.css).
+
+    Each row becomes a block: its first cell as the row's name, every other
+    cell on a line of its own after its column's header (``data-label``), so
+    no column is ever out of sight. Tables of short values (every cell after
+    the first at most two words) stay grids, which scroll with a visible cue;
+    so do tables without a header row or with merged cells.
+
+    Examples
+    --------
+    >>> head = "<thead><tr><th>Name</th><th>Mean</th><th>CI</th><th>Verdict</th></tr></thead>"
+    >>> row = "<tr><td>PIQ</td><td>-18.79</td><td>-29.87 to -7.70</td><td>agrees</td></tr>"
+    >>> stacked = phone_tables(f'<table class="x">{head}<tbody>{row}</tbody></table>')
+    >>> stacked.startswith('<table class="cnslbp-stack x">')
+    True
+    >>> re.findall(r'<td data-label="([^"]*)">([^<]*)', stacked)
+    [('Name', 'PIQ'), ('Mean', '-18.79'), ('CI', '-29.87 to -7.70'), ('Verdict', 'agrees')]
+    >>> grid = f"<table>{head}<tbody>{row.replace(' to -7.70', '')}</tbody></table>"
+    >>> phone_tables(grid) == grid
+    True
+    """
+    return _TABLE.sub(lambda match: _stacked(match.group(0)), body)
 
 
 # --- page assets ----------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Build the whole website from any cohort file, safely.
 
 The file (any format and layout :func:`~cnslbp_lib.data.load.load_cohort`
-reads) is validated before anything is written. The site is built in a
+reads) and the book's self-checks are validated before anything is written. The site is built in a
 temporary directory with the file named by ``$CNSLBP_DATA``, and a
 workbook's sheet by ``$CNSLBP_SHEET`` (every chapter
 runs on it, or comes from the execution cache when nothing it depends on
@@ -118,11 +118,18 @@ def build_site(
     ------
     CohortValidationError
         If the cohort file is invalid; nothing is written.
+    SelfCheckFileError
+        If the book's self-check file (``book/self_checks.yaml``) breaks a rule; nothing is written.
     BuildError
         If the build fails or the destination is unsafe; nothing is written.
     """
     source = Path(data).expanduser().resolve() if data is not None else DEFAULT_DATA
     load_cohort(source, sheet=sheet)  # stops here, before anything is written, with every problem listed
+    from .self_check import load_self_checks  # noqa: PLC0415 (Sphinx and the roles load only for a build)
+
+    self_checks = root / "book" / "self_checks.yaml"
+    if self_checks.exists():  # likewise: every broken rule, named, before any build (a book may have none)
+        load_self_checks(self_checks)
     destination = Path(out).expanduser().resolve() if out is not None else root / "_build" / "html"
     _check_destination(destination, root.resolve())
     destination.parent.mkdir(parents=True, exist_ok=True)

@@ -7,22 +7,35 @@ audit once, so every page agrees with the audit chapter.
 
 from __future__ import annotations
 
+import dataclasses
 import html
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import pandas as pd
+from IPython.core.getipython import get_ipython
 
 from ..data.load import Cohort, load_cohort
 from ..data.source import Provenance, cohort_path, cohort_sheet, provenance
+from ..exceptions import NotEnoughDataError
 from ..paper.auditing import Recomputed, audit, recompute
 from ..paper.formatting import MINUS, count_in_words
 from ..paper.reconstruction import load_summary
 from ..paper.reported import STUDY, get_reported
+from ..stats.bootstrap import BootstrapInterval
+from ..stats.core import Correlation, PairedT, Proportion, SignedRank
+from ..stats.correlation import Association
+from ..stats.sensitivity import EffectSizes
 from . import charts
 from .provenance import AUDIT_PAGE, KEY_LINE, OWN_DATA_NOTE, SAMPLING_SENTENCE, Marks
 
-__all__ = ["ASSOCIATION", "PRIMARY", "CheckedNumber", "Notice", "Study", "open_book"]
+__all__ = ["ASSOCIATION", "PRIMARY", "CheckedNumber", "NotComputable", "Notice", "Study", "open_book"]
+
+# the start page's key to the marks, which a brief notice links to instead of repeating it
+KEY_PAGE = "start_here.html#how-numbers-are-marked"
 
 # the book's study as its paper file describes it: the primary outcomes and the claimed association's pair
 PRIMARY: tuple[str, ...] = tuple(entry.key for entry in STUDY.design.instruments if entry.role == "primary")
@@ -109,31 +122,58 @@ class CheckedNumber:
 
 @dataclass(frozen=True)
 class Notice:
-    """The box at the top of each chapter saying what the data are (and are not)."""
+    """The box at the top of each chapter saying what the data are (and are not).
+
+    In full it carries the key to the marks and what the ranges describe; ``brief``
+    links to the start page's key instead, for pages after the first; ``key_line=False``
+    leaves the key out (a page that explains the marks itself, or shows none).
+    """
 
     provenance: Provenance
     n_participants: int
     members: int = 0
+    key_line: bool = True
+    brief: bool = False
 
     def _repr_html_(self) -> str:
         source = self.provenance
         kind = "Reconstructed data" if source.is_reconstruction else "User-supplied data"
-        key = KEY_LINE if source.is_reconstruction else OWN_DATA_NOTE
-        if source.is_reconstruction and self.members:
-            key += " " + SAMPLING_SENTENCE.format(members=f"{self.members:,}")
         # the file's full SHA-256 is in every page's announcement bar and in the data appendix
         count = (
             f"{count_in_words(self.n_participants, capital=True)} participant{'' if self.n_participants == 1 else 's'}"
         )
+        if self.brief or not self.key_line:
+            # the announcement bar names the file on every page; this says what it holds and where the key is
+            said = f"{count}, invented: not patient data." if source.is_reconstruction else f"{count}."
+            key = f' <span class="cnslbp-key">What the marks on numbers mean: <a href="{KEY_PAGE}">the key</a>.</span>'
+            return (
+                f'<div class="admonition cnslbp-dataset cnslbp-dataset--{source.kind}" role="note">'
+                f'<p class="admonition-title">{kind}</p>'
+                f"<p>{html.escape(said)}{key if self.key_line else ''}</p></div>"
+            )
+        said = KEY_LINE if source.is_reconstruction else OWN_DATA_NOTE
+        if source.is_reconstruction and self.members:
+            said += " " + SAMPLING_SENTENCE.format(members=f"{self.members:,}")
         return (
             f'<div class="admonition cnslbp-dataset cnslbp-dataset--{source.kind}" role="note">'
             f'<p class="admonition-title">{kind}</p>'
             f"<p>{html.escape(source.notice)} {count}.</p>"
-            f'<p class="cnslbp-key">{html.escape(key)}</p></div>'
+            f'<p class="cnslbp-key">{html.escape(said)}</p></div>'
         )
 
     def __repr__(self) -> str:
         return f"{self.provenance.notice} {self.n_participants} participants."
+
+
+@dataclass(frozen=True)
+class NotComputable:
+    """What a chapter's analysis cell shows where this cohort cannot support the analysis: the reason."""
+
+    analysis: str
+    reason: str
+
+    def __repr__(self) -> str:
+        return f"{self.analysis}: not computable ({self.reason})"
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,14 +219,91 @@ class Study:
             construction=self.provenance.is_reconstruction,
         )
 
-    def notice(self) -> Notice:
-        """What the data are, for the top of a chapter."""
+    def notice(self, *, brief: bool = False, key_line: bool = True) -> Notice:
+        """What the data are, for the top of a chapter.
+
+        ``brief``: with a link to the start page's key, not the key; ``key_line=False``: no key at
+        all, for a page that explains the marks itself (what the abstract determines) or shows no
+        marked numbers (the data appendix).
+        """
         summary = self.marks.summary
-        return Notice(self.provenance, self.cohort.n_participants, summary.members if summary is not None else 0)
+        members = summary.members if summary is not None else 0
+        return Notice(self.provenance, self.cohort.n_participants, members, key_line=key_line, brief=brief)
+
+    def run(self, analysis: Callable[..., Any], *args: Any, **options: Any) -> Any:
+        """``analysis(self.data, *args, **options)``, or why this cohort cannot support it.
+
+        A chapter shows an analysis call a reader can learn from through this, so
+        that the chapter still builds, saying why, on a cohort too small for it
+        (:class:`~cnslbp_lib.exceptions.NotEnoughDataError`, caught by name).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from cnslbp_lib import paired_change
+        >>> one = pd.DataFrame({"participant": "a", "stage": [1, 2, 3], "piq": [40, 41, 30], "pseq": 20, "psq": 20})
+        >>> cohort = Cohort.from_frame(one, "one person")
+        >>> Study(cohort, provenance(cohort)).run(paired_change, "piq")
+        A paired t-test: not computable (needs at least 2 participants with both scores; this cohort has 1)
+        """
+        try:
+            return analysis(self.data, *args, **options)
+        except NotEnoughDataError as error:
+            return NotComputable(error.analysis, error.reason)
+
+
+# the library's results a chapter may show from an analysis cell
+RESULTS: tuple[type, ...] = (PairedT, SignedRank, Correlation, Proportion, Association, EffectSizes, BootstrapInterval)
+
+
+def fields_a_line(result: Any, printer: Any, cycle: bool) -> None:
+    """IPython's plain-text form of a result: one field a line, so a phone's narrow screen shows every field.
+
+    ``printer`` is IPython's pretty printer; a result nested in another
+    (an :class:`~cnslbp_lib.stats.correlation.Association`'s correlations) is
+    indented under it. Fields the data leave undefined (NaN) are named on one
+    line with the result's ``note``, the reason in words, as the book says it
+    everywhere else; an empty ``note`` is left out.
+    """
+    name = type(result).__name__
+    if cycle:
+        printer.text(f"{name}(...)")
+        return
+    values = {item.name: getattr(result, item.name) for item in dataclasses.fields(result)}
+    note = values.pop("note", "")
+    undefined = [key for key, value in values.items() if isinstance(value, float) and math.isnan(value)]
+    with printer.group(4, f"{name}(", ""):
+        for index, (key, value) in enumerate((key, value) for key, value in values.items() if key not in undefined):
+            if index:
+                printer.text(",")
+            printer.break_()
+            printer.text(f"{key}=")
+            printer.pretty(value)
+        if undefined:
+            printer.text(",")
+            printer.break_()
+            printer.text(f"{', '.join(undefined)}: not computable" + (f" ({note})" if note else ""))
+        elif note:
+            printer.text(",")
+            printer.break_()
+            printer.text("note=")
+            printer.pretty(note)
+    printer.break_()
+    printer.text(")")
+
+
+def _show_results_a_field_a_line() -> None:
+    shell = get_ipython()
+    formatter = shell.display_formatter if shell is not None else None
+    if formatter is None:  # a script or a test, not a kernel: nothing is displayed
+        return
+    for kind in RESULTS:
+        formatter.formatters["text/plain"].for_type(kind, fields_a_line)
 
 
 def open_book() -> Study:
-    """Load the book's cohort, hide participant ids, and enable the chart renderer."""
+    """Load the book's cohort, hide participant ids, enable the chart renderer, and print results a field a line."""
     charts.enable()
+    _show_results_a_field_a_line()
     cohort = load_cohort(cohort_path(), sheet=cohort_sheet())
     return Study(cohort=cohort.pseudonymised(), provenance=provenance(cohort))

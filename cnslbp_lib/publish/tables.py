@@ -16,24 +16,16 @@ import numpy as np
 import pandas as pd
 
 from ..data.instruments import (
-    BASELINE_STAGE,
-    FOLLOW_UP_STAGE,
     GLOBAL_CHANGE,
     INSTRUMENTS,
-    NON_RESPONSE,
-    PRE_EDUCATION_STAGE,
-    STAGES,
     get_instrument,
-    get_stage,
 )
 from ..data.load import Cohort
 from ..exceptions import NotEnoughDataError
 from ..paper.formatting import format_ci, format_number, format_p
 from ..paper.reported import REPORTED
 from ..stats.correlation import association
-from ..stats.flow import severity_bands, stage_summary
 from ..stats.global_change import rating_against_responders
-from ..stats.responder_analysis import pe_nonresponse
 from ..stats.sensitivity import EffectSizes, effect_size_summary, sensitivity_summary
 from .html import HtmlTable, HTMLText, html_table
 from .limits import PER_PARTICIPANT_LIMIT, more_participants
@@ -49,21 +41,16 @@ __all__ = [
     "HTMLText",
     "HtmlTable",
     "association_table",
-    "bands_table",
     "effect_size_table",
     "global_change_table",
     "headline_table",
     "html_table",
-    "inclusion_table",
     "incomplete_table",
     "instruments_markdown",
-    "joint_rtm_table",
     "not_collected",
     "note",
     "rows_table",
     "sensitivity_table",
-    "stage_table",
-    "stages_markdown",
 ]
 
 
@@ -76,43 +63,30 @@ def _cites(keys: tuple[str, ...] | list[str]) -> str:
 
 
 def instruments_markdown() -> str:
-    """The instrument registry as a MyST table with live citations, and its assumptions."""
+    """The instrument registry as a MyST table with live citations, and what of it is assumed.
+
+    Where each threshold comes from is the registry's ``threshold_source``, shown
+    with the other assumptions in the chapter on what the abstract determines.
+    """
     lines = [
-        "| Outcome | Measures | Scoring | Range, direction | Important change | Sources |",
-        "|---|---|---|---|---|---|",
+        "| Outcome | Scoring | Range | Important change | Sources |",
+        "|---|---|---|---|---|",
     ]
     for entry in INSTRUMENTS:
         lines.append(
-            f"| {entry.abbreviation}: {entry.name} ({entry.role}) | {entry.construct} | {_cell(entry.structure)} "
-            f"| {entry.scale}, {entry.direction} | {entry.improvement_rule} "
-            f"| {_cites(entry.citations)} |"
+            f"| {entry.abbreviation}, {entry.construct} ({entry.role}) | {_cell(entry.structure)} "
+            f"| {entry.scale}, {entry.direction} | {entry.improvement_rule} | {_cites(entry.citations)} |"
         )
     scale = GLOBAL_CHANGE
-    labels = ", ".join(f"{format_number(value, 0, plus=True)} {label}" for value, label in scale.labels)
+    ends = [f"{format_number(value, 0, plus=True)} {label}" for value, label in (scale.labels[0], scale.labels[-1])]
     lines.append(
-        f"| {scale.name} (secondary) | change as the participant sees it | one rating: {labels} | "
+        f"| {scale.name} (secondary) | one rating, {len(scale.labels)} points from {ends[0]} to {ends[1]} | "
         f"{format_number(scale.minimum, 0)} to +{scale.maximum}, higher = better | {scale.improved_rule} | "
         f"{_cites(scale.citations)} |"
     )
-    notes = [
-        f"- **{entry.abbreviation}**: {entry.assumption} Threshold basis: {entry.threshold_source}."
-        for entry in INSTRUMENTS
-    ]
+    notes = [f"- **{entry.abbreviation}**: {entry.assumption}" for entry in INSTRUMENTS]
     notes.append(f"- **{scale.name}**: {scale.assumption}")
     return "\n".join(lines) + "\n\n" + "\n".join(notes) + "\n"
-
-
-def stages_markdown() -> str:
-    """The three stages as a MyST table."""
-    lines = ["| Stage | Name | When | Role in the analysis |", "|---|---|---|---|"]
-    roles = {
-        PRE_EDUCATION_STAGE: "defines who did not respond to education",
-        BASELINE_STAGE: "analytic baseline",
-        FOLLOW_UP_STAGE: "outcome",
-    }
-    for stage in STAGES:
-        lines.append(f"| {stage.number} | {stage.name} | {stage.description} | {roles.get(stage.number, '')} |")
-    return "\n".join(lines) + "\n"
 
 
 def not_collected(name: str) -> HtmlTable:
@@ -154,102 +128,6 @@ def headline_table(study: Study) -> HtmlTable:
         )
     frame = pd.DataFrame(rows, columns=["Outcome", "Mean change", "95% CI", "p", "dz (size)", "Responders"])
     return html_table(frame, "Stage 2 → 3 results as the abstract reports them, recomputed from this dataset")
-
-
-def inclusion_table(data: pd.DataFrame, *, reconstruction: bool = False) -> HtmlTable:
-    """The inclusion rule applied to each participant, in words (the first 200, and a count of the rest).
-
-    On the ``reconstruction`` the stage 1 scores come from a prior, so the table carries the assumption mark.
-    """
-    full = pe_nonresponse(data)
-    table = full.head(PER_PARTICIPANT_LIMIT)
-
-    def words(flag: object) -> str:
-        return "not known" if flag is pd.NA or pd.isna(flag) else "yes" if flag else "no"
-
-    shown = pd.DataFrame({"Participant": table["participant"].astype(str)})
-    for key in NON_RESPONSE.instruments:
-        entry = get_instrument(key)
-        shown[f"{entry.abbreviation} change, stage 1 → 2"] = [
-            "missing" if pd.isna(value) else format_number(value, 0, plus=True) for value in table[f"{key}_change"]
-        ]
-        shown[f"{entry.abbreviation}: {entry.improvement_rule}?"] = [words(flag) for flag in table[f"{key}_improved"]]
-    shown["Non-responder (entered the study)"] = [words(flag) for flag in table["non_responder"]]
-    hidden = len(full) - len(table)
-    mark, said = _prior_mark(
-        reconstruction, "the abstract reports no stage 1 scores, so these changes come from a prior"
-    )
-    return html_table(
-        shown,
-        "The inclusion rule applied to each participant (stage 1 → 2)",
-        more=more_participants(hidden) if hidden else "",
-        mark=mark,
-        mark_words=said,
-    )
-
-
-def _prior_mark(reconstruction: bool, why: str) -> tuple[str, str]:
-    """The table-wide assumption mark (class, words) for numbers that come from a prior on the reconstruction."""
-    return ("assumption", f"Set by an assumption: {why}.") if reconstruction else ("", "")
-
-
-def stage_table(data: pd.DataFrame, stage: int = BASELINE_STAGE, marks: Marks | None = None) -> HtmlTable:
-    """Each outcome's mean, SD and range at one stage, beside the scale; with ``marks`` each number carries its mark."""
-    table = stage_summary(data, stage=stage)
-    none = not_computable(f"no score was recorded at stage {stage}")
-
-    def mark(instrument: str, name: str, value: float, plain: str) -> object:
-        key = f"{instrument}_{name}_{stage}"
-        return _html_cell(quote_number(marks, key if key in DERIVED_KEYS else None, value, plain))
-
-    def spread(value: float, n: int) -> str:
-        if np.isfinite(value):
-            return format_number(value, 1)
-        return none if n == 0 else not_computable(f"needs at least 2 scores; stage {stage} has {n}")
-
-    rows = []
-    for row in table.itertuples(index=False):
-        entry = get_instrument(row.instrument)
-        extremes: object = none
-        if np.isfinite(row.minimum):
-            low = mark(row.instrument, "min", row.minimum, format_number(row.minimum, 0))
-            high = mark(row.instrument, "max", row.maximum, format_number(row.maximum, 0))
-            extremes = HTMLText(f"{_markup(low)} to {_markup(high)}")
-        rows.append(
-            {
-                "Outcome": f"{entry.abbreviation} ({entry.direction})",
-                "n": row.n,
-                "Mean": mark(row.instrument, "mean", row.mean, format_number(row.mean, 1))
-                if np.isfinite(row.mean)
-                else none,
-                "SD": mark(row.instrument, "sd", row.sd, spread(row.sd, row.n))
-                if np.isfinite(row.sd)
-                else spread(row.sd, row.n),
-                "Lowest to highest": extremes,
-                "Scale": f"{row.range_low} to {row.range_high}",
-            }
-        )
-    return html_table(pd.DataFrame(rows), f"Scores at stage {stage} ({get_stage(stage).name})")
-
-
-def bands_table(
-    data: pd.DataFrame, instrument: str, stage: int = BASELINE_STAGE, marks: Marks | None = None
-) -> HtmlTable:
-    """Participants in each published severity band of an instrument at one stage (counts marked with ``marks``)."""
-    table = severity_bands(data, instrument, stage=stage)
-    counts = []
-    for band, count in zip(table["band"], table["count"], strict=True):
-        key = f"{instrument}_band_{band}"
-        known = stage == BASELINE_STAGE and key in DERIVED_KEYS
-        counts.append(_html_cell(quote_number(marks, key if known else None, float(count), str(count))))
-    shown = pd.DataFrame(
-        {
-            "Band": table["band"],
-            "Scores": [f"{low} to {high}" for low, high in zip(table["low"], table["high"], strict=True)],
-            "Participants": counts,
-        }
-    )
-    return html_table(shown, f"{get_instrument(instrument).abbreviation} at stage {stage} by clinic severity band")
 
 
 def _html_cell(value: object) -> object:
@@ -336,9 +214,7 @@ def sensitivity_table(
             }
         )
     name = get_instrument(instrument).abbreviation
-    return html_table(
-        pd.DataFrame(rows), f"{name}, stage 2 → 3: the paired t-test and checks of its assumptions and reading"
-    )
+    return html_table(pd.DataFrame(rows), f"{name}, stage 2 → 3: the paired t-test and its checks")
 
 
 def effect_size_table(
@@ -363,7 +239,6 @@ def effect_size_table(
         "r_stages": "r_stages",
         "share_improved": "improved_share",
         "share_improved_normal": "improved_normal",
-        "overlap": "overlap",
     }
 
     def cells(column: str, percent: bool = False) -> list[object]:
@@ -386,7 +261,6 @@ def effect_size_table(
             "r, stage 2 with 3": cells("r_stages"),
             "Improved (observed)": cells("share_improved", percent=True),
             "Improved if normal, Φ(dz)": cells("share_improved_normal", percent=True),
-            "Overlap of stage 2 and 3": cells("overlap", percent=True),
         }
     )
     return html_table(shown, "What the standardised changes mean for individuals")
@@ -483,54 +357,14 @@ def association_table(data: pd.DataFrame, x: str = "pseq", y: str = "piq", marks
 
 
 def incomplete_table(cohort: Cohort) -> HtmlTable:
-    """Incomplete records (participant, stage, what is missing): the first 200, and a count of the rest."""
+    """Incomplete records (participant, stage, what is missing): the first 200, and a count of the rest.
+
+    With none, one line says so (an empty table would leave the reader to guess).
+    """
+    if cohort.incomplete.empty:
+        return note("no record is incomplete.")
     incomplete = cohort.incomplete.rename(columns={"column": "value"}).fillna("whole row")
     shown = incomplete.head(PER_PARTICIPANT_LIMIT)
     hidden = len(incomplete) - len(shown)
     more = f"… and {hidden:,} more incomplete record{'s' if hidden != 1 else ''}" if hidden else ""
     return html_table(shown, "Incomplete records (participant, stage, what is missing)", more=more)
-
-
-def joint_rtm_table(grid: pd.DataFrame, *, reconstruction: bool) -> HtmlTable:
-    """Regression to the mean with selection on both instruments, over illustrative error correlations and flares.
-
-    ``grid`` is :func:`cnslbp_lib.stats.rtm_joint_figures.joint_rtm_grid`: one
-    row per error correlation, flare strength and instrument. Each cell is the
-    expected improvement with no effect and its share of the observed one.
-    ``reconstruction`` adds to the caption that the stage 2 SDs behind every
-    cell rest on an assumption.
-    """
-    keys = list(dict.fromkeys(grid["instrument"]))
-
-    def cell(row: pd.Series) -> str:
-        if not np.isfinite(row["expected"]):
-            return "not computable: the stage 2 scores do not vary"
-        share = "" if not np.isfinite(row["share"]) else f" ({format_number(100 * row['share'], 0)}%)"
-        return f"{format_number(row['expected'], 1)}{share}"
-
-    rows = []
-    for (r, strength), group in grid.groupby(["error_correlation", "flare_strength"], sort=True):
-        by_key = group.set_index("instrument")
-        rows.append(
-            {
-                "Error correlation r": format_number(float(r), 1),
-                "Flare strength λ (referral × per SD worse)": (
-                    f"{format_number(float(strength), 1)} (× {format_number(float(np.exp(strength)), 2)})"
-                ),
-                **{
-                    f"{get_instrument(key).abbreviation}: expected points (share of observed)": cell(by_key.loc[key])
-                    for key in keys
-                },
-            }
-        )
-    caption = (
-        "Improvement expected from regression to the mean alone when both questionnaires select, at "
-        "illustrative error correlations and flare strengths (not estimates)"
-    )
-    return html_table(
-        pd.DataFrame(rows),
-        caption,
-        mark="assumption",
-        mark_words="Set by an assumption: every cell rests on illustrative values"
-        + (" and on the stage 2 SDs, which the abstract does not report." if reconstruction else "."),
-    )

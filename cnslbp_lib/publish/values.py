@@ -31,7 +31,7 @@ from ..paper.formatting import format_number
 from ..paper.reported import get_reported, reported_n
 from ..stats import flow, rtm, rtm_joint_figures, rtm_noise, sensitivity
 from ..stats.core import Proportion, critical_correlation
-from ..stats.correlation import association, paired_changes
+from ..stats.correlation import association, change_pairs
 from ..stats.responder_analysis import pe_nonresponse, responders
 from . import audit_tables, charts, glue, rtm_words, sentences, tables, words
 from .provenance import Marks, legend_table
@@ -143,7 +143,7 @@ def start_here(study: Study) -> Page:
 
 
 def design(study: Study) -> Page:
-    values = {"non_response_rule": NON_RESPONSE.description}
+    values: dict[str, Any] = {}
     # a worked example built from the registry thresholds, so it stays right if they change
     piq_entry, pseq_entry = get_instrument("piq"), get_instrument("pseq")
     example = {"piq": (40, 40 - piq_entry.threshold - 2), "pseq": (22, 22 + pseq_entry.threshold - 3)}
@@ -156,7 +156,7 @@ def design(study: Study) -> Page:
         study,
         checked=("participants_completed", "missing_data"),
         values=values,
-        markdown={"stages_table": tables.stages_markdown(), "instruments_table": tables.instruments_markdown()},
+        markdown={"instruments_table": tables.instruments_markdown()},
         shown={
             "flow_table": tables.html_table(participant_flow, "Participant flow: how many reach each analysis"),
             "flow_chart": tables.note(instead) if instead else charts.flow_chart(participant_flow),
@@ -192,10 +192,7 @@ def stages(study: Study) -> Page:
         values=values,
         sentences={"education_changes": sentences.education_changes(education, inference=inference)},
         shown={
-            "inclusion": tables.inclusion_table(data, reconstruction=study.provenance.is_reconstruction),
             "education": charts.education_phase_chart(data),
-            "stage_2": tables.stage_table(data, stage=2, marks=study.marks),
-            "pseq_bands": tables.bands_table(data, "pseq", stage=2, marks=study.marks),
             **{f"{key}_trajectories": charts.trajectories(data, key) for key in ("piq", "pseq", "psq")},
         },
     )
@@ -224,7 +221,7 @@ def primary_outcomes(study: Study) -> Page:
         said[f"{instrument}_resp_result"] = sentences.responder_result(
             study, counted, instrument, share, long=instrument == "piq"
         )
-    values["power_sentence"] = sentences.power_sentence(study.cohort.n_participants, brief=False, marks=study.marks)
+    values["power_sentence"] = sentences.power_sentence(study.cohort.n_participants, brief=True, marks=study.marks)
     worked = dz_from_printed_ci("piq")
     labels = {
         "critical": "the 97.5% quantile of t on n − 1 degrees of freedom",
@@ -251,9 +248,7 @@ def primary_outcomes(study: Study) -> Page:
         sentences=said,
         shown={
             "piq_estimation": charts.estimation_plot(data, "piq"),
-            "piq_responders": charts.responder_chart(data, "piq"),
             "pseq_estimation": charts.estimation_plot(data, "pseq"),
-            "pseq_responders": charts.responder_chart(data, "pseq"),
             **{
                 f"{key}_sensitivity": tables.sensitivity_table(data, key, study.marks, bootstrap_method="bca")
                 for key in ("piq", "pseq")
@@ -306,14 +301,15 @@ def secondary_outcomes(study: Study) -> Page:
         shown={
             "psq_estimation": charts.estimation_plot(data, "psq"),
             "global_chart": charts.global_change_chart(data) if rating else not_collected,
-            "global_table": tables.global_change_table(data) if rating else not_collected,
+            # the chart's place already says why there is nothing: the table's stays empty
+            "global_table": tables.global_change_table(data) if rating else tables.HtmlTable(""),
         },
     )
 
 
 def _pairings(study: Study, x: str = "pseq", y: str = "piq") -> Any:
     """This dataset's two sets of changes paired as they are, and in the orders that give the extreme correlations."""
-    pairs = paired_changes(study.data, x, y)
+    pairs = change_pairs(study.data, x, y)
     first, second = (pairs[f"{key}_change"].to_numpy(float) for key in (x, y))
     try:
         lowest, highest = extreme_pairings(first.reshape(1, -1), second.reshape(1, -1))
@@ -336,7 +332,7 @@ def association_chapter(study: Study) -> Page:
         study,
         checked=("association_direction",),
         values={
-            **_fields(said, "n", "r", "r_ci", "r_p", "rho", "rho_ci", "rho_p", "sentence"),
+            **_fields(said, "sentence"),
             "r_significant": study.marks.from_abstract(
                 format_number(-critical_correlation(reported_n()), 2),
                 "the weakest negative Pearson r that gives p below .05 with the abstract's n",
@@ -370,8 +366,8 @@ def _regression(study: Study) -> tuple[dict[str, RtmWords], dict[str, rtm.RtmFig
     return said, figures
 
 
-def _joint_regression(study: Study) -> tuple[dict[str, JointRtmWords], Any]:
-    """The joint model's words at the illustrative setting, and its grid as a table (or why there is none)."""
+def _joint_regression(study: Study) -> dict[str, JointRtmWords]:
+    """The joint model's words at the illustrative setting (or why there are none)."""
     keys = NON_RESPONSE.instruments
     try:
         figures = rtm_joint_figures.joint_rtm_figures(
@@ -380,12 +376,9 @@ def _joint_regression(study: Study) -> tuple[dict[str, JointRtmWords], Any]:
             error_correlation=rtm_joint_figures.ILLUSTRATIVE_ERROR_CORRELATION,
             flare_strength=rtm_joint_figures.ILLUSTRATIVE_FLARE_STRENGTH,
         )
-        grid = rtm_joint_figures.joint_rtm_grid(study.data)
     except NotEnoughDataError as error:
-        said = {key: rtm_words.joint_rtm_words(key, None, reason=error.reason) for key in keys}
-        return said, tables.note(f"The grid cannot be computed from this cohort: {error.reason}.")
-    said = {key: rtm_words.joint_rtm_words(key, figures[key], study.marks) for key in keys}
-    return said, tables.joint_rtm_table(grid, reconstruction=study.provenance.is_reconstruction)
+        return {key: rtm_words.joint_rtm_words(key, None, reason=error.reason) for key in keys}
+    return {key: rtm_words.joint_rtm_words(key, figures[key], study.marks) for key in keys}
 
 
 def _noise(study: Study) -> dict[str, NoiseWords]:
@@ -404,7 +397,7 @@ def _noise(study: Study) -> dict[str, NoiseWords]:
 def limitations(study: Study) -> Page:
     data, n = study.data, study.cohort.n_participants
     regression, figures = _regression(study)
-    joint, joint_table = _joint_regression(study)
+    joint = _joint_regression(study)
     # on the reconstruction the stage 1 scores come from a prior, so the bound would describe the prior: not shown
     noise = {} if study.provenance.is_reconstruction else _noise(study)
     shares = {key: _responders(study, key)[0] for key in ("piq", "pseq")}
@@ -422,11 +415,10 @@ def limitations(study: Study) -> Page:
         study,
         values={
             **_fields(_audit_words(study), "conflict_count", "conflict_count_cap", "conflict_list"),
-            "discrepancies": _discrepancies(study),
             **_fields(regression["piq"], *figures_shown, "reliability", "reliability_60", "at_60", "explain_all"),
             **_fields(regression["pseq"], *figures_shown),
-            **_fields(joint["piq"], "expected", "share", "single", "correlation", "flare", "per_sd"),
-            **_fields(joint["pseq"], "expected", "share", "single"),
+            **_fields(joint["piq"], "expected", "share", "correlation", "flare", "per_sd"),
+            **_fields(joint["pseq"], "expected", "share"),
             **{
                 field: value
                 for said in noise.values()
@@ -446,7 +438,7 @@ def limitations(study: Study) -> Page:
             "noise_sentence": rtm_words.noise_sentence(study, noise),
             "responder_rates": sentences.responder_rates(study, shares),
         },
-        shown={**simulators, "rtm_joint": joint_table},
+        shown=simulators,
     )
 
 

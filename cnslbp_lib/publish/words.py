@@ -477,11 +477,8 @@ def global_change_words(data: pd.DataFrame, marks: Marks | None = None) -> Globa
     if marks is not None and marks.summary is not None:
         # the reconstruction's ratings are draws from a prior: shown, they would look like a finding
         sentence = (
-            "The abstract names this outcome but reports no result for it, so the book has nothing to show from "
-            "the study. The reconstruction's ratings are random placeholders, drawn independently of everything "
-            "else so that the cohort file has the column, and are not shown or counted here. Built on a cohort "
-            "file with real ratings, this section shows how they are distributed and how they sit beside the "
-            "questionnaire scores."
+            "The abstract names this outcome but reports no result for it. The reconstruction's ratings are random "
+            "placeholders, there only so that the file has the column, and are neither shown nor counted."
         )
         summary = "The abstract reports no global ratings, so the book shows none."
     return GlobalChangeWords(prefix="global", sentence=sentence, summary=summary)

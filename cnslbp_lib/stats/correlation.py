@@ -12,10 +12,10 @@ from ..exceptions import NotEnoughDataError
 from .change import participants_of, stage_change
 from .core import Correlation, correlation
 
-__all__ = ["Association", "association", "binned_pairs", "least_squares_line", "paired_changes"]
+__all__ = ["Association", "association", "binned_pairs", "change_pairs", "least_squares_line"]
 
 
-def paired_changes(
+def change_pairs(
     data: pd.DataFrame,
     x: str,
     y: str,
@@ -81,7 +81,7 @@ def association(
     NotEnoughDataError
         With fewer than 3 participants who have both changes.
     """
-    pairs = paired_changes(data, x, y, from_stage=from_stage, to_stage=to_stage)
+    pairs = change_pairs(data, x, y, from_stage=from_stage, to_stage=to_stage)
     x_values = pairs[f"{x}_change"].to_numpy(float)
     y_values = pairs[f"{y}_change"].to_numpy(float)
     return Association(

@@ -305,7 +305,7 @@ def sensitivity_summary(
     except NotEnoughDataError as error:
         rows.append(("bootstrap", name, "estimate ci", nan, nan, nan, nan, "resampled participants", error.reason))
     else:
-        note = f"{boot_row.n_resamples:,} resamples, seed {boot_row.seed}"
+        note = f"{boot_row.n_resamples:,} resamples"
         values = (boot_row.mean_change, boot_row.ci_low, boot_row.ci_high, nan)
         rows.append(("bootstrap", name, "estimate ci", *values, note, boot_row.note))
     if instrument in others and len(set(others)) > 1:
@@ -324,10 +324,7 @@ def sensitivity_summary(
         note = "without the one person whose removal leaves the mean closest to no change"
         rows.append(("leave_one_out", name, "estimate ci p", nan, nan, nan, nan, note, error.reason))
     else:
-        note = (
-            f"without {worst['participant']}, whose removal leaves the mean closest to no change; "
-            "every number in this row is without that one person"
-        )
+        note = f"without {worst['participant']}"
         values = (float(worst["mean_change"]), float(worst["ci_low"]), float(worst["ci_high"]), float(worst["p_val"]))
         reason = "" if np.isfinite(values[-1]) else "without that person, the other changes are all equal"
         rows.append(("leave_one_out", name, "estimate ci p", *values, note, reason))

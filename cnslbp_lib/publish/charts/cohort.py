@@ -12,7 +12,7 @@ from ...data.instruments import BASELINE_STAGE, FOLLOW_UP_STAGE, NON_RESPONSE, g
 from ...exceptions import NotEnoughDataError
 from ...paper.formatting import format_number
 from ...paper.reported import REPORTED
-from ...stats.correlation import association, least_squares_line, paired_changes
+from ...stats.correlation import association, change_pairs, least_squares_line
 from ...stats.responder_analysis import pe_nonresponse
 from ..limits import PER_PARTICIPANT_LIMIT
 from .large import bubbles
@@ -173,7 +173,7 @@ def association_scatter(
     counts on a grid of the two changes instead; with nobody to plot, a message.
     """
     x_entry, y_entry = get_instrument(x), get_instrument(y)
-    pairs = paired_changes(data, x, y, from_stage=from_stage, to_stage=to_stage)
+    pairs = change_pairs(data, x, y, from_stage=from_stage, to_stage=to_stage)
     frame = pd.DataFrame(
         {
             "participant": pairs["participant"].astype("str").to_numpy(),

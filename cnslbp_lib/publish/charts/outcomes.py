@@ -27,6 +27,7 @@ from .render import (
     responder_colour,
     stage_label,
     threshold_rules,
+    with_controls,
     with_note,
 )
 
@@ -354,10 +355,17 @@ def threshold_sweep(data: pd.DataFrame, instrument: str) -> Chart:
         f"Step chart of the share of participants counted as {entry.abbreviation} responders for every threshold "
         "from 0 to "
         f"{int(sweep['threshold'].max())} points. At the book's threshold of {entry.threshold} points it is "
-        f"{format_number(registry_row.pct, 1)}%. A slider moves a marker and shows the share at any threshold."
+        f"{format_number(registry_row.pct, 1)}%."
     )
     layered = alt.layer(line, marker, point, registry, readout).add_params(slider)
-    return cast(alt.LayerChart, layered.properties(width=WIDTH, height=280, description=description))
+    return cast(
+        alt.LayerChart,
+        with_controls(
+            layered.properties(width=WIDTH, height=280, description=description),
+            live="A slider moves a marker and shows the share at any threshold.",
+            still="A red marker and its label show that share.",
+        ),
+    )
 
 
 def global_change_chart(data: pd.DataFrame) -> alt.Chart:

@@ -33,15 +33,20 @@ from ..limits import PER_PARTICIPANT_LIMIT
 
 __all__ = [
     "CHART_CLASS",
+    "NARROW_CONFIG",
+    "NARROW_WIDTH",
     "OKABE_ITO",
     "STATIC_WIDTH",
     "WIDTH",
     "ChartHtml",
+    "apply_patch",
     "enable",
     "find_charts",
     "form_note",
+    "has_narrow_form",
     "is_interactive",
     "message_chart",
+    "narrow_patch",
     "responder_colour",
     "stage_label",
     "static_chart_html",
@@ -49,6 +54,7 @@ __all__ = [
     "threshold_rules",
     "to_html",
     "vega_lite_version",
+    "with_controls",
     "with_note",
 ]
 
@@ -74,6 +80,22 @@ EMBED_OPTIONS = {"renderer": "svg", "actions": False, "mode": "vega-lite"}
 STATIC_WIDTH = 672
 # the height of one slider (or radio) row under an interactive chart, as cnslbp.css lays it out
 CONTROL_HEIGHT = 34
+# a chart's column on a 390 px phone: a phone gets a drawing of its own, as wide as its column, with type
+# that stays at least 11 px as drawn (cnslbp.css shows it up to 575.98 px; cnslbp.js draws the live chart so too)
+NARROW_WIDTH = 342
+NARROW_CONFIG: dict[str, dict[str, Any]] = {
+    # long labels (the audit's names of numbers) give way to the plot: a phone's chart is only so wide
+    "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 140},
+    # an x axis title ends where the axis ends, so it may run on under the y axis's labels, never off the right
+    "axisX": {"titleAnchor": "end"},
+    "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "direction": "vertical"},
+    "header": {"labelFontSize": 12, "titleFontSize": 12},
+    "title": {"fontSize": 13},
+    "text": {"fontSize": 12},
+}
+# an axis title longer than this many characters is set on two or more lines in the phone drawing (about
+# what 12 px bold type fits across a phone's chart, and along a plot's height)
+NARROW_TITLE_CHARACTERS = {"x": 40, "y": 44}
 
 
 def vega_lite_version() -> str:
@@ -92,9 +114,26 @@ def _spec_id(spec: dict[str, Any]) -> str:
     return "cnslbp-chart-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def _usermeta(chart: Any) -> dict[str, Any]:
+    meta = getattr(chart, "usermeta", None)
+    return dict(meta) if isinstance(meta, dict) else {}
+
+
 def with_note(chart: Any, note: str) -> Any:
     """Attach a sentence to show under ``chart`` (which form it is and why); no note, no change."""
-    return chart.properties(usermeta={"note": note}) if note else chart
+    return chart.properties(usermeta={**_usermeta(chart), "note": note}) if note else chart
+
+
+def with_controls(chart: Any, *, live: str, still: str) -> Any:
+    """Say what ``chart``'s controls do, and what its drawing shows without them.
+
+    ``live`` ends the description of the interactive chart, whose sliders a
+    reader can move ("A slider picks a correlation."); ``still`` ends the
+    description of the drawing made at build time, which is what print, the
+    PDF and a page without JavaScript show: the chart at its controls'
+    starting values ("The grey line marks a correlation of 0.50.").
+    """
+    return chart.properties(usermeta={**_usermeta(chart), "live": live, "still": still})
 
 
 def form_note(n: int, shown: str) -> str:
@@ -144,9 +183,17 @@ def message_chart(message: str, description: str = "") -> alt.Chart:
     return chart
 
 
-def _note(spec: dict[str, Any]) -> str:
+def _meta(spec: dict[str, Any], key: str) -> str:
     meta = spec.get("usermeta")
-    return str(meta.get("note", "")) if isinstance(meta, dict) else ""
+    return str(meta.get(key, "")) if isinstance(meta, dict) else ""
+
+
+def _note(spec: dict[str, Any]) -> str:
+    return _meta(spec, "note")
+
+
+def _described(description: str, ending: str) -> str:
+    return f"{description} {ending}" if ending else description
 
 
 def to_html(spec: dict[str, Any]) -> str:
@@ -157,8 +204,12 @@ def to_html(spec: dict[str, Any]) -> str:
     A note attached with :func:`with_note` is a paragraph under the chart.
     """
     note = _note(spec)
+    # what the controls do and what the drawing shows without them stay with the spec (see with_controls)
+    forms = {key: _meta(spec, key) for key in ("live", "still") if _meta(spec, key)}
     # the $schema URL only names the format; leaving it out keeps every page free of outside hosts
     spec = {key: value for key, value in spec.items() if key not in {"$schema", "usermeta"}}
+    if forms:
+        spec["usermeta"] = forms
     element = _spec_id(spec)
     description = html.escape(str(spec.get("description", "Chart")))
     payload = json.dumps(spec, sort_keys=True, ensure_ascii=False).replace("</", "<\\/")
@@ -187,7 +238,7 @@ def to_html(spec: dict[str, Any]) -> str:
 
 
 def _render(spec: dict[str, Any], **metadata: Any) -> dict[str, str]:
-    text = str(spec.get("description", "Chart"))
+    text = _described(str(spec.get("description", "Chart")), _meta(spec, "still"))
     note = _note(spec)
     return {"text/html": to_html(spec), "text/plain": f"{text} {note}" if note else text}
 
@@ -283,17 +334,77 @@ def _first_decimal(match: re.Match[str]) -> str:
     return f"{float(match.group(0)):.1f}"
 
 
-def static_svg(spec: dict[str, Any], *, element: str, width: int = STATIC_WIDTH) -> str:
+SpecPath = list[str | int]
+
+
+def _long_titles(node: Any, path: SpecPath) -> list[tuple[SpecPath, list[str]]]:
+    """Where ``node`` sets an x or y axis title too long for a phone's plot, and that title in lines."""
+    found: list[tuple[SpecPath, list[str]]] = []
+    if isinstance(node, list):
+        for index, item in enumerate(node):
+            found += _long_titles(item, [*path, index])
+    elif isinstance(node, dict):
+        encoding = node.get("encoding")
+        if isinstance(encoding, dict):
+            for channel, limit in NARROW_TITLE_CHARACTERS.items():
+                title = encoding[channel].get("title") if isinstance(encoding.get(channel), dict) else None
+                if isinstance(title, str) and len(title) > limit:
+                    found.append(([*path, "encoding", channel, "title"], textwrap.wrap(title, limit)))
+        for key, value in node.items():
+            if key not in ("datasets", "data", "encoding", "config"):
+                found += _long_titles(value, [*path, key])
+    return found
+
+
+def narrow_patch(spec: dict[str, Any]) -> list[tuple[SpecPath, Any]]:
+    """What changes in ``spec`` for a phone, as (path, value) pairs: :data:`NARROW_CONFIG` merged into its
+    config, and long axis titles set on several lines.
+
+    ``cnslbp.js`` applies the same pairs to the live chart on a phone, so it
+    matches the drawing made for phones at build time (:func:`apply_patch`).
+
+    Examples
+    --------
+    >>> title = "A title far too long for a phone's plot, on two lines"
+    >>> spec = {"mark": "point", "encoding": {"x": {"field": "a", "title": title}}}
+    >>> [path for path, value in narrow_patch(spec)]
+    [['config'], ['encoding', 'x', 'title']]
+    >>> apply_patch(spec, narrow_patch(spec))["encoding"]["x"]["title"]
+    ["A title far too long for a phone's plot,", 'on two lines']
+    """
+    config = dict(spec.get("config") or {})
+    for section, settings in NARROW_CONFIG.items():
+        config[section] = {**(config.get(section) or {}), **settings}
+    return [(["config"], config), *_long_titles(spec, [])]
+
+
+def apply_patch(spec: dict[str, Any], patch: list[tuple[SpecPath, Any]]) -> dict[str, Any]:
+    """A copy of ``spec`` with each (path, value) of ``patch`` set."""
+    patched = json.loads(json.dumps(spec))
+    for path, value in patch:
+        node = patched
+        for step in path[:-1]:
+            node = node[step]
+        node[path[-1]] = value
+    return patched  # type: ignore[no-any-return]
+
+
+def static_svg(spec: dict[str, Any], *, element: str, width: int = STATIC_WIDTH, narrow: bool = False) -> str:
     """The chart drawn to SVG now, ``width`` pixels wide where it fills its container.
 
     The SVG scales down with its container (it keeps its viewBox), carries the
     chart's accessible name (the description's first sentence) and description,
     and its internal ids are prefixed with ``element`` so charts on one page
-    never share an id.
+    never share an id. ``narrow`` draws the phone's form instead:
+    :data:`NARROW_WIDTH` wide, with :func:`narrow_patch` applied, ids prefixed
+    with ``element-narrow`` and the class ``cnslbp-static--narrow``.
     """
     import vl_convert  # noqa: PLC0415 (only the site build draws charts; kernels never load it)
 
+    if narrow:
+        spec, element, width = apply_patch(spec, narrow_patch(spec)), f"{element}-narrow", NARROW_WIDTH
     spec = {key: value for key, value in spec.items() if key != "$schema"}
+    spec["description"] = _described(str(spec.get("description", "Chart")), _meta(spec, "still"))
     if spec.get("width") == "container":
         # what a live chart does with width "container": the whole chart, axes included, fills the width
         spec["width"] = width
@@ -309,7 +420,8 @@ def static_svg(spec: dict[str, Any], *, element: str, width: int = STATIC_WIDTH)
     opening = re.match(r"<svg\b[^>]*>", svg)
     if opening is None:
         raise ValueError("vl-convert returned something that is not an SVG")
-    tag = opening.group(0).replace(' class="marks"', ' class="marks cnslbp-static"')
+    static = "cnslbp-static cnslbp-static--narrow" if narrow else "cnslbp-static"
+    tag = opening.group(0).replace(' class="marks"', f' class="marks {static}"')
     tag = tag[:-1] + f' role="img" aria-label="{html.escape(name)}"'
     desc = ""
     if rest:
@@ -318,21 +430,47 @@ def static_svg(spec: dict[str, Any], *, element: str, width: int = STATIC_WIDTH)
     return tag + ">" + desc + svg[opening.end() :]
 
 
-def static_chart_html(chart: ChartHtml, svg: str) -> str:
-    """The page's markup for one chart: its static SVG, and its spec for cnslbp.js if it is interactive.
+def has_narrow_form(spec: dict[str, Any]) -> bool:
+    """Whether a chart fills its container, and so gets a drawing of its own for phones."""
+    return spec.get("width") == "container"
 
-    An interactive chart keeps room for its live drawing (``min-height``: the
-    static height at full width, plus one row per slider), so nothing below it
-    moves when the live chart replaces the static one on a narrow screen.
+
+def _reserved(svg: str, spec: dict[str, Any]) -> int:
+    height = re.search(r'<svg\b[^>]*\bheight="(\d+(?:\.\d+)?)"', svg)
+    return round(float(height.group(1)) if height else 0) + CONTROL_HEIGHT * _bound_inputs(spec)
+
+
+def _json_script(element: str, payload: Any, **attributes: str) -> str:
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False).replace("<", "\\u003c")
+    extra = "".join(f' {name}="{html.escape(value)}"' for name, value in attributes.items())
+    return f'<script type="application/json" id="{element}"{extra}>{text}</script>'
+
+
+def static_chart_html(chart: ChartHtml, svg: str, narrow_svg: str = "") -> str:
+    """The page's markup for one chart: its static SVG (and its phone form, ``narrow_svg``), and its spec
+    for cnslbp.js if it is interactive.
+
+    An interactive chart keeps room for its live drawing (``min-height``, set
+    from ``--cnslbp-reserve``: the static height, plus one row per slider; on a
+    phone, ``--cnslbp-reserve-narrow`` from the phone's drawing), so nothing below
+    it moves when the live chart replaces the static one. The static drawings
+    stay in the page, hidden, for print. The live chart's description ends
+    with what its controls do (:func:`with_controls`); on a phone, cnslbp.js
+    applies :func:`narrow_patch` (written beside the spec) before drawing.
     """
     description = html.escape(chart.description)
+    drawings = svg + narrow_svg
     if not is_interactive(chart.spec):
-        return f'<div class="{CHART_CLASS}" id="{chart.element}" data-description="{description}">{svg}</div>'
-    height = re.search(r'<svg\b[^>]*\bheight="(\d+(?:\.\d+)?)"', svg)
-    reserved = round(float(height.group(1)) if height else 0) + CONTROL_HEIGHT * _bound_inputs(chart.spec)
-    payload = json.dumps(chart.spec, sort_keys=True, ensure_ascii=False).replace("<", "\\u003c")
-    return (
+        return f'<div class="{CHART_CLASS}" id="{chart.element}" data-description="{description}">{drawings}</div>'
+    reserve = f"--cnslbp-reserve: {_reserved(svg, chart.spec)}px"
+    if narrow_svg:
+        reserve += f"; --cnslbp-reserve-narrow: {_reserved(narrow_svg, chart.spec)}px"
+    live = _sentences(_described(chart.description, _meta(chart.spec, "live")))[1]
+    markup = (
         f'<div class="{CHART_CLASS} {CHART_CLASS}--interactive" id="{chart.element}" '
-        f'data-description="{description}" style="min-height: {reserved}px">{svg}</div>\n'
-        f'<script type="application/json" id="{chart.element}-spec">{payload}</script>'
+        f'data-description="{description}" style="{reserve}">{drawings}</div>\n'
+        + _json_script(f"{chart.element}-spec", chart.spec, **{"data-live-description": live})
     )
+    if narrow_svg:
+        markup += "\n" + _json_script(f"{chart.element}-narrow", narrow_patch(chart.spec))
+    return markup

@@ -12,9 +12,12 @@ from ...data.instruments import get_instrument
 from ...paper.formatting import format_number
 from ...stats.rtm import RtmFigures
 from ...stats.sensitivity import EffectSizes, dz_curve
-from .render import OKABE_ITO, WIDTH, message_chart
+from .render import OKABE_ITO, WIDTH, message_chart, with_controls
 
 __all__ = ["dz_explorer", "rtm_simulator"]
+
+STAGE_CORRELATION = 0.5  # where the dz explorer's slider starts, and so what its static drawing shows
+RELIABILITIES = (0.5, 0.95)  # the regression-to-the-mean simulator's reliability axis and slider
 
 
 def dz_explorer(summaries: list[EffectSizes], *, missing: str = "") -> alt.Chart | alt.LayerChart:
@@ -22,7 +25,8 @@ def dz_explorer(summaries: list[EffectSizes], *, missing: str = "") -> alt.Chart
 
     ``summaries`` holds one :class:`~cnslbp_lib.stats.sensitivity.EffectSizes`
     per instrument; each curve is :func:`cnslbp_lib.stats.sensitivity.dz_curve`,
-    which passes through the observed point. A slider picks a correlation.
+    which passes through the observed point. A slider picks a correlation
+    (:func:`~cnslbp_lib.publish.charts.render.with_controls` says so, and what the static drawing shows).
     An instrument whose dz or stage correlation is undefined has no curve;
     with none left, the chart is a message saying why (``missing`` adds
     instruments the caller could not summarise at all).
@@ -69,7 +73,7 @@ def dz_explorer(summaries: list[EffectSizes], *, missing: str = "") -> alt.Chart
     )
     slider = alt.param(
         name="stage_correlation",
-        value=0.5,
+        value=STAGE_CORRELATION,
         bind=alt.binding_range(
             min=float(lowest), max=0.95, step=0.01, name="Correlation between stage 2 and stage 3 scores: "
         ),
@@ -134,11 +138,18 @@ def dz_explorer(summaries: list[EffectSizes], *, missing: str = "") -> alt.Chart
             f"{row.instrument}: r {format_number(row.r, 2)}, dz {format_number(row.dz, 2)}"
             for row in observed.itertuples()
         )
-        + "). The same mean change gives a larger dz the more the stages correlate. A slider picks a correlation."
+        + "). The same mean change gives a larger dz the more the stages correlate."
         + "".join(dropped)
     )
     layered = alt.layer(lines, dots, marker, points, *readouts).add_params(slider)
-    return cast(alt.LayerChart, layered.properties(width=WIDTH, height=300, description=description))
+    return cast(
+        alt.LayerChart,
+        with_controls(
+            layered.properties(width=WIDTH, height=300, description=description),
+            live="A slider picks a correlation.",
+            still=f"A grey line and the text in its corner mark r = {format_number(STAGE_CORRELATION, 2)}.",
+        ),
+    )
 
 
 def rtm_simulator(figures: RtmFigures, grid: pd.DataFrame, curve_grid: pd.DataFrame) -> alt.LayerChart:
@@ -154,7 +165,12 @@ def rtm_simulator(figures: RtmFigures, grid: pd.DataFrame, curve_grid: pd.DataFr
     reliability_param = alt.param(
         name=f"{prefix}_reliability",
         value=figures.reliability,
-        bind=alt.binding_range(min=0.5, max=0.95, step=0.01, name=f"{entry.abbreviation} test–retest reliability: "),
+        bind=alt.binding_range(
+            min=RELIABILITIES[0],
+            max=RELIABILITIES[1],
+            step=0.01,
+            name=f"{entry.abbreviation} test–retest reliability: ",
+        ),
     )
     thresholds = sorted(grid["threshold"].unique())
     threshold_param = alt.param(
@@ -167,7 +183,7 @@ def rtm_simulator(figures: RtmFigures, grid: pd.DataFrame, curve_grid: pd.DataFr
             name=f"{entry.abbreviation} non-response threshold (points): ",
         ),
     )
-    x_axis = alt.X("reliability:Q", title="Test–retest reliability", scale=alt.Scale(domain=[0.5, 0.95]))
+    x_axis = alt.X("reliability:Q", title="Test–retest reliability", scale=alt.Scale(domain=list(RELIABILITIES)))
     y_title = f"Stage 2 → 3 improvement in {entry.abbreviation} with no effect (points)"
     upper = max(observed, float(grid["cohort_high"].max())) * 1.1
     lower = min(0.0, float(grid["cohort_low"].min()), observed) * 1.1
@@ -215,17 +231,30 @@ def rtm_simulator(figures: RtmFigures, grid: pd.DataFrame, curve_grid: pd.DataFr
     marker = pointer.mark_point(size=160, filled=True, shape="diamond", color=OKABE_ITO["blue"]).encode(
         x="reliability:Q", y="value:Q"
     )
-    readout = pointer.mark_text(align="left", dx=8, dy=-12, fontSize=13).encode(
-        x="reliability:Q", y="value:Q", text="label:N"
+    # the readout sits in the plot's top left corner, above the band and the curve (which fall as reliability
+    # rises) and the observed line (the top of the scale is a tenth above the highest of them); next to the
+    # marker it ran into the axis on a phone's narrow chart
+    readout = pointer.mark_text(align="left", baseline="top", fontSize=13).encode(
+        x=alt.value(6), y=alt.value(6), text="label:N"
     )
     description = (
         f"Line chart of the stage 2 → 3 improvement in {entry.abbreviation} expected from regression to the mean "
         "alone, with no effect of the MRI, across test–retest reliabilities from 0.50 to 0.95. Dots show the "
         f"simulated mean and the shaded band the range (2.5th to 97.5th percentile) of a {cohort_size}-person "
-        f"cohort's mean; the dashed line is the observed mean improvement, {format_number(observed, 2)} points. "
-        f"Sliders set the reliability and the non-response threshold (default {entry.threshold} points)."
+        f"cohort's mean; the dashed line is the observed mean improvement, {format_number(observed, 2)} points."
     )
     layered = alt.layer(band, curve, dots, observed_rule, marker, readout).add_params(
         reliability_param, threshold_param
     )
-    return cast(alt.LayerChart, layered.properties(width=WIDTH, height=320, description=description))
+    reliability = format_number(figures.reliability, 2)
+    return cast(
+        alt.LayerChart,
+        with_controls(
+            layered.properties(width=WIDTH, height=320, description=description),
+            live=f"Sliders set the reliability and the non-response threshold (default {entry.threshold} points).",
+            still=(
+                f"It is drawn for the non-response threshold of {entry.threshold} points; the diamond marks a "
+                f"reliability of {reliability}, and the text in the corner the improvement expected there."
+            ),
+        ),
+    )

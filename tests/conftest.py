@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -84,6 +86,78 @@ def shared_build(tmp_path_factory: pytest.TempPathFactory, worker_id: str, name:
 @pytest.fixture(scope="session")
 def reconstruction_site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Path]:
     yield shared_build(tmp_path_factory, worker_id, "reconstruction", COHORT_CSV)
+
+
+# --- the browser tests (test_browser.py, test_browser_static.py): one Chromium and one server per file ----------
+@pytest.fixture(scope="module")
+def base_url(reconstruction_site: Path) -> Iterator[str]:
+    from cnslbp_lib.publish.pdf import serve
+
+    with serve(reconstruction_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    from .browser import CHROMIUM
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def visit(browser, base_url) -> Iterator[Callable[..., object]]:
+    """Open pages in fresh tabs (``visit(path, viewport)``); they are closed after the test."""
+    from .browser import Visit
+
+    opened: list[Visit] = []
+
+    def open_page(path: str, viewport: dict[str, int] | None = None) -> Visit:
+        opened.append(Visit(browser, base_url, path, viewport))
+        return opened[-1]
+
+    yield open_page
+    for page in opened:
+        page.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start nbval's kernels on Unix sockets, as the book's executor does (publish/execution.py says why).
+
+    nbval starts each notebook's kernel with jupyter_client's ``KernelManager`` over TCP and has no
+    option for the transport; a port it picks can be taken by another process before the kernel
+    binds it ("Address already in use").
+    """
+    import nbval.kernel
+    from jupyter_client.manager import KernelManager
+
+    from cnslbp_lib.publish.execution import ipc_kernel_manager
+
+    folder = Path(tempfile.mkdtemp(prefix="cnslbp-sockets-"))
+    nbval.kernel.KernelManager = ipc_kernel_manager(folder, KernelManager)
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the files marked ``slow`` first, the slowest first; the others keep their order and fill in around them.
+
+    pytest-xdist (``--dist loadfile --no-loadscope-reorder``) hands each worker the next file in this order whenever
+    it runs low on tests, so a file that builds sites or drives a browser, left to the end, would keep one worker
+    busy for minutes while the other waits.
+    """
+    seconds: dict[Path, float] = {}
+    for item in items:
+        marker = item.get_closest_marker("slow")
+        seconds[item.path] = max(seconds.get(item.path, 0.0), float(marker.kwargs["seconds"]) if marker else 0.0)
+    items.sort(key=lambda item: -seconds[item.path])  # stable: each file's tests stay together and in order
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

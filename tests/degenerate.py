@@ -1,8 +1,14 @@
-"""Degenerate but valid cohort files for whole-site builds: what a small clinic's file can look like.
+"""Degenerate but valid cohort files: what a small clinic's file can look like, and how to check what they show.
 
 Each function writes one file and returns its participant ids. The ids are
 hostile on purpose (markup, quotes, spreadsheet formulas, very long, other
 scripts): none may reach the built site.
+
+The kinds the README names (every change the same, a single participant,
+nobody with a stage 3 row yet) are built end to end as whole sites; between
+them they carry every hostile id. The others are checked on every value the
+chapters show (:func:`cnslbp_lib.publish.values.chapter_values`, which is what
+the chapters glue and display), each chart drawn as the build draws it.
 """
 
 from __future__ import annotations
@@ -15,7 +21,12 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+import cnslbp_lib as cl
+from cnslbp_lib.publish import charts
+from cnslbp_lib.publish.charts.render import find_charts, static_chart_html, static_svg
 from cnslbp_lib.publish.reproduce import book_chapters
+from cnslbp_lib.publish.values import CHAPTERS as CHAPTER_VALUES
+from cnslbp_lib.publish.values import chapter_values
 
 from .conftest import ROOT, shared_build, tree_digest
 
@@ -154,3 +165,57 @@ def assert_ids_never_appear(site: Path, ids: list[str]) -> None:
             text = path.read_text(encoding="utf-8", errors="ignore")
             leaked = [form for form in forms if form in text]
             assert not leaked, f"{path.relative_to(site)} shows {leaked[:2]}"
+
+
+# --- the same checks on the values the chapters show, without building a site ---------------------------------
+def cohort_values(name: str, folder: Path) -> tuple[dict[str, str], list[str]]:
+    """Every value the chapters show for the cohort ``name`` (see :data:`COHORTS`), and its participant ids.
+
+    Besides :func:`~cnslbp_lib.publish.values.chapter_values`, the one figure of "What the abstract
+    determines" drawn from the cohort itself: the responders at every threshold against the ensemble's band.
+    """
+    data = folder / f"{name}.csv"
+    ids = COHORTS[name](data)
+    cohort = cl.load_cohort(data)
+    values = chapter_values(cohort)
+    summary = cl.load_summary()
+    for instrument in ("piq", "pseq"):
+        sweep = cl.responder_sweep(cohort.pseudonymised().data, instrument)
+        chart = charts.responder_band_chart(summary.bands[instrument], sweep, instrument)
+        values[f"abstract_determines:{instrument}_responders"] = charts.to_html(chart.to_dict())
+    return values, ids
+
+
+def value_text(value: str) -> str:
+    """A value as a reader sees it: markup, scripts and closed tooltips removed, spaces collapsed."""
+    soup = BeautifulSoup(value, "html.parser")
+    for hidden in soup.select("script, style, span.cnslbp-tip"):
+        hidden.decompose()
+    return re.sub(r"\s+", " ", soup.get_text(" "))
+
+
+def assert_values_complete_and_finite(values: dict[str, str]) -> None:
+    """What a built page would show: no NaN in any text or chart, no not-computable number flagged as differing,
+    and every chart drawn to its static SVG as the site build draws it."""
+    assert {key.split(":")[0] for key in values} == {*CHAPTER_VALUES, "abstract_determines"}
+    for key, value in values.items():
+        soup = BeautifulSoup(value, "html.parser")
+        descriptions = " ".join(element["data-description"] for element in soup.select("[data-description]"))
+        text = value_text(value) + " " + descriptions
+        assert not NOT_A_NUMBER.search(text), f"{key} shows {NOT_A_NUMBER.search(text)!r}"
+        for number in soup.select("a.cnslbp-num--not-computable"):
+            assert not number.select(".cnslbp-flag"), f"{key}: a number not computable is flagged as differing"
+        for chart in find_charts(value):
+            drawn = static_chart_html(chart, static_svg(chart.spec, element=chart.element))
+            label = re.search(r'<svg[^>]*aria-label="([^"]+)"', drawn)
+            assert label, f"{key}: a chart is drawn without its accessible name"
+            assert not NOT_A_NUMBER.search(value_text(drawn)), f"{key}: a chart draws {value_text(drawn)[:200]!r}"
+
+
+def assert_ids_never_in(values: dict[str, str], ids: list[str]) -> None:
+    forms = {
+        form for participant in ids for form in (participant, html.escape(participant), json.dumps(participant)[1:-1])
+    }
+    for key, value in values.items():
+        leaked = [form for form in forms if form in value]
+        assert not leaked, f"{key} shows {leaked[:2]}"

@@ -90,18 +90,22 @@ def test_audit_as_json_and_csv():
     assert csv_text.splitlines()[0] == "key,label,reported,recomputed,recomputed_printed,agrees,verdict,explanation"
 
 
-def test_reconstruct_writes_the_committed_file(tmp_path):
-    out = tmp_path / "x.csv"
-    result = run("reconstruct", "--out", str(out))
-    assert result.returncode == 0
-    assert out.read_bytes() == COHORT_CSV.read_bytes()
+# `cnslbp reconstruct --out ... --summary ...` writing the committed files is in test_reconstruct.py (it runs once)
 
 
 def test_unwritable_output_is_a_clean_error(tmp_path):
-    result = run("reconstruct", "--out", str(tmp_path / "no" / "such" / "dir" / "x.csv"))
-    assert result.returncode == 1
-    assert result.stderr.startswith("error: ")
-    assert "Traceback" not in result.stderr
+    missing = tmp_path / "no" / "such" / "dir"
+    # the error the file writer meets, and reconstruct's check before its minute of drawing
+    for command in (
+        ("schema", "--paper", "--out", str(missing / "x.json")),
+        ("reconstruct", "--out", str(missing / "x.csv")),
+    ):
+        result = run(*command)
+        assert result.returncode == 1, command
+        assert result.stderr.startswith("error: "), command
+        assert "Traceback" not in result.stderr
+        assert not missing.exists()
+    assert result.stderr == f"error: {missing}: the folder to write into does not exist\n"
 
 
 def test_checks_show_the_inconsistent_numbers():

@@ -64,6 +64,9 @@ CHAPTER = notebook(
     "import os, sys\nimport cnslbp_lib as cl\nprint(os.path.basename(os.getcwd()), os.environ['CNSLBP_PROBE'])",
     "from IPython.display import HTML\nHTML('<b>' + cl.format_number(2 / 3, 2) + '</b>')",
     "print('to stderr', file=sys.stderr)\n1 + 1",
+    # how the kernel talks to nbclient: Unix sockets in the runner's own folder, no TCP port to collide over
+    "from ipykernel.kernelapp import IPKernelApp\nkernel = IPKernelApp.instance()\n"
+    "print(kernel.transport, os.path.basename(os.path.dirname(kernel.connection_file))[:14])",
 )
 
 
@@ -88,6 +91,7 @@ def test_a_warm_kernel_gives_a_plain_kernels_outputs_and_each_key_runs_once(tmp_
         warm = runner.result(path)
     assert not warm.cached and outputs(warm.text) == outputs(plain.text)
     assert outputs(warm.text)[0][0]["text"] == "book probe\n"  # the chapter's folder, the build's environment
+    assert outputs(warm.text)[3][0]["text"] == "ipc cnslbp-sockets\n"
     with execution.running("key", cache, cwd=tmp_path) as runner:
         runner.submit(path, CHAPTER)
         again = runner.result(path)

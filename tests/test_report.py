@@ -21,6 +21,10 @@ from . import papers
 from .conftest import ROOT
 from .test_site_checks import _nu_check
 
+pytestmark = pytest.mark.slow(
+    seconds=50, reason="draws change vectors for the study's and three example papers' reports"
+)
+
 
 class _Loads(HTMLParser):
     """Every URL the page would fetch by itself (stylesheets, scripts, images), and its headings."""
@@ -54,11 +58,24 @@ def _text(page: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", re.sub(r"<svg.*?</svg>", "", page, flags=re.S)).split())
 
 
+def _cli(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cnslbp_lib.cli", *arguments], capture_output=True, text=True, check=False
+    )
+
+
 @pytest.fixture(scope="module")
-def study_report(tmp_path_factory):
+def written(tmp_path_factory):
+    """The study's report as a reviewer makes it: ``cnslbp report PAPER --out DIR`` (drawing takes seconds)."""
     folder = tmp_path_factory.mktemp("report")
-    page = write_report(STUDY, folder)
-    return folder, page.read_text(encoding="utf-8")
+    return folder, _cli("report", str(DEFAULT_PAPER), "--out", str(folder))
+
+
+@pytest.fixture(scope="module")
+def study_report(written):
+    folder, made = written
+    assert made.returncode == 0, made.stderr
+    return folder, (folder / "index.html").read_text(encoding="utf-8")
 
 
 def test_the_study_report_flags_what_scipy_finds_and_draws_without_the_one_number_that_cannot_hold(study_report):
@@ -98,7 +115,7 @@ def test_the_report_loads_nothing_from_elsewhere_and_is_the_same_bytes_each_time
     assert all((folder / name).is_file() for name in loads.fetched)
     assert "<script" not in page and "cdn" not in page.lower()
     again = write_report(STUDY, tmp_path).read_text(encoding="utf-8")
-    assert again == page
+    assert again == page  # in this process, the bytes the command wrote in its own
     other_seed = write_report(STUDY, tmp_path / "seed", seed=7).read_text(encoding="utf-8")
     assert other_seed != page  # the draws follow the seed
 
@@ -163,16 +180,10 @@ def test_conflicting_columns_names_the_printed_number_that_cannot_hold():
     )
 
 
-def _cli(*arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cnslbp_lib.cli", *arguments], capture_output=True, text=True, check=False
-    )
-
-
-def test_cnslbp_report_writes_the_page_and_a_bad_paper_file_leaves_nothing_behind(tmp_path):
-    made = _cli("report", str(DEFAULT_PAPER), "--out", str(tmp_path / "good"))
+def test_cnslbp_report_writes_the_page_and_a_bad_paper_file_leaves_nothing_behind(written, tmp_path):
+    folder, made = written
     assert made.returncode == 0, made.stderr
-    assert (tmp_path / "good" / "index.html").is_file() and "wrote" in made.stdout
+    assert (folder / "index.html").is_file() and "wrote" in made.stdout
     bad = tmp_path / "bad.yaml"
     bad.write_text(DEFAULT_PAPER.read_text(encoding="utf-8").replace("schema: 1", "schema: 9"), encoding="utf-8")
     failed = _cli("report", str(bad), "--out", str(tmp_path / "bad"))

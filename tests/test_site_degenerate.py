@@ -1,9 +1,9 @@
-"""Whole sites built from degenerate cohorts: every page is there and says in words what cannot be computed.
+"""Degenerate cohorts whose statistics collapse: every page is there and says in words what cannot be computed.
 
-The five cohorts (see ``tests/degenerate.py``) are split over two test files so
-that pytest-xdist builds them on both workers; each site is built once per run.
-This file has the cohorts whose statistics collapse: identical changes, no
-change at all, and a single participant.
+Identical changes and a single participant (kinds the README names) are built
+as whole sites; no change at all is checked on every value its chapters show
+(see ``tests/degenerate.py``). The cohorts with gaps are in
+``test_site_incomplete.py``, so that pytest-xdist builds on both workers.
 """
 
 from __future__ import annotations
@@ -13,12 +13,18 @@ import pytest
 from .degenerate import (
     assert_complete_and_finite,
     assert_ids_never_appear,
+    assert_ids_never_in,
+    assert_values_complete_and_finite,
     build_cohorts,
     chart_descriptions,
+    cohort_values,
     page_text,
+    value_text,
 )
 
-NAMES = ("identical-changes", "no-change", "one-participant")
+pytestmark = pytest.mark.slow(seconds=120, reason="builds two whole sites")
+
+NAMES = ("identical-changes", "one-participant")
 
 
 @pytest.fixture(scope="module")
@@ -46,18 +52,6 @@ def test_identical_changes_say_their_sd_is_zero(sites):
     assert "no correlation can be computed: one of the two variables takes a single value in all 8 pairs" in association
 
 
-def test_no_change_reads_as_no_change(sites):
-    site, _ = sites["no-change"]
-    start = page_text(site, "start_here")
-    assert (
-        "Pain interference did not change on average and pain self-efficacy did not change: on both measures the "
-        "group did not change." in start
-    )
-    primary = page_text(site, "primary_outcomes")
-    assert "not computable: all 6 changes are 0, so there is nothing to rank" in primary
-    assert "Pain interference did not change and self-efficacy did not change from stage 2 to stage 3" in primary
-
-
 def test_one_participant_says_how_many_are_needed(sites):
     site, _ = sites["one-participant"]
     primary = page_text(site, "primary_outcomes")
@@ -73,3 +67,28 @@ def test_one_participant_says_how_many_are_needed(sites):
     assert "regression to the mean cannot be estimated from this cohort: needs at least 2 stage 2 scores" in limitations
     descriptions = " ".join(chart_descriptions(site, "primary_outcomes"))
     assert "The mean change and its 95% CI are not computable: needs at least 2 participants" in descriptions
+
+
+@pytest.fixture(scope="module")
+def no_change(tmp_path_factory):
+    return cohort_values("no-change", tmp_path_factory.mktemp("no-change"))
+
+
+def test_no_change_shows_every_value_with_no_nan_and_no_id(no_change):
+    values, ids = no_change
+    assert_values_complete_and_finite(values)
+    assert_ids_never_in(values, ids)
+
+
+def test_no_change_reads_as_no_change(no_change):
+    values, _ = no_change
+    # "Pain interference {piq_23_average} and pain self-efficacy {pseq_23_change}: on both measures ..."
+    assert "on both measures the group did not change." in values["start_here:primary_changes"]
+    assert value_text(values["start_here:piq_23_average"]).startswith("did not change on average")
+    assert value_text(values["start_here:pseq_23_change"]).startswith("did not change")
+    assert "not computable: all 6 changes are 0, so there is nothing to rank" in value_text(
+        values["primary_outcomes:piq_sensitivity"]
+    )
+    # "Pain interference {piq_23_change} and self-efficacy {pseq_23_change} from stage 2 to stage 3"
+    for key in ("piq_23_change", "pseq_23_change"):
+        assert value_text(values[f"primary_outcomes:{key}"]).startswith("did not change"), key

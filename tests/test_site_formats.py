@@ -17,6 +17,10 @@ from .conftest import shared_build
 from .test_convert import WRITERS, gappy_cohort
 from .test_site_own_data import write_cohort
 
+pytestmark = pytest.mark.slow(
+    seconds=75, reason="builds a whole site from a workbook and every chapter's values for six files"
+)
+
 # Files that differ between two builds of the same data, or that hold the data file's name and hash in a form
 # no text substitution undoes: Sphinx's hash of its configuration (which includes the SHA-256), the search
 # index (the file name's words and the SHA-256 are indexed terms, sorted; it is built from the pages compared
@@ -43,11 +47,12 @@ def workbook_and_long_sites(tmp_path_factory, worker_id):
     long = folder / "large-clinic.csv"
     write_cohort(long, 40, seed=12, global_change=True, gaps=True)
     workbook = clinic_files.write_wide_workbook(long, folder / "large.xlsx", sheet="Scores", first_sheet="About")
-    long_site = shared_build(tmp_path_factory, worker_id, "large", long)
     workbook_site = folder / "site-workbook"
     from cnslbp_lib.publish.sitebuild import build_site
 
+    # the workbook first: meanwhile test_site_own_data.py builds the long CSV on the other worker
     build_site(workbook, workbook_site, sheet="Scores", quiet=True)  # a wide sheet behind another: the sheet travels
+    long_site = shared_build(tmp_path_factory, worker_id, "large", long)
     return (workbook_site, workbook), (long_site, long)
 
 

@@ -1,7 +1,9 @@
-"""Whole sites built from incomplete cohorts: nobody followed up yet, and every score at a scale limit.
+"""Incomplete cohorts: nobody followed up yet (a whole site), and every score at a scale limit.
 
-The other degenerate cohorts are in ``test_site_degenerate.py``; the split lets
-pytest-xdist build them on both workers.
+Nobody with a stage 3 row yet is a kind the README names, built as a whole
+site; scores at the scale limits are checked on every value its chapters show
+(see ``tests/degenerate.py``). The other degenerate cohorts are in
+``test_site_degenerate.py``; the split lets pytest-xdist build on both workers.
 """
 
 from __future__ import annotations
@@ -11,12 +13,18 @@ import pytest
 from .degenerate import (
     assert_complete_and_finite,
     assert_ids_never_appear,
+    assert_ids_never_in,
+    assert_values_complete_and_finite,
     build_cohorts,
     chart_descriptions,
+    cohort_values,
     page_text,
+    value_text,
 )
 
-NAMES = ("no-follow-up", "scale-limits")
+pytestmark = pytest.mark.slow(seconds=60, reason="builds a whole site")
+
+NAMES = ("no-follow-up",)
 
 
 @pytest.fixture(scope="module")
@@ -54,9 +62,24 @@ def test_no_follow_up_says_nobody_has_stage_3(sites):
     assert "Not computable from this cohort: a paired t-test needs at least 2 participants" in audit
 
 
-def test_scale_limits_build_with_what_can_be_said(sites):
-    site, _ = sites["scale-limits"]
-    association = page_text(site, "association")
-    assert "not computable: the correlation is perfect, so the Fisher-z interval is undefined" in association
-    primary = page_text(site, "primary_outcomes")
-    assert "not computable: the scores at one stage take a single value, so the stages cannot correlate" in primary
+@pytest.fixture(scope="module")
+def scale_limits(tmp_path_factory):
+    return cohort_values("scale-limits", tmp_path_factory.mktemp("scale-limits"))
+
+
+def test_scale_limits_show_every_value_with_no_nan_and_no_id(scale_limits):
+    values, ids = scale_limits
+    assert_values_complete_and_finite(values)
+    assert_ids_never_in(values, ids)
+
+
+def test_scale_limits_build_with_what_can_be_said(scale_limits):
+    values, _ = scale_limits
+    for key in ("assoc_r_ci", "assoc_rho_ci"):
+        assert (
+            value_text(values[f"association:{key}"])
+            == "not computable: the correlation is perfect, so the Fisher-z interval is undefined"
+        ), key
+    assert "not computable: the scores at one stage take a single value, so the stages cannot correlate" in (
+        value_text(values["primary_outcomes:effect_sizes"])
+    )

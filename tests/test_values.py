@@ -25,6 +25,8 @@ from cnslbp_lib.publish.limits import PER_PARTICIPANT_LIMIT, SAMPLED_LINES
 
 from .conftest import COHORT_CSV
 
+pytestmark = pytest.mark.slow(seconds=80, reason="builds every chapter's values for 37 cohorts")
+
 NOT_A_NUMBER = re.compile(r"\b(nan|inf|infinity)\b", re.IGNORECASE)
 # "not computable" is always followed by its reason, after a colon or in brackets (or by the numbers it concerns)
 BARE = re.compile(r"not computable(?!: \S| \(\S| from this cohort: \S)")

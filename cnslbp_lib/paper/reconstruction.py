@@ -15,6 +15,7 @@ whose stamp no longer matches (:func:`load_summary`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -61,8 +62,14 @@ QUANTILES = (0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0)
 QUANTILE_NAMES = ("min", "q05", "q25", "median", "q75", "q95", "max")
 
 
+@functools.cache
 def summary_stamp(members: int = SUMMARY_MEMBERS, *, seed: int = DEFAULT_SEED, reading: str = DEFAULT_READING) -> str:
-    """The ensemble's stamp, extended by the code that computes the derived quantities."""
+    """The ensemble's stamp, extended by the code that computes the derived quantities.
+
+    Computed once per process and size, seed and reading: it depends only on the
+    library's source files and the paper file the process loaded, which do not
+    change while it runs (finding the targets behind it takes most of a second).
+    """
     sources = [
         Path(module.__file__ or "").read_text(encoding="utf-8")
         # the registry and every statistic it computes per member

@@ -8,7 +8,8 @@ read is submitted to a pool with two workers per core:
 - **Warm kernels.** Each chapter still runs in its own, new Jupyter kernel (a
   real ipykernel process, talking to nbclient over ZeroMQ as usual), but the
   kernel is forked from a process that has already imported ipykernel and
-  ``cnslbp_lib``, so it starts with those imports done. Nothing else is shared
+  ``cnslbp_lib``, so it starts with those imports done (and with the ensemble
+  summary's stamp computed, which every chapter that opens the summary checks). Nothing else is shared
   between chapters. ``CNSLBP_WARM_KERNELS=0`` turns this off (plain kernels).
 - **A cache keyed on every input.** An executed chapter is stored under the
   SHA-256 of its notebook file and of :func:`inputs_digest`: the library's
@@ -42,6 +43,7 @@ import tempfile
 import threading
 import time
 import traceback
+import uuid
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -60,6 +62,7 @@ __all__ = [
     "WarmKernels",
     "cache_folder",
     "inputs_digest",
+    "ipc_kernel_manager",
 ]
 
 CACHE_ENV = "CNSLBP_EXECUTION_CACHE"
@@ -236,10 +239,24 @@ class _WarmServer:
                 os.kill(pid, signal.SIGKILL)
 
 
+def _warm_caches() -> None:
+    """Compute, once before forking, what every chapter that opens the ensemble summary computes first: its stamp.
+
+    The stamp is cached per process (:func:`~cnslbp_lib.paper.reconstruction.summary_stamp`), so each forked
+    kernel starts with it; a chapter that needs it and cannot have it raises the error itself.
+    """
+    from ..exceptions import CnslbpError  # noqa: PLC0415 (the warm process only)
+    from ..paper.reconstruction import summary_stamp  # noqa: PLC0415
+
+    with contextlib.suppress(CnslbpError, OSError):
+        summary_stamp()
+
+
 def _serve_warm_kernels(path: str) -> None:
-    """The warm process's entry point: import PRELOAD, say "ready", then fork kernels on request."""
+    """The warm process's entry point: import PRELOAD, warm the caches, say "ready", then fork kernels on request."""
     for module in PRELOAD:
         importlib.import_module(module)
+    _warm_caches()
     server = _WarmServer(path)
     sys.stdout.write("ready\n")
     sys.stdout.flush()
@@ -279,9 +296,9 @@ class WarmKernels:
     def launcher(self) -> list[str]:
         return [sys.executable, "-c", _LAUNCHER, self.socket, "{connection_file}"]
 
-    def kernel_manager_class(self) -> type:
+    def kernel_manager_class(self, base: type) -> type:
+        """``base`` (a kernel manager class, such as :func:`ipc_kernel_manager`'s) that starts warm kernels."""
         from jupyter_client.kernelspec import KernelSpecManager  # noqa: PLC0415
-        from jupyter_client.manager import AsyncKernelManager  # noqa: PLC0415
 
         launcher = self.launcher()
 
@@ -292,7 +309,7 @@ class WarmKernels:
                     spec.argv = list(launcher)
                 return spec
 
-        class WarmKernelManager(AsyncKernelManager):
+        class WarmKernelManager(base):  # type: ignore[misc]
             def _kernel_spec_manager_default(self) -> Any:
                 return WarmSpecs(data_dir=self.data_dir)
 
@@ -311,6 +328,42 @@ class WarmKernels:
         if self._process.stdout is not None:
             self._process.stdout.close()
         self._folder.cleanup()
+
+
+# --- kernels on Unix sockets -----------------------------------------------------------------------
+# Over TCP, jupyter_client picks a kernel's five ports by binding each to port 0 and releasing it, and the
+# kernel binds them a moment later; with several kernels starting at once (four per build, builds side by side,
+# other processes on the machine) another process can take a released port first, and the kernel dies with
+# ZMQError "Address already in use". Unix sockets (ZeroMQ's IPC transport) named after a fresh connection file
+# in a private folder cannot collide; they also keep the traffic off the network.
+_SOCKET_PATH_LIMIT = 100  # a Unix socket's path must fit in 108 bytes; the longest here ends "-ipc-5"
+
+
+def ipc_kernel_manager(folder: Path, base: type | None = None) -> type:
+    """A kernel manager class whose kernels talk over Unix sockets in ``folder`` instead of TCP ports.
+
+    ``base`` is the jupyter_client kernel manager class to extend (default ``AsyncKernelManager``, as
+    nbclient uses). Each kernel's connection file is ``folder/kernel-<16 hex>.json`` and its sockets
+    ``folder/kernel-<16 hex>-ipc-1`` to ``-5``. Returns ``base`` itself (TCP) if ``folder`` is too long
+    a path for a Unix socket.
+    """
+    from jupyter_client.manager import AsyncKernelManager  # noqa: PLC0415
+    from traitlets import default  # noqa: PLC0415
+
+    base = base or AsyncKernelManager
+    if len(str(folder / "kernel-0123456789abcdef-ipc-5")) > _SOCKET_PATH_LIMIT:
+        return base
+
+    class IpcKernelManager(base):  # type: ignore[valid-type,misc]
+        @default("transport")
+        def _ipc_transport(self) -> str:
+            return "ipc"
+
+        @default("connection_file")
+        def _private_connection_file(self) -> str:
+            return str(folder / f"kernel-{uuid.uuid4().hex[:16]}.json")
+
+    return IpcKernelManager
 
 
 # --- running chapters -----------------------------------------------------------------------------
@@ -346,6 +399,7 @@ class ChapterRunner:
         self._finished: list[float] = []
         self._warm: WarmKernels | None = None
         self._lock = threading.Lock()
+        self._sockets = tempfile.TemporaryDirectory(prefix="cnslbp-sockets-")
 
     def _cached(self, text: str) -> Path | None:
         if self.cache is None:
@@ -381,13 +435,17 @@ class ChapterRunner:
         from nbclient.exceptions import CellExecutionError, CellTimeoutError  # noqa: PLC0415
 
         notebook = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
-        options: dict[str, Any] = {}
+        manager = ipc_kernel_manager(Path(self._sockets.name))
         if self._warm is not None and self._warm.wait():
-            options["kernel_manager_class"] = self._warm.kernel_manager_class()
+            manager = self._warm.kernel_manager_class(manager)
         timeout = notebook.metadata.get("execution", {}).get("timeout", self.timeout)
         started = time.perf_counter()
         client = NotebookClient(
-            notebook, timeout=timeout, allow_errors=False, resources={"metadata": {"path": str(path.parent)}}, **options
+            notebook,
+            timeout=timeout,
+            allow_errors=False,
+            resources={"metadata": {"path": str(path.parent)}},
+            kernel_manager_class=manager,
         )
         try:
             # an event loop of its own, closed afterwards (nbclient's execute() would keep one per thread)
@@ -426,6 +484,7 @@ class ChapterRunner:
         if self._warm is not None:
             self._warm.close()
             self._warm = None
+        self._sockets.cleanup()
 
     def __enter__(self) -> ChapterRunner:
         return self

@@ -20,13 +20,13 @@ import re
 from pathlib import Path
 
 from bs4 import BeautifulSoup
+from cnslbp_lib.publish.values import CHAPTERS as CHAPTER_VALUES
+from cnslbp_lib.publish.values import chapter_values
 
 import cnslbp_lib as cl
 from cnslbp_lib.publish import charts
 from cnslbp_lib.publish.charts.render import find_charts, static_chart_html, static_svg
 from cnslbp_lib.publish.reproduce import book_chapters
-from cnslbp_lib.publish.values import CHAPTERS as CHAPTER_VALUES
-from cnslbp_lib.publish.values import chapter_values
 
 from .conftest import ROOT, shared_build, tree_digest
 

@@ -30,6 +30,7 @@ from cnslbp_lib.data.source import PROJECT_ROOT
 from cnslbp_lib.publish.execution import CACHE_ENV
 
 TARGET_SECONDS = 6 * 60
+LOG = PROJECT_ROOT / "_build" / "test-suite-time.log"  # pytest's whole output, with the 40 slowest tests
 BIN = Path(sys.executable).parent
 
 
@@ -62,19 +63,23 @@ def main() -> int:
             ("mypy", [str(BIN / "mypy"), "--cache-dir", str(Path(folder) / "mypy")]),
             ("lint-imports", [str(BIN / "lint-imports"), "--no-cache"]),
         ]  # fmt: skip
-        steps.append(("pytest", [str(BIN / "pytest"), "-p", "no:cacheprovider", "--durations=10"]))
+        steps.append(("pytest", [str(BIN / "pytest"), "-p", "no:cacheprovider", "--durations=40", "-rf"]))
         for name, command in steps:
             wall, cpu, output, code = run(name, command, environment)
+            if name == "pytest":
+                LOG.parent.mkdir(parents=True, exist_ok=True)
+                LOG.write_text(output, encoding="utf-8")
             total_wall, total_cpu, failed = total_wall + wall, total_cpu + cpu, failed or code
     print(f"{'total':<14} {total_wall:7.1f} s wall {total_cpu:7.1f} s CPU   target <= {TARGET_SECONDS} s wall"
           + ("" if total_wall <= TARGET_SECONDS else "  OVER TARGET"))  # fmt: skip
     print(f"load average after:  {' '.join(f'{value:.1f}' for value in os.getloadavg())}")
-    slowest = output.split("slowest 10 durations", 1)[-1].splitlines()[1:11]
+    slowest = output.split("slowest 40 durations", 1)[-1].splitlines()[1:11]
     print("ten slowest tests:")
     for line in slowest:
         print(f"  {line}")
     summary = [line for line in output.splitlines() if re.search(r"\b(passed|failed|error)\b", line)]
     print(summary[-1].strip("= ") if summary else output[-2000:])
+    print(f"pytest's whole output: {LOG}")
     return failed
 
 

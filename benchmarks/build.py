@@ -27,9 +27,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from cnslbp_lib.data.source import PROJECT_ROOT
-from cnslbp_lib.publish.execution import CACHE_ENV
-from cnslbp_lib.publish.site import EXECUTE_ENV
-from cnslbp_lib.publish.sitebuild import build_site
+from cnslbp_lib.publish.build.execution import CACHE_ENV
+from cnslbp_lib.publish.build.site import EXECUTE_ENV
+from cnslbp_lib.publish.build.sitebuild import build_site
 
 PAGE_BUDGET_KB = 300
 RATIO_TARGET = 2.5

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cnslbp_lib.publish.build.sitebuild import build_site
 from cnslbp_lib.publish.limits import PER_PARTICIPANT_LIMIT
-from cnslbp_lib.publish.sitebuild import build_site
 
 PAGE_BUDGET_KB = 300
 DEFAULT_SIZES = (14, 400, 20_000, 100_000)

@@ -28,7 +28,7 @@ from playwright.sync_api import sync_playwright
 from static_host import serve  # as a static host serves it: gzip, cache headers
 
 from cnslbp_lib.data.source import PROJECT_ROOT
-from cnslbp_lib.publish.pdf import chapter_order, find_chromium
+from cnslbp_lib.publish.build.pdf import chapter_order, find_chromium
 
 TARGET_S = 1.0
 LOADS = 3

@@ -5,7 +5,7 @@
 Counts what a reader sees in each page's article (prose, tables, captions,
 folded solutions; not code, scripts or hover tips), with the function the
 build uses to print each page's reading time
-(:func:`cnslbp_lib.publish.reading.visible_words`), at 200 words a minute.
+(:func:`cnslbp_lib.publish.build.reading.visible_words`), at 200 words a minute.
 
 Targets (issue "A reader's path"): the clinician's path at most 60 minutes;
 the book (every chapter but the library reference and "Reproduce this book")
@@ -18,9 +18,9 @@ import sys
 from pathlib import Path
 
 from cnslbp_lib.data.source import PROJECT_ROOT
-from cnslbp_lib.publish.reader_paths import load_paths
-from cnslbp_lib.publish.reading import WORDS_PER_MINUTE, measure_site, minutes, stop_words
-from cnslbp_lib.publish.reproduce import book_chapters
+from cnslbp_lib.publish.build.reader_paths import load_paths
+from cnslbp_lib.publish.build.reading import WORDS_PER_MINUTE, measure_site, minutes, stop_words
+from cnslbp_lib.publish.build.reproduce import book_chapters
 
 BOOK_WORDS_TARGET = 20_000
 CLINICIAN_MINUTES_TARGET = 60

@@ -35,7 +35,7 @@ import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
-from cnslbp_lib.publish.pdf import LocalServer
+from cnslbp_lib.publish.build.pdf import LocalServer
 
 __all__ = ["IMMUTABLE", "REVALIDATE", "book_pages", "cache_control", "content_type", "serve"]
 

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from cnslbp_lib.data.source import PROJECT_ROOT
-from cnslbp_lib.publish.execution import CACHE_ENV
+from cnslbp_lib.publish.build.execution import CACHE_ENV
 
 TARGET_SECONDS = 6 * 60
 LOG = PROJECT_ROOT / "_build" / "test-suite-time.log"  # pytest's whole output, with the 40 slowest tests

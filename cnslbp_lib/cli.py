@@ -208,7 +208,7 @@ def _dictionary(arguments: argparse.Namespace) -> int:
 
 
 def _build(arguments: argparse.Namespace) -> int:
-    from .publish.sitebuild import build_site  # noqa: PLC0415 (publishing commands only)
+    from .publish.build.sitebuild import build_site  # noqa: PLC0415 (publishing commands only)
 
     out = build_site(arguments.data, arguments.out, sheet=arguments.sheet)
     print(f"built the book into {out} (open {out / 'index.html'})")
@@ -216,7 +216,7 @@ def _build(arguments: argparse.Namespace) -> int:
 
 
 def _outputs(arguments: argparse.Namespace) -> int:
-    from .publish.outputs import chapter_notebooks, store_outputs  # noqa: PLC0415 (publishing commands only)
+    from .publish.build.outputs import chapter_notebooks, store_outputs  # noqa: PLC0415 (publishing commands only)
 
     chosen = [Path(name).resolve() for name in arguments.notebooks] or chapter_notebooks()
     changed = store_outputs(chosen)
@@ -227,7 +227,7 @@ def _outputs(arguments: argparse.Namespace) -> int:
 
 
 def _pdf(arguments: argparse.Namespace) -> int:
-    from .publish.pdf import print_book  # noqa: PLC0415 (publishing commands only)
+    from .publish.build.pdf import print_book  # noqa: PLC0415 (publishing commands only)
 
     printed = print_book(arguments.site, arguments.out)
     print(

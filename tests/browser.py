@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from cnslbp_lib.publish.pdf import chapter_order, find_chromium
-from cnslbp_lib.publish.reproduce import book_chapters
+from cnslbp_lib.publish.build.pdf import chapter_order, find_chromium
+from cnslbp_lib.publish.build.reproduce import book_chapters
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = find_chromium()

@@ -71,7 +71,7 @@ def tree_digest(*folders: Path) -> str:
 
 def shared_build(tmp_path_factory: pytest.TempPathFactory, worker_id: str, name: str, data: Path) -> Path:
     """Build the site once per test run, whichever xdist worker asks first; the others wait and reuse it."""
-    from cnslbp_lib.publish.sitebuild import build_site
+    from cnslbp_lib.publish.build.sitebuild import build_site
 
     base = tmp_path_factory.getbasetemp()
     shared = base.parent if worker_id != "master" else base
@@ -91,7 +91,7 @@ def reconstruction_site(tmp_path_factory: pytest.TempPathFactory, worker_id: str
 # --- the browser tests (test_browser.py, test_browser_static.py): one Chromium and one server per file ----------
 @pytest.fixture(scope="module")
 def base_url(reconstruction_site: Path) -> Iterator[str]:
-    from cnslbp_lib.publish.pdf import serve
+    from cnslbp_lib.publish.build.pdf import serve
 
     with serve(reconstruction_site) as url:
         yield url
@@ -129,7 +129,7 @@ def visit(browser, base_url) -> Iterator[Callable[..., object]]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Start nbval's kernels on Unix sockets, as the book's executor does (publish/execution.py says why).
+    """Start nbval's kernels on Unix sockets, as the book's executor does (publish/build/execution.py says why).
 
     nbval starts each notebook's kernel with jupyter_client's ``KernelManager`` over TCP and has no
     option for the transport; a port it picks can be taken by another process before the kernel
@@ -138,7 +138,7 @@ def pytest_configure(config: pytest.Config) -> None:
     import nbval.kernel
     from jupyter_client.manager import KernelManager
 
-    from cnslbp_lib.publish.execution import ipc_kernel_manager
+    from cnslbp_lib.publish.build.execution import ipc_kernel_manager
 
     folder = Path(tempfile.mkdtemp(prefix="cnslbp-sockets-"))
     nbval.kernel.KernelManager = ipc_kernel_manager(folder, KernelManager)

@@ -7,7 +7,7 @@ scripts): none may reach the built site.
 The kinds the README names (every change the same, a single participant,
 nobody with a stage 3 row yet) are built end to end as whole sites; between
 them they carry every hostile id. The others are checked on every value the
-chapters show (:func:`cnslbp_lib.publish.values.chapter_values`, which is what
+chapters show (:func:`cnslbp_lib.publish.chapters.chapter_values`, which is what
 the chapters glue and display), each chart drawn as the build draws it.
 """
 
@@ -20,13 +20,13 @@ import re
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from cnslbp_lib.publish.values import CHAPTERS as CHAPTER_VALUES
-from cnslbp_lib.publish.values import chapter_values
 
 import cnslbp_lib as cl
 from cnslbp_lib.publish import charts
+from cnslbp_lib.publish.build.reproduce import book_chapters
+from cnslbp_lib.publish.chapters import CHAPTERS as CHAPTER_VALUES
+from cnslbp_lib.publish.chapters import chapter_values
 from cnslbp_lib.publish.charts.render import find_charts, static_chart_html, static_svg
-from cnslbp_lib.publish.reproduce import book_chapters
 
 from .conftest import ROOT, shared_build, tree_digest
 
@@ -171,7 +171,7 @@ def assert_ids_never_appear(site: Path, ids: list[str]) -> None:
 def cohort_values(name: str, folder: Path) -> tuple[dict[str, str], list[str]]:
     """Every value the chapters show for the cohort ``name`` (see :data:`COHORTS`), and its participant ids.
 
-    Besides :func:`~cnslbp_lib.publish.values.chapter_values`, the one figure of "What the abstract
+    Besides :func:`~cnslbp_lib.publish.chapters.chapter_values`, the one figure of "What the abstract
     determines" drawn from the cohort itself: the responders at every threshold against the ensemble's band.
     """
     data = folder / f"{name}.csv"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from cnslbp_lib.publish import execution
+from cnslbp_lib.publish.build import execution
 
 
 def project(root, cohort="participant,stage\nA,1\n"):

@@ -202,7 +202,7 @@ def test_one_more_printed_number_is_one_entry_in_the_paper_file(tmp_path, cohort
 
 
 def test_the_book_builds_with_one_more_printed_number(tmp_path, monkeypatch):
-    from cnslbp_lib.publish.sitebuild import build_site
+    from cnslbp_lib.publish.build.sitebuild import build_site
 
     text = STUDY_TEXT.replace(
         "  - key: association_direction",

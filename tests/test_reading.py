@@ -8,9 +8,9 @@ import pytest
 from bs4 import BeautifulSoup
 from sphinx.errors import ExtensionError
 
-from cnslbp_lib.publish.reader_paths import load_paths
-from cnslbp_lib.publish.reading import minutes, stop_words, visible_words
-from cnslbp_lib.publish.reproduce import REPRODUCE_PAGE, book_chapters
+from cnslbp_lib.publish.build.reader_paths import load_paths
+from cnslbp_lib.publish.build.reading import minutes, stop_words, visible_words
+from cnslbp_lib.publish.build.reproduce import REPRODUCE_PAGE, book_chapters
 
 ARTICLE = (
     '<html><nav>Menu words here</nav><article class="bd-article"><section id="s">'

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from sphinx.errors import ConfigError
 
-from cnslbp_lib.publish import reference, reproduce
+from cnslbp_lib.publish.build import reference, reproduce
 from cnslbp_lib.stats import rtm, rtm_joint
 
 from .conftest import ROOT
@@ -246,7 +246,7 @@ def test_every_module_of_a_layer_is_on_its_page_and_nothing_is_described_twice()
         for path in Path(publish.__file__).parent.rglob("*.py")
     }
     assert set(reference.layer_modules(["cnslbp_lib.publish"])) == on_disk
-    from cnslbp_lib.publish import site
+    from cnslbp_lib.publish.build import site
 
     lines = reference.member_directives(site)
     assert not any("vega_lite_version" in line and line.startswith("..") for line in lines)

@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 import yaml
 
-from cnslbp_lib.publish.roles import threshold_role, worked_out
+from cnslbp_lib.publish.build.roles import threshold_role, worked_out
 
 from .conftest import ROOT
 

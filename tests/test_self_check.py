@@ -19,8 +19,8 @@ from sphinx.testing.util import SphinxTestApp
 
 from cnslbp_lib.exceptions import SelfCheckFileError
 from cnslbp_lib.paper.reported import REPORTED
-from cnslbp_lib.publish.self_check import NumberCheck, load_self_checks
-from cnslbp_lib.publish.sitebuild import build_site
+from cnslbp_lib.publish.build.self_check import NumberCheck, load_self_checks
+from cnslbp_lib.publish.build.sitebuild import build_site
 
 from .conftest import COHORT_CSV, ROOT
 
@@ -217,7 +217,7 @@ def build_small(tmp_path: Path, checks: str, page: str) -> str:
     source.mkdir()
     (tmp_path / "checks.yaml").write_text(checks, encoding="utf-8")
     (source / "conf.py").write_text(
-        "extensions = ['myst_parser', 'cnslbp_lib.publish.self_check']\n"
+        "extensions = ['myst_parser', 'cnslbp_lib.publish.build.self_check']\n"
         f"cnslbp_self_checks = {str(tmp_path / 'checks.yaml')!r}\n",
         encoding="utf-8",
     )

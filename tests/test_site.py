@@ -4,9 +4,9 @@ import re
 import altair as alt
 from docutils.core import publish_doctree
 
+from cnslbp_lib.publish.build.site import _THEBE_BLOCKS, _VIEWPORT, vega_lite_version
+from cnslbp_lib.publish.build.site_pages import page_description
 from cnslbp_lib.publish.charts import render
-from cnslbp_lib.publish.site import _THEBE_BLOCKS, _VIEWPORT, vega_lite_version
-from cnslbp_lib.publish.site_pages import page_description
 
 
 def test_bundled_vega_lite_matches_altair():
@@ -151,7 +151,7 @@ def test_a_build_from_other_data_never_shows_the_stored_outputs(tmp_path, monkey
     import pytest
     from sphinx.errors import ConfigError
 
-    from cnslbp_lib.publish import site
+    from cnslbp_lib.publish.build import site
 
     from .conftest import COHORT_CSV
 

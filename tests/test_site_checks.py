@@ -228,7 +228,7 @@ def test_the_stylesheet_bundle_holds_each_member_as_the_site_finally_serves_it(r
 def test_the_icon_font_is_cut_to_the_icons_the_site_shows(reconstruction_site):
     from fontTools.ttLib import TTFont
 
-    from cnslbp_lib.publish.site_pages import ICON_FONT, ICON_SUBSET, icon_codepoints
+    from cnslbp_lib.publish.build.site_pages import ICON_FONT, ICON_SUBSET, icon_codepoints
 
     subset = reconstruction_site / ICON_SUBSET
     assert subset.stat().st_size < 10_000 < (reconstruction_site / ICON_FONT).stat().st_size

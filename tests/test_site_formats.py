@@ -48,7 +48,7 @@ def workbook_and_long_sites(tmp_path_factory, worker_id):
     write_cohort(long, 40, seed=12, global_change=True, gaps=True)
     workbook = clinic_files.write_wide_workbook(long, folder / "large.xlsx", sheet="Scores", first_sheet="About")
     workbook_site = folder / "site-workbook"
-    from cnslbp_lib.publish.sitebuild import build_site
+    from cnslbp_lib.publish.build.sitebuild import build_site
 
     # the workbook first: meanwhile test_site_own_data.py builds the long CSV on the other worker
     build_site(workbook, workbook_site, sheet="Scores", quiet=True)  # a wide sheet behind another: the sheet travels

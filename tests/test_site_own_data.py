@@ -146,7 +146,7 @@ def test_build_refuses_to_overwrite_a_folder_that_is_not_a_build(tmp_path):
     keep.mkdir()
     (keep / "mine.txt").write_text("precious", encoding="utf-8")
     with pytest.raises(cl.BuildError, match="does not hold a previous build"):
-        cl.publish.sitebuild.build_site(out=keep)
+        cl.publish.build.sitebuild.build_site(out=keep)
     with pytest.raises(cl.BuildError, match="refusing to build into"):
-        cl.publish.sitebuild.build_site(out=ROOT / "data")
+        cl.publish.build.sitebuild.build_site(out=ROOT / "data")
     assert (keep / "mine.txt").read_text(encoding="utf-8") == "precious"

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 import cnslbp_lib as cl
-from cnslbp_lib.publish.sitebuild import build_site, failure_summary
+from cnslbp_lib.publish.build.sitebuild import build_site, failure_summary
 
 from .conftest import COHORT_CSV, ROOT
 

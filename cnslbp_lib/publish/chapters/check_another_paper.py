@@ -26,8 +26,8 @@ from ...paper.paired_intervals import variant_words
 from ...paper.reported import Paper, load_paper
 from ...paper.row_ensemble import suspects
 from .. import glue
+from ..build.roles import EXTERNAL_NOTE
 from ..html import HtmlTable, html_table
-from ..roles import EXTERNAL_NOTE
 
 __all__ = ["EXAMPLE", "AnotherPaper", "external", "page", "suspects"]
 

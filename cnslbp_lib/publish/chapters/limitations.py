@@ -2,7 +2,7 @@
 
 Regression to the mean and the noise bound in words follow the conventions of
 :mod:`cnslbp_lib.publish.words`: every field already formatted, glued as
-``rtm_<instrument>_<field>`` (written out in :func:`page`); a figure the cohort
+``rtm_<instrument>_<field>`` (written out in :func:`~cnslbp_lib.publish.chapters.limitations.page`); a figure the cohort
 cannot support says "not computable" with the reason. The sentences
 (``rtm_bullet`` and the others) follow :mod:`cnslbp_lib.publish.sentences`:
 MyST Markdown that quotes those fields with ``{glue}`` roles, or says why a

@@ -23,7 +23,7 @@ Every text is MyST inline markup, so a number about the study is quoted with
 its mark (``{printed}`piq_ci_low```), a threshold with its mark as an
 assumption (``{threshold}`piq```) and arithmetic on printed numbers is worked
 out when the page is built (``{worked}`-65 / 14 | 2```); see
-:mod:`cnslbp_lib.publish.roles`.
+:mod:`cnslbp_lib.publish.build.roles`.
 
 The page is plain HTML with native form controls: a ``fieldset`` whose
 ``legend`` is the question, radio buttons or a text field with their labels, a
@@ -50,9 +50,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-from ..data.source import PROJECT_ROOT
-from ..exceptions import SelfCheckFileError
-from ..paper.formatting import MINUS
+from ...data.source import PROJECT_ROOT
+from ...exceptions import SelfCheckFileError
+from ...paper.formatting import MINUS
 from .roles import worked_out
 
 __all__ = [

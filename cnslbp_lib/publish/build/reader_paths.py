@@ -9,7 +9,7 @@ Each path is a title, an aim and its stops: pages (``book/bottom_line``) or one
 section of a page (``book/bottom_line#for-a-patient-who-asks-for-a-scan``). The
 links take their text from the pages' own titles when the site is written, and
 each stop and each path carries a ``cnslbp-minutes`` placeholder that
-:func:`cnslbp_lib.publish.reading.fill_reading_times` fills with minutes
+:func:`cnslbp_lib.publish.build.reading.fill_reading_times` fills with minutes
 measured from the built pages. A stop the book does not have is a build error
 naming the file, the path and the stop.
 """
@@ -28,7 +28,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
 
-from ..data.source import PROJECT_ROOT
+from ...data.source import PROJECT_ROOT
 
 __all__ = ["PATHS_FILE", "ReaderPath", "load_paths", "setup"]
 

@@ -17,8 +17,8 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from ..data.source import DATA_ENV, DEFAULT_DATA, PROJECT_ROOT, SHEET_ENV
-from ..exceptions import BuildError
+from ...data.source import DATA_ENV, DEFAULT_DATA, PROJECT_ROOT, SHEET_ENV
+from ...exceptions import BuildError
 
 __all__ = ["chapter_notebooks", "store_outputs"]
 

@@ -23,9 +23,9 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..data.load import load_cohort
-from ..data.source import DATA_ENV, DEFAULT_DATA, PROJECT_ROOT, SHEET_ENV
-from ..exceptions import BuildError
+from ...data.load import load_cohort
+from ...data.source import DATA_ENV, DEFAULT_DATA, PROJECT_ROOT, SHEET_ENV
+from ...exceptions import BuildError
 
 __all__ = ["BUILD_MARKER", "build_site", "failure_summary"]
 
@@ -38,7 +38,7 @@ _FAILURE_STARTS = (
     "Traceback (most recent call last)",
     "An error occurred while executing",
 )
-# myst-nb names the notebook's path; the book's own executor (publish/execution.py) its file name
+# myst-nb names the notebook's path; the book's own executor (publish/build/execution.py) its file name
 _FAILED_CHAPTER = re.compile(r"ExecutionError: (\S+?\.(?:ipynb|md))\b|^(\S+?\.ipynb) failed while executing")
 _ERROR_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception)): (.+)$")
 _WRAPPERS = ("CellExecutionError", "ExecutionError", "RuntimeError")

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from ..data.files import write_text_atomically
+from ...data.files import write_text_atomically
 
 __all__ = [
     "WORDS_PER_MINUTE",

@@ -1,6 +1,6 @@
 """Rerunning the book from its site: the source's address, the chapters as notebooks, the lock file.
 
-Part of the Sphinx extension (:mod:`cnslbp_lib.publish.site` sets it up):
+Part of the Sphinx extension (:mod:`cnslbp_lib.publish.build.site` sets it up):
 
 - **The source's address** is Jupyter Book's ``repository: url:`` in
   ``_config.yml``; ``$CNSLBP_REPOSITORY_URL`` overrides it for one build (the
@@ -38,7 +38,7 @@ from sphinx.errors import ConfigError
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
 
-from ..data.source import PROJECT_ROOT
+from ...data.source import PROJECT_ROOT
 
 __all__ = [
     "NOTEBOOKS",

@@ -1,6 +1,6 @@
 """What each page carries besides its content: a description, one stylesheet bundle, a cut-down icon font.
 
-Helpers of the Sphinx extension in :mod:`cnslbp_lib.publish.site`, which wires
+Helpers of the Sphinx extension in :mod:`cnslbp_lib.publish.build.site`, which wires
 them to Sphinx's events.
 """
 

@@ -39,11 +39,11 @@ from typing import Any
 
 from docutils import nodes
 
-from ..data.instruments import get_instrument
-from ..paper.formatting import MINUS, format_number, parse_count_word
-from ..paper.reconstruction import EnsembleSummary, load_summary
-from ..paper.reported import get_reported
-from .provenance import Marks
+from ...data.instruments import get_instrument
+from ...paper.formatting import MINUS, format_number, parse_count_word
+from ...paper.reconstruction import EnsembleSummary, load_summary
+from ...paper.reported import get_reported
+from ..provenance import Marks
 
 __all__ = [
     "derived_role",

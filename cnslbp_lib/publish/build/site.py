@@ -21,7 +21,7 @@
   ``book/_templates`` drop the theme's Font Awesome script and its search
   scripts (the search page loads its own).
 - On a phone, wide tables of words stack, one block per row, every cell
-  under its column's name (:func:`~cnslbp_lib.publish.site_pages.phone_tables`).
+  under its column's name (:func:`~cnslbp_lib.publish.build.site_pages.phone_tables`).
 - Valid markup: MyST-NB's hidden-cell summaries without ``<p>``, no repeated
   sphinx-exercise ids, one viewport meta tag, a meta description per page (its
   Overview paragraph), a valid ``index.html`` redirect page, no thebe.
@@ -44,10 +44,10 @@ from sphinx.environment import BuildEnvironment
 from sphinx.errors import ConfigError, ExtensionError
 from sphinx.util import logging
 
-from ..data.load import load_cohort
-from ..data.source import PROJECT_ROOT, cohort_path, cohort_sheet, provenance
-from ..exceptions import CohortValidationError, NotebookExecutionError
-from .charts.render import (
+from ...data.load import load_cohort
+from ...data.source import PROJECT_ROOT, cohort_path, cohort_sheet, provenance
+from ...exceptions import CohortValidationError, NotebookExecutionError
+from ..charts.render import (
     CHART_CLASS,
     find_charts,
     has_narrow_form,
@@ -457,10 +457,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from myst_nb.sphinx_ import HideCodeCellNode  # noqa: PLC0415
 
     app.setup_extension("myst_nb")
-    app.setup_extension("cnslbp_lib.publish.reproduce")
-    app.setup_extension("cnslbp_lib.publish.reference")
-    app.setup_extension("cnslbp_lib.publish.reader_paths")
-    app.setup_extension("cnslbp_lib.publish.self_check")
+    app.setup_extension("cnslbp_lib.publish.build.reproduce")
+    app.setup_extension("cnslbp_lib.publish.build.reference")
+    app.setup_extension("cnslbp_lib.publish.build.reader_paths")
+    app.setup_extension("cnslbp_lib.publish.build.self_check")
     app.add_config_value("cnslbp_dataset_sha256", "", "env")
     app.add_config_value("cnslbp_execution_inputs", "", "env")
     app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_cell, _depart_hidden_cell))

@@ -59,7 +59,7 @@ def layer_modules(names: list[str]) -> list[str]:
 def reexported(module: ModuleType) -> dict[str, str]:
     """The names of ``module.__all__`` that are defined elsewhere, with where (``module.name``).
 
-    >>> import cnslbp_lib.publish.site as site
+    >>> import cnslbp_lib.publish.build.site as site
     >>> reexported(site)
     {'vega_lite_version': 'cnslbp_lib.publish.charts.render.vega_lite_version'}
     """

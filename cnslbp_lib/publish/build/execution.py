@@ -19,7 +19,7 @@ read is submitted to a pool with two workers per core:
   again; nothing else can change an output. ``CNSLBP_EXECUTION_CACHE`` names
   another cache folder, or ``off`` to run every chapter.
 
-The Sphinx extension (:mod:`cnslbp_lib.publish.site`) submits the chapters at
+The Sphinx extension (:mod:`cnslbp_lib.publish.build.site`) submits the chapters at
 ``env-before-read-docs`` and hands Sphinx each executed notebook at
 ``source-read``; myst-nb's own execution is off (``execute_notebooks: "off"``).
 """
@@ -50,8 +50,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from ..data.instruments import paper_path
-from ..exceptions import NotebookExecutionError
+from ...data.instruments import paper_path
+from ...exceptions import NotebookExecutionError
 
 __all__ = [
     "CACHE_ENV",
@@ -245,8 +245,8 @@ def _warm_caches() -> None:
     The stamp is cached per process (:func:`~cnslbp_lib.paper.reconstruction.summary_stamp`), so each forked
     kernel starts with it; a chapter that needs it and cannot have it raises the error itself.
     """
-    from ..exceptions import CnslbpError  # noqa: PLC0415 (the warm process only)
-    from ..paper.reconstruction import summary_stamp  # noqa: PLC0415
+    from ...exceptions import CnslbpError  # noqa: PLC0415 (the warm process only)
+    from ...paper.reconstruction import summary_stamp  # noqa: PLC0415
 
     with contextlib.suppress(CnslbpError, OSError):
         summary_stamp()
@@ -273,7 +273,7 @@ class WarmKernels:
             [
                 sys.executable,
                 "-c",
-                "import sys; from cnslbp_lib.publish import execution as e; e._serve_warm_kernels(sys.argv[1])",
+                "import sys; from cnslbp_lib.publish.build import execution as e; e._serve_warm_kernels(sys.argv[1])",
                 self.socket,
             ],
             stdin=subprocess.PIPE,

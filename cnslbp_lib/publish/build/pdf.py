@@ -23,8 +23,8 @@ from pathlib import Path
 import yaml
 from pypdf import PdfReader
 
-from ..data.source import PROJECT_ROOT
-from ..exceptions import PrintError
+from ...data.source import PROJECT_ROOT
+from ...exceptions import PrintError
 
 __all__ = ["LocalServer", "PrintedBook", "chapter_order", "find_chromium", "print_book", "printed_chapters", "serve"]
 

@@ -69,17 +69,31 @@ def tree_digest(*folders: Path) -> str:
     return digest.hexdigest()
 
 
-def shared_build(tmp_path_factory: pytest.TempPathFactory, worker_id: str, name: str, data: Path) -> Path:
-    """Build the site once per test run, whichever xdist worker asks first; the others wait and reuse it."""
+def shared_build(
+    tmp_path_factory: pytest.TempPathFactory,
+    worker_id: str,
+    name: str,
+    data: Path,
+    *,
+    sheet: str | None = None,
+    paper: Path | None = None,
+) -> Path:
+    """Build the site once per test run, whichever xdist worker asks first; the others wait and reuse it.
+
+    ``sheet`` is a workbook's sheet; ``paper`` a paper file to build with instead of the book's (``$CNSLBP_PAPER``).
+    """
+    from cnslbp_lib.data.instruments import PAPER_ENV
     from cnslbp_lib.publish.build.sitebuild import build_site
 
     base = tmp_path_factory.getbasetemp()
     shared = base.parent if worker_id != "master" else base
     site = shared / f"site-{name}"
-    with (shared / f"site-{name}.lock").open("w") as lock:
+    with (shared / f"site-{name}.lock").open("w") as lock, pytest.MonkeyPatch.context() as patch:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        if paper is not None:
+            patch.setenv(PAPER_ENV, str(paper))
         if not (site / "index.html").exists():
-            build_site(data, site, quiet=True)
+            build_site(data, site, sheet=sheet, quiet=True)
     return site
 
 

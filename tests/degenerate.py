@@ -121,14 +121,15 @@ NOT_A_NUMBER = re.compile(r"\b(nan|inf|infinity)\b", re.IGNORECASE)
 CHAPTERS = [Path(chapter).name for chapter in book_chapters()]
 
 
-def build_cohorts(names, tmp_path_factory, worker_id):
+def build_cohorts(names, tmp_path_factory, worker_id, *, paper=None):
+    """Build each named cohort's site (with ``paper`` instead of the book's paper file, if given)."""
     folder = tmp_path_factory.mktemp("degenerate")
     before = tree_digest(ROOT / "data", ROOT / "book")
     sites = {}
     for name in names:
         data = folder / f"{name}.csv"
         ids = COHORTS[name](data)
-        sites[name] = (shared_build(tmp_path_factory, worker_id, name, data), ids)
+        sites[name] = (shared_build(tmp_path_factory, worker_id, name, data, paper=paper), ids)
     assert tree_digest(ROOT / "data", ROOT / "book") == before, "building changed data/ or book/"
     return sites
 

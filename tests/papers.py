@@ -8,6 +8,7 @@ data are known.
 
 from __future__ import annotations
 
+import shutil
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -151,4 +152,29 @@ def paper_content(data: pd.DataFrame) -> dict[str, object]:
 def write_paper(folder: Path, data: pd.DataFrame) -> Path:
     path = folder / "synthetic.yaml"
     path.write_text(yaml.safe_dump(paper_content(data), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+# The authors publish one more number: the PSQ change from stage 1 to 2 with its CI (one entry each, nothing else)
+ONE_MORE_NUMBER = (
+    '  - {key: psq_12_mean_change, label: "PSQ mean change, stage 1 → 2", quantity: mean_change, '
+    'instrument: psq, from_stage: 1, to_stage: 2, printed: "+0.64"}\n'
+    '  - {key: psq_12_ci_low, label: "PSQ 95% CI, stage 1 → 2, lower limit", quantity: ci_low, '
+    'instrument: psq, from_stage: 1, to_stage: 2, printed: "−2.10"}\n'
+    '  - {key: psq_12_ci_high, label: "PSQ 95% CI, stage 1 → 2, upper limit", quantity: ci_high, '
+    'instrument: psq, from_stage: 1, to_stage: 2, printed: "3.38"}\n'
+)
+
+
+def study_with_one_more_number(folder: Path) -> Path:
+    """A copy of the book's paper file (beside copies of its neighbours) with :data:`ONE_MORE_NUMBER` added."""
+    from cnslbp_lib.data.instruments import DEFAULT_PAPER
+
+    copy = folder / "papers"
+    shutil.copytree(DEFAULT_PAPER.parent, copy, dirs_exist_ok=True)
+    text = DEFAULT_PAPER.read_text(encoding="utf-8")
+    anchor = "  - key: association_direction"
+    assert anchor in text, "the paper file's last reported number moved: update ONE_MORE_NUMBER's anchor"
+    path = copy / DEFAULT_PAPER.name
+    path.write_text(text.replace(anchor, ONE_MORE_NUMBER + anchor, 1), encoding="utf-8")
     return path

@@ -1,4 +1,4 @@
-"""Rebuilding the whole book on a clinic's cohort file: adapts, excludes openly, never leaks ids."""
+"""Rebuilding the whole book on a clinic's cohort file (a wide workbook): adapts, excludes openly, never leaks ids."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 import cnslbp_lib as cl
 from cnslbp_lib.publish import words
 
+from . import clinic_files
 from .conftest import HEADER, ROOT, shared_build, tree_digest
 
 pytestmark = pytest.mark.slow(seconds=55, reason="builds a whole site")
@@ -44,21 +45,26 @@ def write_cohort(path, participants: int, *, seed: int, global_change: bool, gap
     return ids
 
 
+SHEET = "Scores"
+
+
 @pytest.fixture(scope="module")
 def own_site(tmp_path_factory, worker_id):
-    """A clinic's long CSV of 40 participants with global change, lost follow-ups and blank scores."""
+    """A clinic's cohort of 40 participants with global change, lost follow-ups and blank scores, kept as a wide
+    workbook whose scores are on its second sheet (so the sheet has to reach every chapter's kernel, or the
+    build fails on the first sheet); its long CSV is what the workbook's numbers are compared with."""
     folder = tmp_path_factory.mktemp("cohorts")
     before = tree_digest(ROOT / "data", ROOT / "book")
-    # test_site_formats.py builds a workbook of the same file (same name and bytes) and compares: one build
-    data = folder / "large-clinic.csv"
-    ids = write_cohort(data, 40, seed=12, global_change=True, gaps=True)
-    site = shared_build(tmp_path_factory, worker_id, "large", data)
+    long = folder / "large-clinic.csv"
+    ids = write_cohort(long, 40, seed=12, global_change=True, gaps=True)
+    workbook = clinic_files.write_wide_workbook(long, folder / "large-clinic.xlsx", sheet=SHEET, first_sheet="About")
+    site = shared_build(tmp_path_factory, worker_id, "clinic-workbook", workbook, sheet=SHEET)
     assert tree_digest(ROOT / "data", ROOT / "book") == before, "building changed data/ or book/"
-    return site, data, ids
+    return site, workbook, ids, long
 
 
 def test_participant_ids_never_appear_in_the_built_site(own_site):
-    site, _, ids = own_site
+    site, _, ids, _ = own_site
     for path in site.rglob("*"):
         if path.is_file() and path.suffix in {".html", ".js", ".json", ".txt", ".csv", ".ipynb"}:
             text = path.read_text(encoding="utf-8", errors="ignore")
@@ -67,8 +73,8 @@ def test_participant_ids_never_appear_in_the_built_site(own_site):
 
 
 def test_pages_say_the_data_were_user_supplied_with_the_files_hash(own_site):
-    site, data, _ = own_site
-    digest = cl.load_cohort(data).sha256
+    site, data, _, _ = own_site
+    digest = cl.load_cohort(data, sheet=SHEET).sha256
     start = (site / "book" / "start_here.html").read_text(encoding="utf-8")
     assert f"user-supplied cohort file <code>{data.name}</code>" in start
     assert digest in start
@@ -76,22 +82,23 @@ def test_pages_say_the_data_were_user_supplied_with_the_files_hash(own_site):
 
 
 def test_chapters_show_this_cohorts_numbers_in_place(own_site):
-    site, data, _ = own_site
-    table = cl.audit(cl.load_cohort(data)).set_index("key")
+    site, _, _, long = own_site
+    # the workbook's site shows the numbers its long CSV gives
+    table = cl.audit(cl.load_cohort(long)).set_index("key")
     text = (site / "book" / "start_here.html").read_text(encoding="utf-8")
     for key in ("piq_mean_change", "pseq_mean_change", "psq_p_val", "piq_responders"):
         shown = re.search(rf'data-key="{key}">([^<]+)<', text).group(1)
         # a percentage keeps its sign inside the checked number
         assert shown == table.loc[key, "recomputed_printed"] + ("%" if key == "piq_responders" else "")
-    count = cl.paper.formatting.count_in_words(cl.load_cohort(data).n_participants, capital=True)
+    count = cl.paper.formatting.count_in_words(cl.load_cohort(long).n_participants, capital=True)
     assert f"{count} participants.</p>" in text
     # the full hash is in the announcement bar; the per-chapter notice does not repeat a short one
     assert "file SHA-256" not in text
 
 
 def test_the_downloadable_notebooks_are_this_cohorts_as_run_for_this_build(own_site, cohort):
-    site, data, _ = own_site
-    table = cl.audit(cl.load_cohort(data)).set_index("key")
+    site, data, _, _ = own_site
+    table = cl.audit(cl.load_cohort(data, sheet=SHEET)).set_index("key")
     reconstruction = cl.audit(cohort).set_index("key")
     notebook = json.loads((site / "notebooks" / "start_here.ipynb").read_text(encoding="utf-8"))
     html = "".join(
@@ -106,8 +113,8 @@ def test_the_downloadable_notebooks_are_this_cohorts_as_run_for_this_build(own_s
 
 
 def test_prose_follows_the_numbers_not_the_paper(own_site):
-    site, data, _ = own_site
-    row = cl.paired_change(cl.load_cohort(data).data, "psq")
+    site, data, _, _ = own_site
+    row = cl.paired_change(cl.load_cohort(data, sheet=SHEET).data, "psq")
     text = (site / "book" / "start_here.html").read_text(encoding="utf-8")
     verb = words.change_verb(row.mean_change)
     assert f"Pain severity {verb} by {cl.format_number(abs(row.mean_change), 2)} points" in re.sub(r"<[^>]+>", "", text)
@@ -118,7 +125,7 @@ def test_prose_follows_the_numbers_not_the_paper(own_site):
 
 
 def test_exclusions_are_named_and_analyses_state_their_n(own_site):
-    site, _, _ = own_site
+    site, _, _, _ = own_site
     design = re.sub(r"<[^>]+>", " ", (site / "book" / "design.html").read_text(encoding="utf-8"))
     assert "no row for this stage" in design and "piq is blank" in design
     primary = re.sub(r"<[^>]+>", "", (site / "book" / "primary_outcomes.html").read_text(encoding="utf-8"))

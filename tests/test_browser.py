@@ -51,8 +51,14 @@ def test_page_loads_with_no_errors_failed_or_outside_requests(desktop_page):
 def test_no_serious_or_critical_accessibility_violations(desktop_page):
     from axe_playwright_python.sync_playwright import Axe
 
-    # the live charts and their controls are checked too (the fixture drew them)
-    results = Axe().run(desktop_page.tab)
+    # the live charts and their controls are checked too (the fixture drew them). On the library reference
+    # pages (autodoc's markup, up to 70,000 px tall) colour contrast, half of axe's time there, is left to the
+    # chapters: the reference adds no colours of its own, its text and code use the theme's and Pygments'
+    # colours that every chapter page shows and is checked for
+    reference = desktop_page.path.startswith("book/reference_")
+    results = Axe().run(
+        desktop_page.tab, options={"rules": {"color-contrast": {"enabled": False}}} if reference else None
+    )
     serious = [
         f"{violation['id']} ({violation['impact']}): {violation['nodes'][0]['target']}"
         for violation in results.response["violations"]

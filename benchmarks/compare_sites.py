@@ -4,8 +4,8 @@
 
 For every HTML page in either site, four things are compared: the article's
 visible text (spaces collapsed), the numbers in it (in order), the links
-(each ``href``, in order) and each chart's Vega-Lite specification (its JSON,
-as the page embeds it). Printed: how many pages were compared, how many
+(each ``href``, in order) and each chart's Vega-Lite specifications (the JSON
+the page stores for the live chart and for a phone's). Printed: how many pages were compared, how many
 differ in each respect, and for each differing page the first differences
 (a unified diff of the text, capped). Exit 0 when nothing differs, 1 otherwise.
 Use it before and after a refactor that must not change what readers see; the
@@ -24,14 +24,17 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 NUMBER = re.compile(r"[−-]?\d+(?:[.,]\d+)*%?")
-SPEC = re.compile(r"var spec = (\{.*?\});\n", re.S)
 SHOWN_LINES = 12
 
 
 def page_parts(path: Path) -> dict[str, object]:
     """What a reader meets on one page: text, numbers, links, chart specifications."""
-    html = path.read_text(encoding="utf-8")
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    # each chart's specification as the built page stores it, and the phone's form of it
+    charts = [
+        json.dumps(json.loads(script.string or "null"), sort_keys=True)
+        for script in soup.select('script[type="application/json"][id^="cnslbp-chart-"]')
+    ]
     article = soup.select_one("article") or soup.body or soup
     for hidden in article.select("script, style"):
         hidden.decompose()
@@ -40,7 +43,7 @@ def page_parts(path: Path) -> dict[str, object]:
         "text": text,
         "numbers": NUMBER.findall(text),
         "links": [anchor.get("href", "") for anchor in soup.select("a[href]")],
-        "charts": [json.dumps(json.loads(spec), sort_keys=True) for spec in SPEC.findall(html)],
+        "charts": charts,
     }
 
 

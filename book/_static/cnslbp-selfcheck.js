@@ -1,4 +1,4 @@
-/* cnslbp-book self-checks (cnslbp_lib/publish/self_check.py writes their HTML); loaded only on pages
+/* cnslbp-book self-checks (cnslbp_lib/publish/build/self_check.py writes their HTML); loaded only on pages
    that have one, deferred, with no request to anywhere.
    - Shows each check's button (hidden for readers without JavaScript, who get a noscript note).
    - A multiple-choice check: the chosen answer's feedback, from the list of reasons the page already

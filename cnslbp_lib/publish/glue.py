@@ -2,16 +2,13 @@
 
 Chapters glue exactly the keys their text uses, and a test checks, chapter by
 chapter, that glued keys and ``{glue}`` references match in both directions.
-Keys are either a reported number's registry key (:func:`checked`,
-:func:`printed`) or ``<prefix>_<field>`` of a words object from
-:mod:`cnslbp_lib.publish.words` (:func:`fields`), so every key names a field
-that can be found.
+A value's key is written out where its chapter's text module builds the page
+(``publish/chapters/<chapter>.py``); a reported number is glued under its
+registry key as an in-place check (:func:`checked`) and, as the abstract prints
+it, under ``<key>_printed`` (:func:`printed`).
 """
 
 from __future__ import annotations
-
-import dataclasses
-from typing import Any
 
 from IPython.display import Markdown
 from myst_nb import glue as _glue
@@ -19,7 +16,7 @@ from myst_nb import glue as _glue
 from .provenance import Marks
 from .study import Study
 
-__all__ = ["Html", "Text", "checked", "fields", "html", "markdown", "number", "printed", "text"]
+__all__ = ["Html", "Text", "checked", "html", "markdown", "number", "printed", "text"]
 
 
 class Text(str):
@@ -52,23 +49,6 @@ def printed(*keys: str) -> None:
     """Glue reported numbers as the abstract prints them, marked as printed, as ``<key>_printed``."""
     for key in keys:
         _glue(f"{key}_printed", Marks(None).printed(key), display=False)
-
-
-def fields(words: Any, *names: str) -> None:
-    """Glue the named fields of a words object as ``<prefix>_<field>``.
-
-    Raises
-    ------
-    ValueError
-        If a name is not a field of ``words``, naming the fields it has.
-    """
-    known = [field.name for field in dataclasses.fields(words) if field.name != "prefix"]
-    for name in names:
-        if name not in known:
-            raise ValueError(f"{type(words).__name__} has no field {name!r}; fields are {', '.join(known)}")
-        value = getattr(words, name)
-        # plain text is glued as text; ranged numbers and intervals keep their HTML
-        _glue(f"{words.prefix}_{name}", Text(value) if isinstance(value, str) else value, display=False)
 
 
 def number(key: str, value: object) -> None:

@@ -1,4 +1,4 @@
-"""Whole sentences whose shape depends on the data: what a chapter says when a number is missing.
+"""Whole sentences several chapters share, whose shape depends on the data: what is said when a number is missing.
 
 A sentence like "the mean PIQ score changed by −18.79 points (95% CI …)" has no
 sensible form with its numbers taken out, so when the cohort cannot give them
@@ -6,7 +6,9 @@ the library writes another sentence, with the reason. Sentences are MyST
 Markdown, pasted with ``{glue:md}`key:myst```: the numbers in them are
 ``{glue}`` roles of their own, so a reported number stays an in-place check
 and a ranged number keeps its spread, exactly as in the chapter's prose.
-:func:`quoted_keys` lists the keys a sentence quotes; the chapter glues them.
+:func:`quoted_keys` lists the keys a sentence quotes, and the page glues them
+(:attr:`~cnslbp_lib.publish.page.Page.checks`). A sentence only one chapter says
+lives in that chapter's text module (:mod:`cnslbp_lib.publish.chapters`).
 """
 
 from __future__ import annotations

@@ -118,3 +118,38 @@ def test_results_chapters_show_their_analysis_calls_and_fold_no_code_behind_a_to
             assert tags == {"remove-input"}, f"{name}: {source!r} is tagged {tags}"
         else:  # a library call a reader learns from: shown as it is
             assert not tags and "study.run(" in source, f"{name}: {source!r} is tagged {tags}"
+
+
+def test_every_key_a_chapter_glues_is_written_out_in_its_text_module(cohort, tmp_path):
+    """A search for any key a page quotes finds where its value is made: the chapter's module names it whole.
+
+    Reported numbers are glued under their keys in the paper file (``papers/*.yaml``), the other
+    numbers, sentences, tables and charts under keys written in ``publish/chapters/<chapter>.py``.
+    Run on the reconstruction and on a cohort of the user's own (whose pages glue a few more keys).
+    """
+    import inspect
+
+    from cnslbp_lib.data.source import provenance
+    from cnslbp_lib.publish import chapters
+    from cnslbp_lib.publish.chapters import check_another_paper
+    from cnslbp_lib.publish.study import Study
+
+    reported = {record.key for record in REPORTED}
+    own = cohort.data.copy()
+    own.loc[own.index[0], "piq"] = 69 if own["piq"].iloc[0] != 69 else 68  # not the reconstruction any more
+    own_file = tmp_path / "own.csv"
+    own.to_csv(own_file, index=False)
+    import cnslbp_lib as cl
+
+    missing = []
+    for data in (cohort, cl.load_cohort(own_file)):
+        study = Study(cohort=data.pseudonymised(), provenance=provenance(data))
+        assert study.provenance.is_reconstruction == (data is cohort)
+        for name, build in chapters.CHAPTERS.items():
+            source = inspect.getsource(getattr(chapters, name))
+            page = build(study)
+            keys = [*page.values, *page.markdown, *page.sentences, *page.shown, *page.checked, *page.printed]
+            missing += [f"{name}: {key}" for key in keys if key not in reported and f'"{key}"' not in source]
+    source = inspect.getsource(check_another_paper)
+    missing += [f"check_another_paper: {key}" for key in check_another_paper.page().values if f'"{key}"' not in source]
+    assert missing == []

@@ -15,6 +15,7 @@ import sys
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -34,16 +35,6 @@ pytestmark = [
     needs_chromium,
     pytest.mark.slow(seconds=75, reason="drives Chromium over every page without JavaScript and prints the book"),
 ]
-
-
-# The library reference pages (autodoc's markup, up to 70,000 px tall on a phone) are checked at phone width by
-# the fit test below, and photographed at desktop width; a phone screenshot of them would take longer than all
-# the chapters' together and show nothing those two do not.
-@pytest.mark.parametrize("path", [path for path in site_pages() if not path.startswith("book/reference_")])
-def test_screenshot_at_phone_width(visit, path):
-    page = visit(path, WIDTHS["phone"])
-    page.draw_all()
-    screenshot_at_width(page, "phone")
 
 
 def test_the_whole_book_prints_to_one_pdf_in_toc_order(reconstruction_site, tmp_path):
@@ -109,9 +100,12 @@ def without_javascript(browser, base_url) -> Iterator[object]:
 
 
 @pytest.mark.parametrize("path", CHART_PAGES)
-def test_static_and_live_charts_draw_the_same_marks_axes_and_labels(visit, without_javascript, base_url, path):
+def test_a_page_reads_fully_without_javascript_and_its_static_charts_draw_what_the_live_ones_do(
+    visit, without_javascript, base_url, path
+):
     static_page = without_javascript.new_page()
     static_page.goto(f"{base_url}/{path}")
+    assert_reads_fully_without_javascript(static_page, path, "desktop")
     static_charts = static_page.locator(".cnslbp-chart svg.cnslbp-static:not(.cnslbp-static--narrow)")
     static = [static_charts.nth(index).evaluate(SVG_SUMMARY) for index in range(static_charts.count())]
     widths = [static_charts.nth(index).get_attribute("width") for index in range(static_charts.count())]
@@ -147,15 +141,9 @@ def test_static_and_live_charts_draw_the_same_marks_axes_and_labels(visit, witho
                 assert label == other, f"{where}: {label!r} != {other!r}"
 
 
-# Every page that can hold a chart or a self-check; the others (the reproduce page and the library reference)
-# hold nothing that needs JavaScript (test_nothing_on_the_other_pages_needs_javascript)
-@pytest.mark.parametrize("path", CHART_PAGES)
-@pytest.mark.parametrize("width", WIDTHS)
-def test_a_page_reads_fully_without_javascript(browser, base_url, path, width):
-    context = browser.new_context(viewport=WIDTHS[width], java_script_enabled=False)
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url) else route.abort())
-    tab = context.new_page()
-    tab.goto(f"{base_url}/{path}")
+def assert_reads_fully_without_javascript(tab, path: str, width: str) -> None:
+    """A page opened without JavaScript: its title and text, every chart as its static drawing for this
+    width (the column's size, no room kept below it), no sideways scrolling; then its screenshot."""
     assert tab.locator("article.bd-article h1").first.is_visible()
     assert len(tab.locator("article.bd-article").inner_text()) > 1000
     charts = tab.locator(".cnslbp-chart")
@@ -176,6 +164,19 @@ def test_a_page_reads_fully_without_javascript(browser, base_url, path, width):
     target = SCREENSHOTS / f"{width}-no-javascript" / (path.replace("/", "_") + ".png")
     target.parent.mkdir(parents=True, exist_ok=True)
     save_screenshot(tab, target)
+
+
+# Every page that can hold a chart or a self-check, at phone width here and at desktop width in
+# test_a_page_reads_fully_without_javascript_and_its_static_charts_draw_what_the_live_ones_do (which opens it);
+# the other pages (the reproduce page and the library reference) hold nothing that needs JavaScript
+# (test_nothing_on_the_other_pages_needs_javascript)
+@pytest.mark.parametrize("path", CHART_PAGES)
+def test_a_page_reads_fully_without_javascript_on_a_phone(browser, base_url, path):
+    context = browser.new_context(viewport=WIDTHS["phone"], java_script_enabled=False)
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url) else route.abort())
+    tab = context.new_page()
+    tab.goto(f"{base_url}/{path}")
+    assert_reads_fully_without_javascript(tab, path, "phone")
     context.close()
 
 
@@ -261,7 +262,9 @@ MIN_TEXT_PX = 11
 
 
 def test_every_page_fits_a_phone_with_no_hidden_column_and_no_text_under_11_px(browser, base_url):
-    """At 390 px: each page as it first paints (static charts) and once every chart is live."""
+    """At 390 px: each page as it first paints (static charts) and once every chart is live; then its screenshot
+    under ``_build/screenshots/phone/``, all but the library reference's (up to 70,000 px tall on a phone: this
+    test checks them, the desktop screenshots show them)."""
     context = browser.new_context(viewport=WIDTHS["phone"])
     context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url) else route.abort())
     tab = context.new_page()
@@ -273,6 +276,8 @@ def test_every_page_fits_a_phone_with_no_hidden_column_and_no_text_under_11_px(b
             tab.evaluate("window.cnslbpDrawAll()")
             found += [f"{problem} (live)" for problem in tab.evaluate(PHONE_PROBLEMS, MIN_TEXT_PX)]
             problems += [f"{path}: {problem}" for problem in dict.fromkeys(found)]
+            if not path.startswith("book/reference_"):
+                screenshot_at_width(SimpleNamespace(tab=tab, path=path), "phone")
     finally:
         context.close()
     assert problems == [], "\n".join(problems)

@@ -152,7 +152,7 @@ def pytest_configure(config: pytest.Config) -> None:
     import nbval.kernel
     from jupyter_client.manager import KernelManager
 
-    from cnslbp_lib.publish.build.execution import ipc_kernel_manager
+    from cnslbp_lib.publish.build.kernels import ipc_kernel_manager
 
     folder = Path(tempfile.mkdtemp(prefix="cnslbp-sockets-"))
     nbval.kernel.KernelManager = ipc_kernel_manager(folder, KernelManager)

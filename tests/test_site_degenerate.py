@@ -24,7 +24,7 @@ from .degenerate import (
 
 pytestmark = pytest.mark.slow(seconds=20, reason="every chapter's values for four cohorts, each chart drawn")
 
-NAMES = ("identical-changes", "one-participant")
+NAMES = ("identical-changes", "one-participant", "no-change")
 
 
 @pytest.fixture(scope="module")
@@ -94,19 +94,8 @@ def test_one_participant_says_how_many_are_needed(cohorts):
     assert "The mean change and its 95% CI are not computable: needs at least 2 participants" in descriptions
 
 
-@pytest.fixture(scope="module")
-def no_change(tmp_path_factory):
-    return cohort_values("no-change", tmp_path_factory.mktemp("no-change"))
-
-
-def test_no_change_shows_every_value_with_no_nan_and_no_id(no_change):
-    values, ids = no_change
-    assert_values_complete_and_finite(values)
-    assert_ids_never_in(values, ids)
-
-
-def test_no_change_reads_as_no_change(no_change):
-    values, _ = no_change
+def test_no_change_reads_as_no_change(cohorts):
+    values, _ = cohorts["no-change"]
     # "Pain interference {piq_23_average} and pain self-efficacy {pseq_23_change}: on both measures ..."
     assert "on both measures the group did not change." in values["start_here:primary_changes"]
     assert value_text(values["start_here:piq_23_average"]).startswith("did not change on average")

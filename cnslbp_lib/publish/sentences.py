@@ -6,7 +6,7 @@ the library writes another sentence, with the reason. Sentences are MyST
 Markdown, pasted with ``{glue:md}`key:myst```: the numbers in them are
 ``{glue}`` roles of their own, so a reported number stays an in-place check
 and a ranged number keeps its spread, exactly as in the chapter's prose.
-:func:`quoted_keys` lists the keys a sentence quotes, and the page glues them
+:func:`~cnslbp_lib.publish.myst.quoted_keys` lists the keys a sentence quotes, and the page glues them
 (:attr:`~cnslbp_lib.publish.page.Page.checks`). A sentence only one chapter says
 lives in that chapter's text module (:mod:`cnslbp_lib.publish.chapters`).
 """
@@ -24,7 +24,7 @@ from ..exceptions import NotEnoughDataError
 from ..paper.formatting import format_number
 from ..stats.change import paired_change
 from ..stats.sensitivity import minimum_detectable_dz
-from .myst import REPORTED_KEYS, quoted_keys
+from .myst import REPORTED_KEYS
 from .myst import md as _md
 from .myst import role as _role
 from .provenance import Displayable, Marks, Phrase
@@ -32,12 +32,11 @@ from .study import Study
 from .words import DERIVED_KEYS, participants
 
 __all__ = [
-    "REPORTED_KEYS",
     "change_reading",
     "change_result",
     "interval_reading",
     "power_sentence",
-    "quoted_keys",
+    "series",
 ]
 
 
@@ -123,8 +122,16 @@ def _span(smaller: float, larger: float, quote: Quote) -> Phrase:
     return Phrase((quote(smaller), " to ", _points(larger, quote)))
 
 
+def series(parts: list[str]) -> str:
+    """``a and b``, ``a, b, and c``; with a comma inside a part, ``a, and b`` so the parts stay apart."""
+    if len(parts) <= 1:
+        return "".join(parts)
+    serial = len(parts) > 2 or any("," in part for part in parts)
+    return f"{', '.join(parts[:-1])}{',' if serial else ''} and {parts[-1]}"
+
+
 def _phrase_series(parts: list[Phrase | str]) -> Phrase:
-    """:func:`_series` of phrases that carry marked numbers."""
+    """:func:`series` of phrases that carry marked numbers."""
     if len(parts) <= 1:
         return Phrase(tuple(parts))
     serial = len(parts) > 2 or any("," in str(part) for part in parts)

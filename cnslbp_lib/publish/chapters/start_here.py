@@ -27,14 +27,6 @@ def example_check(study: Study) -> str:
     return _role("participants_completed")
 
 
-def _series(parts: list[str]) -> str:
-    """``a and b``, ``a, b, and c``; with a comma inside a part, ``a, and b`` so the parts stay apart."""
-    if len(parts) <= 1:
-        return "".join(parts)
-    serial = len(parts) > 2 or any("," in part for part in parts)
-    return f"{', '.join(parts[:-1])}{',' if serial else ''} and {parts[-1]}"
-
-
 def _labels(frame: pd.DataFrame) -> str:
     """``the PSEQ paired p-value and the PIQ responders``: audit labels in a sentence.
 
@@ -48,7 +40,7 @@ def _labels(frame: pd.DataFrame) -> str:
         named.append(f"the {bare if first.isupper() else bare[:1].lower() + bare[1:]}")
     if any("," in name for name in named) and len(named) > 1:
         return f"{'; '.join(named[:-1])}; and {named[-1]}"
-    return _series(named)
+    return sentences.series(named)
 
 
 def audit_summary(study: Study) -> str:

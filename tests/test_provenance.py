@@ -15,7 +15,8 @@ from cnslbp_lib.paper.bounds import change_bounds, extreme_pairings
 from cnslbp_lib.paper.derived import DERIVED, Bounds, Derived, classify, get_derived
 from cnslbp_lib.paper.reconstruction import load_summary
 from cnslbp_lib.paper.targets import change_targets
-from cnslbp_lib.publish.provenance import DERIVED_PAGE, MarkedNumber, Marks, Phrase, assumptions_table, spread_table
+from cnslbp_lib.publish.provenance import DERIVED_PAGE, MarkedNumber, Marks, Phrase
+from cnslbp_lib.publish.provenance_tables import assumptions_table, spread_table
 from cnslbp_lib.stats.correlation import change_pairs
 from cnslbp_lib.stats.lattice import VectorConstraints, VectorLattice
 

@@ -11,7 +11,7 @@ from .. import sentences, tables, words
 from ..myst import md as _md
 from ..myst import role as _role
 from ..page import Page
-from ..provenance import legend_table
+from ..provenance_tables import legend_table
 from ..study import Study
 from ..words import AssociationWords, ChangeWords
 from .shared import association_words, audit_words

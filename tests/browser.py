@@ -28,15 +28,23 @@ SCREENSHOT_HEIGHT = 16_000
 class Visit:
     """One page in a fresh tab, with everything that went wrong while it loaded."""
 
-    def __init__(self, browser, base_url: str, path: str, viewport: dict[str, int] | None = None) -> None:
+    def __init__(
+        self, browser, base_url: str, path: str, viewport: dict[str, int] | None = None, wait_until: str = "load"
+    ) -> None:
+        """Open ``path``; ``wait_until`` is Playwright's: "load" (the page and its scripts have run; what a
+        test does next waits for what it needs) or "networkidle" (nothing requested for half a second)."""
         self.path = path
         self.tab = browser.new_page(viewport=viewport or WIDTHS["desktop"])
         self.errors: list[str] = []
         self.failed: list[str] = []
         self.outside: list[str] = []
+        self.in_flight = 0
         self.tab.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
         self.tab.on("pageerror", lambda error: self.errors.append(str(error)))
         self.tab.on("requestfailed", lambda request: self.failed.append(request.url))
+        self.tab.on("request", lambda request: self._count(1))
+        self.tab.on("requestfinished", lambda request: self._count(-1))
+        self.tab.on("requestfailed", lambda request: self._count(-1))
 
         def route(handle) -> None:
             if handle.request.url.startswith(base_url):
@@ -46,11 +54,23 @@ class Visit:
                 handle.abort()
 
         self.tab.route("**/*", route)
-        self.tab.goto(f"{base_url}/{path}", wait_until="networkidle")
+        self.tab.goto(f"{base_url}/{path}", wait_until=wait_until)
+
+    def _count(self, step: int) -> None:
+        self.in_flight += step
 
     def draw_all(self) -> None:
         """Draw every interactive chart live and typeset all math now, as printing and tests need."""
         self.tab.evaluate("window.cnslbpDrawAll()")
+
+    def settle(self, timeout: float = 30) -> None:
+        """Wait until every request the page has made has finished or failed (without networkidle's
+        half-second of quiet: the page has nothing left to request once it is loaded and drawn)."""
+        for _ in range(int(timeout / 0.02)):
+            if self.in_flight == 0:
+                return
+            self.tab.wait_for_timeout(20)  # Playwright delivers the page's events while it waits
+        raise AssertionError(f"{self.path}: {self.in_flight} requests still unfinished after {timeout} s")
 
     def close(self) -> None:
         self.tab.close()
@@ -75,7 +95,8 @@ def save_screenshot(tab, target: Path) -> None:
     60,000 (the layout checks cover all of it)."""
     height = tab.evaluate("document.documentElement.scrollHeight")
     clip = {"x": 0, "y": 0, "width": tab.viewport_size["width"], "height": min(height, SCREENSHOT_HEIGHT)}
-    tab.screenshot(path=str(target), full_page=True, clip=clip)
+    # JPEG: pages tens of thousands of pixels tall encode in about half PNG's time, and read as well
+    tab.screenshot(path=str(target), full_page=True, clip=clip, type="jpeg", quality=85)
 
 
 def screenshot_at_width(page: Visit, width: str) -> None:
@@ -91,7 +112,7 @@ def screenshot_at_width(page: Visit, width: str) -> None:
     )
     assert too_wide == 0, f"{too_wide} charts on {path} are wider than their container at {width} width"
     page.tab.wait_for_function("document.querySelectorAll('.math:not(:has(mjx-container))').length === 0")
-    target = SCREENSHOTS / width / (path.replace("/", "_").split("?")[0] + ".png")
+    target = SCREENSHOTS / width / (path.replace("/", "_").split("?")[0] + ".jpg")
     target.parent.mkdir(parents=True, exist_ok=True)
     save_screenshot(page.tab, target)
     assert target.stat().st_size > 10_000

@@ -161,7 +161,7 @@ def assert_reads_fully_without_javascript(tab, path: str, width: str) -> None:
         assert frame["height"] <= box["height"] + 8, f"chart {index + 1} on {path} keeps empty room below it"
     overflow = tab.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 1, f"{path} scrolls sideways at {width} width without JavaScript"
-    target = SCREENSHOTS / f"{width}-no-javascript" / (path.replace("/", "_") + ".png")
+    target = SCREENSHOTS / f"{width}-no-javascript" / (path.replace("/", "_") + ".jpg")
     target.parent.mkdir(parents=True, exist_ok=True)
     save_screenshot(tab, target)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ import pytest
 from hypothesis import settings
 
 import cnslbp_lib as cl
+from cnslbp_lib.publish.build.execution import WARM_ENV
 
 # reproducible property-based tests: the same examples on every run, nothing written to disk
 settings.register_profile("cnslbp", derandomize=True, database=None, deadline=None)
@@ -133,8 +135,8 @@ def visit(browser, base_url) -> Iterator[Callable[..., object]]:
 
     opened: list[Visit] = []
 
-    def open_page(path: str, viewport: dict[str, int] | None = None) -> Visit:
-        opened.append(Visit(browser, base_url, path, viewport))
+    def open_page(path: str, viewport: dict[str, int] | None = None, wait_until: str = "load") -> Visit:
+        opened.append(Visit(browser, base_url, path, viewport, wait_until))
         return opened[-1]
 
     yield open_page
@@ -157,6 +159,32 @@ def pytest_configure(config: pytest.Config) -> None:
     folder = Path(tempfile.mkdtemp(prefix="cnslbp-sockets-"))
     nbval.kernel.KernelManager = ipc_kernel_manager(folder, KernelManager)
     config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+    if os.environ.get(WARM_ENV, "1") != "0":
+        _start_warm(config, nbval.kernel.NbvalKernelspecManager)
+
+
+def _start_warm(config: pytest.Config, specs: type) -> None:
+    """Start nbval's kernels warm, as the book's build does (publish/build/kernels.py).
+
+    Each chapter still runs in a new kernel, and nbval compares its outputs with the stored ones
+    (made by ``cnslbp outputs`` in plain kernels), but the kernel is forked with the library imported
+    and the summary's stamp computed. The warm process starts with the first chapter this worker runs.
+    ``CNSLBP_WARM_KERNELS=0`` gives nbval plain kernels.
+    """
+    from cnslbp_lib.publish.build.kernels import WarmKernels
+
+    plain = specs.get_kernel_spec
+    started: list[WarmKernels] = []
+
+    def get_kernel_spec(self: object, kernel_name: str) -> object:
+        if not started:
+            started.append(WarmKernels(ROOT))
+            config.add_cleanup(started[0].close)
+        return started[0].warm_spec(plain(self, kernel_name))
+
+    # patched in place: nbval's method names its own class (super(NbvalKernelspecManager, self))
+    specs.get_kernel_spec = get_kernel_spec
+    config.add_cleanup(lambda: setattr(specs, "get_kernel_spec", plain))
 
 
 @pytest.hookimpl(trylast=True)
@@ -177,5 +205,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say where the browser tests put their screenshots, so they can be looked at."""
     folder = ROOT / "_build" / "screenshots"
-    if folder.exists() and any(folder.rglob("*.png")):
+    if folder.exists() and any(folder.rglob("*.jpg")):
         terminalreporter.write_line(f"Screenshots of every page at desktop and phone widths: {folder}")

@@ -215,18 +215,24 @@ class WarmKernels:
     def launcher(self) -> list[str]:
         return [sys.executable, "-c", _LAUNCHER, self.socket, "{connection_file}"]
 
+    def warm_spec(self, spec: Any) -> Any:
+        """``spec`` (a kernel spec) changed to start warm if it is a Python kernel's and the warm process is ready.
+
+        Otherwise (another language, or the warm process failed to start) the kernel starts the plain way.
+        """
+        if spec.language == "python" and Path(spec.argv[0]).name.startswith("python") and self.wait():
+            spec.argv = self.launcher()
+        return spec
+
     def kernel_manager_class(self, base: type) -> type:
         """``base`` (a kernel manager class, such as :func:`ipc_kernel_manager`'s) that starts warm kernels."""
         from jupyter_client.kernelspec import KernelSpecManager  # noqa: PLC0415
 
-        launcher = self.launcher()
+        warm = self
 
         class WarmSpecs(KernelSpecManager):
             def get_kernel_spec(self, kernel_name: str) -> Any:
-                spec = super().get_kernel_spec(kernel_name)
-                if spec.language == "python" and Path(spec.argv[0]).name.startswith("python"):
-                    spec.argv = list(launcher)
-                return spec
+                return warm.warm_spec(super().get_kernel_spec(kernel_name))
 
         class WarmKernelManager(base):  # type: ignore[misc]
             def _kernel_spec_manager_default(self) -> Any:

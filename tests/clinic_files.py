@@ -9,12 +9,43 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyreadstat
 
 from cnslbp_lib.data.instruments import GLOBAL_CHANGE, INSTRUMENTS
 
 MEASURES = [instrument.key for instrument in INSTRUMENTS] + [GLOBAL_CHANGE.key]
+HEADER = "participant,stage,piq,pseq,psq,global_change"
+
+
+def write_clinic_cohort(
+    path: Path, participants: int = 40, *, seed: int = 12, global_change: bool = False, gaps: bool = True
+) -> list[str]:
+    """A plausible long cohort CSV with hospital-style ids (returned); by default 40 participants, three lost
+    to follow-up, two with a blank baseline PIQ, and no global change column."""
+    rng = np.random.default_rng(seed)
+    ids = [f"MRN-{number:06d}-{chr(65 + number % 26)}" for number in rng.choice(900_000, participants, replace=False)]
+    lines = [HEADER if global_change else HEADER.rsplit(",", 1)[0]]
+    for position, participant in enumerate(ids):
+        piq, pseq, psq = rng.integers(30, 60), rng.integers(10, 35), rng.integers(15, 32)
+        for stage in (1, 2, 3):
+            if gaps and position < 3 and stage == 3:
+                continue  # lost to follow-up: no stage 3 row
+            shift = 0 if stage < 3 else 1
+            scores = [
+                int(np.clip(piq - shift * rng.integers(-5, 25), 0, 70)),
+                int(np.clip(pseq + shift * rng.integers(-5, 25), 0, 60)),
+                int(np.clip(psq - shift * rng.integers(-6, 8), 0, 40)),
+            ]
+            cells = [participant, str(stage), *map(str, scores)]
+            if gaps and position in (3, 4) and stage == 2:
+                cells[2] = ""  # blank PIQ at the baseline
+            if global_change:
+                cells.append("" if stage == 1 else str(int(rng.integers(-1, 4)) if stage == 3 else 0))
+            lines.append(",".join(cells))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return ids
 
 
 def read_long(path: Path) -> pd.DataFrame:

@@ -4,11 +4,12 @@ Each function writes one file and returns its participant ids. The ids are
 hostile on purpose (markup, quotes, spreadsheet formulas, very long, other
 scripts): none may reach the built site.
 
-The kinds the README names (every change the same, a single participant,
-nobody with a stage 3 row yet) are built end to end as whole sites; between
-them they carry every hostile id. The others are checked on every value the
-chapters show (:func:`cnslbp_lib.publish.chapters.chapter_values`, which is what
-the chapters glue and display), each chart drawn as the build draws it.
+Each is checked on every value the chapters show
+(:func:`cnslbp_lib.publish.chapters.chapter_values`, which is what the chapters
+glue and display), each chart drawn as the build draws it; between them they
+carry every hostile id. The checks on a whole built site (``page_text``,
+``assert_complete_and_finite``, ``assert_ids_never_appear``) are used on the
+clinic's workbook built in ``test_site_own_data.py``.
 """
 
 from __future__ import annotations
@@ -27,8 +28,6 @@ from cnslbp_lib.publish.build.reproduce import book_chapters
 from cnslbp_lib.publish.chapters import CHAPTERS as CHAPTER_VALUES
 from cnslbp_lib.publish.chapters import chapter_values
 from cnslbp_lib.publish.charts.render import find_charts, static_chart_html, static_svg
-
-from .conftest import ROOT, shared_build, tree_digest
 
 NASTY_IDS = (
     '<script>alert("id")</script>',
@@ -119,19 +118,6 @@ COHORTS = {
 NOT_A_NUMBER = re.compile(r"\b(nan|inf|infinity)\b", re.IGNORECASE)
 # the book's chapters (the reproduce page and the library reference do not depend on the data)
 CHAPTERS = [Path(chapter).name for chapter in book_chapters()]
-
-
-def build_cohorts(names, tmp_path_factory, worker_id, *, paper=None):
-    """Build each named cohort's site (with ``paper`` instead of the book's paper file, if given)."""
-    folder = tmp_path_factory.mktemp("degenerate")
-    before = tree_digest(ROOT / "data", ROOT / "book")
-    sites = {}
-    for name in names:
-        data = folder / f"{name}.csv"
-        ids = COHORTS[name](data)
-        sites[name] = (shared_build(tmp_path_factory, worker_id, name, data, paper=paper), ids)
-    assert tree_digest(ROOT / "data", ROOT / "book") == before, "building changed data/ or book/"
-    return sites
 
 
 def page_text(site: Path, chapter: str) -> str:

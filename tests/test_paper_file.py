@@ -191,5 +191,5 @@ def test_one_more_printed_number_is_one_entry_in_the_paper_file(tmp_path, cohort
     assert change_targets(paper) == change_targets(STUDY)
 
 
-# The whole book built with one more printed number (on a cohort whose stage 1 → 2 changes exist and whose
-# stage 2 → 3 ones do not): test_site_incomplete.py.
+# The whole book built with one more printed number, its audit row checked against scipy on the cohort's
+# stage 1 → 2 changes: test_site_own_data.py.

@@ -1,4 +1,9 @@
-"""Rebuilding the whole book on a clinic's cohort file (a wide workbook): adapts, excludes openly, never leaks ids."""
+"""Rebuilding the whole book on a clinic's cohort file (a wide workbook): adapts, excludes openly, never leaks ids.
+
+The clinic's file has lost follow-ups, blank scores and no global change column, and the book is built with
+its paper file plus one more printed number: every chapter a cohort of one's own gets, through a whole build.
+Cohorts whose statistics collapse are checked value by value in ``test_site_degenerate.py``.
+"""
 
 from __future__ import annotations
 
@@ -7,42 +12,17 @@ import re
 import subprocess
 import sys
 
-import numpy as np
 import pytest
+from scipy import stats
 
 import cnslbp_lib as cl
 from cnslbp_lib.publish import words
 
-from . import clinic_files
+from . import clinic_files, papers
 from .conftest import HEADER, ROOT, shared_build, tree_digest
+from .degenerate import assert_complete_and_finite, assert_ids_never_appear, page_text
 
 pytestmark = pytest.mark.slow(seconds=55, reason="builds a whole site")
-
-
-def write_cohort(path, participants: int, *, seed: int, global_change: bool, gaps: bool):
-    """A plausible synthetic cohort with hospital-style ids; optionally with incomplete records."""
-    rng = np.random.default_rng(seed)
-    ids = [f"MRN-{number:06d}-{chr(65 + number % 26)}" for number in rng.choice(900_000, participants, replace=False)]
-    lines = [HEADER if global_change else HEADER.rsplit(",", 1)[0]]
-    for position, participant in enumerate(ids):
-        piq, pseq, psq = rng.integers(30, 60), rng.integers(10, 35), rng.integers(15, 32)
-        for stage in (1, 2, 3):
-            if gaps and position < 3 and stage == 3:
-                continue  # lost to follow-up: no stage 3 row
-            shift = 0 if stage < 3 else 1
-            scores = [
-                int(np.clip(piq - shift * rng.integers(-5, 25), 0, 70)),
-                int(np.clip(pseq + shift * rng.integers(-5, 25), 0, 60)),
-                int(np.clip(psq - shift * rng.integers(-6, 8), 0, 40)),
-            ]
-            cells = [participant, str(stage), *map(str, scores)]
-            if gaps and position in (3, 4) and stage == 2:
-                cells[2] = ""  # blank PIQ at the baseline
-            if global_change:
-                cells.append("" if stage == 1 else str(int(rng.integers(-1, 4)) if stage == 3 else 0))
-            lines.append(",".join(cells))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return ids
 
 
 SHEET = "Scores"
@@ -50,26 +30,28 @@ SHEET = "Scores"
 
 @pytest.fixture(scope="module")
 def own_site(tmp_path_factory, worker_id):
-    """A clinic's cohort of 40 participants with global change, lost follow-ups and blank scores, kept as a wide
-    workbook whose scores are on its second sheet (so the sheet has to reach every chapter's kernel, or the
-    build fails on the first sheet); its long CSV is what the workbook's numbers are compared with."""
+    """A clinic's cohort of 40 participants with lost follow-ups and blank scores and no global change column,
+    kept as a wide workbook whose scores are on its second sheet (so the sheet has to reach every chapter's
+    kernel, or the build fails on the first sheet); its long CSV is what the workbook's numbers are compared
+    with. The book is built with its paper file plus one more printed number (papers.ONE_MORE_NUMBER)."""
     folder = tmp_path_factory.mktemp("cohorts")
     before = tree_digest(ROOT / "data", ROOT / "book")
     long = folder / "large-clinic.csv"
-    ids = write_cohort(long, 40, seed=12, global_change=True, gaps=True)
+    ids = clinic_files.write_clinic_cohort(long)
     workbook = clinic_files.write_wide_workbook(long, folder / "large-clinic.xlsx", sheet=SHEET, first_sheet="About")
-    site = shared_build(tmp_path_factory, worker_id, "clinic-workbook", workbook, sheet=SHEET)
+    paper = papers.study_with_one_more_number(tmp_path_factory.mktemp("paper"))
+    site = shared_build(tmp_path_factory, worker_id, "clinic-workbook", workbook, sheet=SHEET, paper=paper)
     assert tree_digest(ROOT / "data", ROOT / "book") == before, "building changed data/ or book/"
     return site, workbook, ids, long
 
 
 def test_participant_ids_never_appear_in_the_built_site(own_site):
     site, _, ids, _ = own_site
-    for path in site.rglob("*"):
-        if path.is_file() and path.suffix in {".html", ".js", ".json", ".txt", ".csv", ".ipynb"}:
-            text = path.read_text(encoding="utf-8", errors="ignore")
-            leaked = [participant for participant in ids if participant in text]
-            assert not leaked, f"{path.relative_to(site)} shows {leaked[:3]}"
+    assert_ids_never_appear(site, ids)
+
+
+def test_every_chapter_is_built_and_shows_no_nan(own_site):
+    assert_complete_and_finite(own_site[0])
 
 
 def test_pages_say_the_data_were_user_supplied_with_the_files_hash(own_site):
@@ -120,8 +102,30 @@ def test_prose_follows_the_numbers_not_the_paper(own_site):
     assert f"Pain severity {verb} by {cl.format_number(abs(row.mean_change), 2)} points" in re.sub(r"<[^>]+>", "", text)
 
 
-# A file without a global change column is built end to end in test_site_incomplete.py (no follow-up yet), which
-# checks that its pages say the rating was not collected.
+def test_a_file_without_global_change_says_the_rating_was_not_collected(own_site):
+    site = own_site[0]
+    secondary = page_text(site, "secondary_outcomes")
+    assert "Global perceived change was not collected in this cohort file" in secondary
+
+
+def test_the_book_builds_with_one_more_printed_number_audited_against_its_own_stages(own_site):
+    """The PSQ change from stage 1 to 2 with its CI, one entry added to the paper file: its audit row shows that
+    change as scipy computes it from the long CSV, not the stage 2 → 3 one the abstract's numbers describe."""
+    site, _, _, long = own_site
+    psq = clinic_files.read_long(long).pivot(index="participant", columns="stage", values="psq")
+    changes = (psq[2] - psq[1]).dropna().to_numpy()
+    later = (psq[3] - psq[2]).dropna().to_numpy()
+    assert f"{changes.mean():.2f}" != f"{later.mean():.2f}"  # the two comparisons give different numbers here
+    interval = stats.ttest_1samp(changes, 0).confidence_interval(0.95)
+    html = (site / "book" / "number_audit.html").read_text(encoding="utf-8")
+    for key, value in (
+        ("psq_12_mean_change", changes.mean()),
+        ("psq_12_ci_low", interval.low),
+        ("psq_12_ci_high", interval.high),
+    ):
+        row = re.search(rf'<tr id="audit-{key}".*?</tr>', html, re.S).group(0)
+        assert f"{abs(value):.2f}" in re.sub(r"<[^>]+>", " ", row), (key, value)
+    assert "PSQ mean change, stage 1 → 2" in page_text(site, "number_audit")
 
 
 def test_exclusions_are_named_and_analyses_state_their_n(own_site):

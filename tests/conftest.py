@@ -79,12 +79,15 @@ def shared_build(
     *,
     sheet: str | None = None,
     paper: Path | None = None,
+    execute: bool = True,
 ) -> Path:
     """Build the site once per test run, whichever xdist worker asks first; the others wait and reuse it.
 
-    ``sheet`` is a workbook's sheet; ``paper`` a paper file to build with instead of the book's (``$CNSLBP_PAPER``).
+    ``sheet`` is a workbook's sheet; ``paper`` a paper file to build with instead of the book's (``$CNSLBP_PAPER``);
+    ``execute=False`` builds the reconstruction from the chapters' stored outputs (``CNSLBP_EXECUTE=0``).
     """
     from cnslbp_lib.data.instruments import PAPER_ENV
+    from cnslbp_lib.publish.build.site import EXECUTE_ENV
     from cnslbp_lib.publish.build.sitebuild import build_site
 
     base = tmp_path_factory.getbasetemp()
@@ -94,6 +97,8 @@ def shared_build(
         fcntl.flock(lock, fcntl.LOCK_EX)
         if paper is not None:
             patch.setenv(PAPER_ENV, str(paper))
+        if not execute:
+            patch.setenv(EXECUTE_ENV, "0")
         if not (site / "index.html").exists():
             build_site(data, site, sheet=sheet, quiet=True)
     return site
@@ -101,7 +106,10 @@ def shared_build(
 
 @pytest.fixture(scope="session")
 def reconstruction_site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[Path]:
-    yield shared_build(tmp_path_factory, worker_id, "reconstruction", COHORT_CSV)
+    """The book's site, built from the chapters' stored outputs: strict nbval, comparing each output whole,
+    checks in the same run that they are what executing the chapters gives (the clinic's site in
+    test_site_own_data.py is built by executing every chapter)."""
+    yield shared_build(tmp_path_factory, worker_id, "reconstruction", COHORT_CSV, execute=False)
 
 
 # --- the browser tests (test_browser.py, test_browser_static.py): one Chromium and one server per file ----------
@@ -161,6 +169,28 @@ def pytest_configure(config: pytest.Config) -> None:
     config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
     if os.environ.get(WARM_ENV, "1") != "0":
         _start_warm(config, nbval.kernel.NbvalKernelspecManager)
+    _compare_whole_outputs(config)
+
+
+def _compare_whole_outputs(config: pytest.Config) -> None:
+    """Make nbval compare each output whole: its kind, stream name and metadata too, not only its data.
+
+    nbval leaves out every output's ``metadata`` (where myst-nb's glue names the key a value is glued
+    under), ``output_type`` and a stream's ``name``. Compared as well, a chapter's stored outputs are what
+    executing it gives in everything the book's build reads (execution counts aside), so the
+    reconstruction's site is built from them (``reconstruction_site``) without running every chapter again.
+    """
+    import nbval.plugin
+
+    plain = nbval.plugin.IPyNbFile.__init__
+
+    def init(self: object, *args: object, **kwargs: object) -> None:
+        plain(self, *args, **kwargs)
+        skipped = {"metadata", "output_type", "name"}
+        self.skip_compare = tuple(key for key in self.skip_compare if key not in skipped)  # type: ignore[attr-defined]
+
+    nbval.plugin.IPyNbFile.__init__ = init
+    config.add_cleanup(lambda: setattr(nbval.plugin.IPyNbFile, "__init__", plain))
 
 
 def _start_warm(config: pytest.Config, specs: type) -> None:

@@ -81,8 +81,8 @@ def test_every_chapter_has_a_downloadable_notebook_that_is_that_chapter(reconstr
     source = ROOT / f"{chapter}.ipynb"
     if source.exists():
         committed = nbformat.reads(source.read_text(encoding="utf-8"), as_version=4)
-        # on the reconstruction, the chapter as run for this build is the committed one with its
-        # stored outputs (which strict nbval compares), without per-cell execution timestamps
+        # on the reconstruction, the chapter as shown is the committed one with its stored outputs (which
+        # strict nbval compares whole with a fresh run's), without per-cell execution timestamps
         assert notebook.cells == committed.cells
         assert any(cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
     else:

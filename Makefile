@@ -20,12 +20,15 @@ $(STAMP): requirements.lock pyproject.toml
 book: setup
 	$(BIN)/cnslbp build
 
+# mypy keeps one core busy, pytest two: mypy runs beside pytest and its report follows pytest's; either failing fails
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/pytest
+	@log=$$(mktemp); $(BIN)/mypy > $$log 2>&1 & mypy=$$!; \
+	echo "$(BIN)/pytest  (with $(BIN)/mypy beside it)"; $(BIN)/pytest; tests=$$?; \
+	wait $$mypy; typed=$$?; echo "$(BIN)/mypy"; cat $$log; rm -f $$log; \
+	test $$tests -eq 0 && test $$typed -eq 0
 
 pdf: book
 	$(BIN)/cnslbp pdf

@@ -26,6 +26,7 @@ test: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 	@log=$$(mktemp); $(BIN)/mypy > $$log 2>&1 & mypy=$$!; \
+	trap 'kill $$mypy 2>/dev/null; rm -f $$log; exit 130' INT TERM; \
 	echo "$(BIN)/pytest  (with $(BIN)/mypy beside it)"; $(BIN)/pytest; tests=$$?; \
 	wait $$mypy; typed=$$?; echo "$(BIN)/mypy"; cat $$log; rm -f $$log; \
 	test $$tests -eq 0 && test $$typed -eq 0

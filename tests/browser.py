@@ -63,11 +63,18 @@ class Visit:
         """Draw every interactive chart live and typeset all math now, as printing and tests need."""
         self.tab.evaluate("window.cnslbpDrawAll()")
 
-    def settle(self, timeout: float = 30) -> None:
-        """Wait until every request the page has made has finished or failed (without networkidle's
-        half-second of quiet: the page has nothing left to request once it is loaded and drawn)."""
+    def idle(self) -> None:
+        """Wait until the browser has been idle once: the page's own after-load work (it runs in an idle
+        callback queued at load: drawing the charts near the viewport, watching the math) has run."""
+        self.tab.evaluate("new Promise(done => requestIdleCallback(done, { timeout: 3000 }))")
+
+    def settle(self, quiet: float = 0.2, timeout: float = 30) -> None:
+        """Wait until nothing the page asked for is still on its way, for ``quiet`` seconds on end (every
+        request finished or failed): networkidle's rule, with a shorter quiet spell."""
+        still = 0.0
         for _ in range(int(timeout / 0.02)):
-            if self.in_flight == 0:
+            still = still + 0.02 if self.in_flight == 0 else 0.0
+            if still >= quiet:
                 return
             self.tab.wait_for_timeout(20)  # Playwright delivers the page's events while it waits
         raise AssertionError(f"{self.path}: {self.in_flight} requests still unfinished after {timeout} s")
@@ -97,6 +104,17 @@ def save_screenshot(tab, target: Path) -> None:
     clip = {"x": 0, "y": 0, "width": tab.viewport_size["width"], "height": min(height, SCREENSHOT_HEIGHT)}
     # JPEG: pages tens of thousands of pixels tall encode in about half PNG's time, and read as well
     tab.screenshot(path=str(target), full_page=True, clip=clip, type="jpeg", quality=85)
+    assert_drawn(target)
+
+
+def assert_drawn(target: Path) -> None:
+    """The screenshot shows a page, not a blank one: its first screen's grey levels vary (a blank page's
+    JPEG is as large as a short page's, so its size says nothing)."""
+    from PIL import Image, ImageStat
+
+    with Image.open(target) as image:
+        first_screen = image.convert("L").crop((0, 0, image.width, min(image.height, 900)))
+        assert ImageStat.Stat(first_screen).stddev[0] > 10, f"{target.name} is blank"
 
 
 def screenshot_at_width(page: Visit, width: str) -> None:
@@ -115,4 +133,3 @@ def screenshot_at_width(page: Visit, width: str) -> None:
     target = SCREENSHOTS / width / (path.replace("/", "_").split("?")[0] + ".jpg")
     target.parent.mkdir(parents=True, exist_ok=True)
     save_screenshot(page.tab, target)
-    assert target.stat().st_size > 10_000

@@ -7,6 +7,7 @@ value labels, a Stata file, a REDCap export. Nothing here goes through the libra
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
@@ -20,13 +21,22 @@ HEADER = "participant,stage,piq,pseq,psq,global_change"
 
 
 def write_clinic_cohort(
-    path: Path, participants: int = 40, *, seed: int = 12, global_change: bool = False, gaps: bool = True
+    path: Path,
+    participants: int = 40,
+    *,
+    seed: int = 12,
+    global_change: bool = False,
+    gaps: bool = True,
+    hostile: tuple[str, ...] = (),
 ) -> list[str]:
     """A plausible long cohort CSV with hospital-style ids (returned); by default 40 participants, three lost
-    to follow-up, two with a blank baseline PIQ, and no global change column."""
+    to follow-up, two with a blank baseline PIQ, and no global change column. ``hostile`` ids replace the last
+    participants' (the scores stay as they were)."""
     rng = np.random.default_rng(seed)
     ids = [f"MRN-{number:06d}-{chr(65 + number % 26)}" for number in rng.choice(900_000, participants, replace=False)]
-    lines = [HEADER if global_change else HEADER.rsplit(",", 1)[0]]
+    if hostile:
+        ids[-len(hostile) :] = hostile
+    lines = [HEADER.split(",") if global_change else HEADER.split(",")[:-1]]
     for position, participant in enumerate(ids):
         piq, pseq, psq = rng.integers(30, 60), rng.integers(10, 35), rng.integers(15, 32)
         for stage in (1, 2, 3):
@@ -43,8 +53,9 @@ def write_clinic_cohort(
                 cells[2] = ""  # blank PIQ at the baseline
             if global_change:
                 cells.append("" if stage == 1 else str(int(rng.integers(-1, 4)) if stage == 3 else 0))
-            lines.append(",".join(cells))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            lines.append(cells)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(lines)
     return ids
 
 

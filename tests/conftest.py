@@ -176,7 +176,8 @@ def _compare_whole_outputs(config: pytest.Config) -> None:
     """Make nbval compare each output whole: its kind, stream name and metadata too, not only its data.
 
     nbval leaves out every output's ``metadata`` (where myst-nb's glue names the key a value is glued
-    under), ``output_type`` and a stream's ``name``. Compared as well, a chapter's stored outputs are what
+    under), ``output_type``, a stream's ``name`` and images. Cells it would not compare at all (stored
+    unrun, marked to skip) are refused by test_chapters.py. Compared as well, a chapter's stored outputs are what
     executing it gives in everything the book's build reads (execution counts aside), so the
     reconstruction's site is built from them (``reconstruction_site``) without running every chapter again.
     """
@@ -186,7 +187,7 @@ def _compare_whole_outputs(config: pytest.Config) -> None:
 
     def init(self: object, *args: object, **kwargs: object) -> None:
         plain(self, *args, **kwargs)
-        skipped = {"metadata", "output_type", "name"}
+        skipped = {"metadata", "output_type", "name", "image/png", "image/jpeg"}
         self.skip_compare = tuple(key for key in self.skip_compare if key not in skipped)  # type: ignore[attr-defined]
 
     nbval.plugin.IPyNbFile.__init__ = init

@@ -37,6 +37,7 @@ def desktop_page(request, browser, base_url) -> Iterator[Visit]:
     """Each page of the site, opened once at desktop width with every chart drawn live and all math typeset;
     pytest runs every test that uses it on one page before it opens the next."""
     page = Visit(browser, base_url, request.param)
+    page.idle()  # the page's own after-load work first, as a reader gets it
     page.draw_all()
     page.settle()  # everything it requested has arrived, or failed, before the checks look
     yield page

@@ -153,3 +153,25 @@ def test_every_key_a_chapter_glues_is_written_out_in_its_text_module(cohort, tmp
     source = inspect.getsource(check_another_paper)
     missing += [f"check_another_paper: {key}" for key in check_another_paper.page().values if f'"{key}"' not in source]
     assert missing == []
+
+
+def test_every_stored_chapter_output_is_one_strict_nbval_compares():
+    """The tests build the reconstruction's site from the chapters' stored outputs, trusting strict nbval to
+    compare them whole with a fresh run (conftest.py); nbval would not look at a cell stored unrun or marked
+    to skip or not compare, nor at a widget's or an error's output."""
+    import nbformat
+
+    from cnslbp_lib.publish.build.outputs import chapter_notebooks
+
+    for path in chapter_notebooks():
+        notebook = nbformat.read(path, as_version=4)
+        for number, cell in enumerate(notebook.cells):
+            where = f"{path.name}, cell {number}"
+            if cell.cell_type != "code":
+                continue
+            assert cell.execution_count is not None, f"{where} is stored unrun: run make outputs"
+            assert not [tag for tag in cell.metadata.get("tags", []) if tag.startswith("nbval")], where
+            assert "NBVAL_" not in cell.source, where
+            for output in cell.get("outputs", []):
+                assert output.output_type != "error", where
+                assert "application/vnd.jupyter.widget-view+json" not in output.get("data", {}), where

@@ -25,9 +25,7 @@ from cnslbp_lib.paper.targets import change_targets
 from . import papers
 from .conftest import ROOT
 
-pytestmark = pytest.mark.slow(
-    seconds=80, reason="builds a whole site with another paper file and draws ensembles of a second paper"
-)
+pytestmark = pytest.mark.slow(seconds=8, reason="draws ensembles of a second paper")
 
 STUDY_TEXT = DEFAULT_PAPER.read_text(encoding="utf-8")
 

@@ -39,8 +39,9 @@ def cohorts(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def built_keys(tmp_path_factory):
-    """The keys a cohort of one's own glues, from the clinic's cohort that test_site_own_data.py builds whole
-    (a build fails on a {glue} reference without its value)."""
+    """The keys a cohort of one's own glues, computed for the clinic's cohort that test_site_own_data.py builds
+    whole (a build fails on a {glue} reference without its value). That build's paper file has one more printed
+    number, which adds only reported numbers' keys, left out of the comparison like the others."""
     long = tmp_path_factory.mktemp("clinic") / "clinic.csv"
     clinic_files.write_clinic_cohort(long)
     return own_keys(chapter_values(cl.load_cohort(long)))
@@ -125,7 +126,7 @@ def test_no_change_reads_as_no_change(cohorts):
 def test_no_follow_up_says_nobody_has_stage_3(cohorts):
     values, _ = cohorts["no-follow-up"]
     start = chapter_text(values, "start_here")
-    # "Pain interference {piq_23_average}": the sentence's words, then the glued reason
+    # glued into "Pain interference {piq_23_average} ...": the value itself says why
     assert "could not be compared (needs at least 2 participants with both scores; this cohort has 0)" in start
     primary = chapter_text(values, "primary_outcomes")
     assert "0 of 5 participants had both scores; excluded: P01 (no stage 3 row)" in primary

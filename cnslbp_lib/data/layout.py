@@ -13,22 +13,18 @@ A clinic keeps its cohort in one of three shapes, and the header says which:
   stage (``stage_1_arm_1``, ``pre_education_arm_1``).
 
 :func:`detect_layout` reads the header into a :class:`Layout` (or refuses it,
-listing every column it could not place), and :func:`to_records` turns the
-grid's rows into the long records the loader validates, keeping for every
-cell the row and the column it came from. The measures and stages are read
-from the schema and the instrument registry; nothing here names one.
+listing every column it could not place);
+:func:`~cnslbp_lib.data.records.to_records` then turns the grid's rows into
+long records. The measures and stages are read from the schema and the
+instrument registry; nothing here names one.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
-
-import numpy as np
-import pandas as pd
 
 from ..exceptions import CohortValidationError, Problem
 from .grid import Grid
@@ -36,12 +32,13 @@ from .instruments import STAGES, get_stage
 from .schema import KEY_COLUMNS, PARTICIPANT_NAMES, cohort_table_schema
 
 __all__ = [
+    "EVENT",
+    "REDCAP_REPEAT",
     "Layout",
     "Placement",
-    "Records",
     "detect_layout",
     "stage_named",
-    "to_records",
+    "stage_words",
 ]
 
 PARTICIPANT, STAGE = KEY_COLUMNS
@@ -53,9 +50,8 @@ _REDCAP_OWN = (
     "redcap_data_access_group",
     "redcap_survey_identifier",
 )
-_REDCAP_REPEAT = _REDCAP_OWN[:2]
+REDCAP_REPEAT = _REDCAP_OWN[:2]  # the columns of repeating instruments and events
 _REDCAP_SUFFIXES = ("_complete", "_timestamp")  # a form's status and a survey's time stamp
-_REDCAP_ARM = re.compile(r"_arm_[0-9]+$")
 # words that may stand before a stage's number: piq_t1, piq_stage2, piq_visit3
 _NUMBERED = re.compile("(?:stage|time|visit|wave|t|s|v)?([0-9]+)")
 _SHORTEST_ABBREVIATION = 3
@@ -82,7 +78,8 @@ def _squeeze(text: str) -> str:
     return re.sub("[^a-z0-9]", "", text.lower())
 
 
-def _stage_words(number: int) -> str:
+def stage_words(number: int) -> str:
+    """A stage as messages name it: ``stage 2 (post-education)``."""
     return f"stage {number} ({get_stage(number).name})"
 
 
@@ -99,9 +96,9 @@ class StageMatch:
 
     def refusal(self) -> str:
         """Why the token names no single stage, in words."""
-        known = ", ".join(_stage_words(stage.number) for stage in STAGES)
+        known = ", ".join(stage_words(stage.number) for stage in STAGES)
         if self.stages:
-            options = " or ".join(_stage_words(number) for number in self.stages)
+            options = " or ".join(stage_words(number) for number in self.stages)
             return f"{self.token!r} could be {options}; name the stage by its number or its full name"
         return f"{self.token!r} names no stage; the stages are {known}"
 
@@ -146,7 +143,7 @@ class Placement:
             return "participant id"
         if self.stage is None:
             return self.column
-        return f"{self.column} at {_stage_words(self.stage)}"
+        return f"{self.column} at {stage_words(self.stage)}"
 
 
 @dataclass(frozen=True)
@@ -266,6 +263,7 @@ def detect_layout(grid: Grid) -> Layout:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> from cnslbp_lib.data.grid import Origin
     >>> header = ("id", "piq_1", "piq_2", "pseq_1", "pseq_2", "psq_1", "psq_2")
     >>> grid = Grid(Origin("clinic.csv", "CSV file", "line"), header, 1, pd.DataFrame(columns=header))
@@ -312,8 +310,8 @@ def _absent_at_stages(placements: list[tuple[str, Placement]]) -> tuple[str, ...
     for number in stages:
         absent = [m for m in measures if Placement(m, number) not in placed and blank_at.get(m) != number]
         if absent:
-            notes.append(f"no column holds {', '.join(absent)} at {_stage_words(number)}: read as blank")
-    missing = [_stage_words(stage.number) for stage in STAGES if stage.number not in stages]
+            notes.append(f"no column holds {', '.join(absent)} at {stage_words(number)}: read as blank")
+    missing = [stage_words(stage.number) for stage in STAGES if stage.number not in stages]
     if missing:
         notes.append(f"no column holds any measure at {', '.join(missing)}: no participant has a row for it")
     return tuple(notes)
@@ -389,175 +387,3 @@ def _wide_summary(grid: Grid, header: _Header) -> Problem:
         + ". Columns not understood: "
         + (", ".join(repr(column) for column in not_understood) or "none"),
     )
-
-
-@dataclass(frozen=True)
-class Block:
-    """A run of records whose cells come from the same columns of the file.
-
-    Records ``start`` to ``stop`` (exclusive) take each long column's cell
-    from the file's column ``columns[name]``; ``None`` for a cell that no
-    column holds (the stage of a wide file's record, or a stage a measure
-    has no column for).
-    """
-
-    start: int
-    stop: int
-    columns: Mapping[str, str | None]
-
-
-@dataclass(frozen=True)
-class Records:
-    """A file's rows as long records of text, each cell with the row and column it came from.
-
-    ``cells`` has the long columns present (``Layout.columns``), a ``str`` or
-    missing per cell, and the index 0, 1, … of each record; ``rows`` the
-    file's row number of each record. ``problems`` are located problems met
-    while mapping the rows (an event that names no stage); ``settled`` the
-    (record, column) cells they concern, so no second message repeats them;
-    ``notes`` how values were placed (which stage each event is).
-    """
-
-    grid: Grid
-    layout: Layout
-    cells: pd.DataFrame
-    rows: np.ndarray
-    blocks: tuple[Block, ...]
-    problems: tuple[Problem, ...] = ()
-    settled: frozenset[tuple[int, str]] = frozenset()
-    notes: tuple[str, ...] = ()
-
-    def source(self, record: int, column: str) -> str | None:
-        """The file's column that holds the record's cell (None if no column does)."""
-        starts = [block.start for block in self.blocks]
-        block = self.blocks[int(np.searchsorted(starts, record, side="right")) - 1]
-        return block.columns.get(column)
-
-    def problem(self, record: int | None, column: str | None, value: str | None, rule: str) -> Problem:
-        """A problem about one record's cell, located in the file's own row and column."""
-        row = None if record is None else int(self.rows[record])
-        where = column if record is None or column is None else (self.source(record, column) or column)
-        return self.grid.origin.problem(row, where, value, rule)
-
-
-def to_records(grid: Grid, layout: Layout) -> Records:
-    """Turn the grid's rows into long records (text), as :class:`Layout` maps them.
-
-    A wide file gives one record per row and stage that holds any value. A
-    row whose every measure is blank still gives one record (at its first
-    stage), so the participant is listed as incomplete rather than lost.
-    """
-    if layout.kind == "wide":
-        return _wide_records(grid, layout)
-    sources = {placement.column: column for column, placement in layout.placements}
-    names = [name for name in layout.columns if name in sources]
-    cells = grid.cells[[sources[name] for name in names]].set_axis(names, axis=1)
-    rows = grid.cells.index.to_numpy(dtype=np.int64)
-    problems: list[Problem] = []
-    settled: set[tuple[int, str]] = set()
-    notes: list[str] = []
-    if layout.kind == "REDCap":
-        keep = _redcap_single_rows(grid, layout, problems)
-        cells, rows = cells[keep], rows[keep]
-    cells = cells.reset_index(drop=True)
-    block = Block(0, len(cells), {name: sources[name] for name in names})
-    records = Records(grid, layout, cells, rows, (block,))
-    if layout.kind == "REDCap":
-        stages, event_problems, read_as = _stages_of_events(records)
-        cells = cells.assign(**{STAGE: stages})
-        problems += [records.problem(record, STAGE, value, rule) for record, value, rule in event_problems]
-        settled |= {(record, STAGE) for record, _, _ in event_problems}
-        if read_as:
-            notes.append("REDCap events read as stages: " + "; ".join(read_as))
-    return Records(grid, layout, cells, rows, (block,), tuple(problems), frozenset(settled), tuple(notes))
-
-
-def _redcap_single_rows(grid: Grid, layout: Layout, problems: list[Problem]) -> np.ndarray:
-    """Rows of repeating instruments or events cannot be placed at one stage: refuse them, by cell."""
-    keep = np.ones(len(grid.cells), dtype=bool)
-    for column, _ in layout.ignored:
-        if column.strip().lower() not in _REDCAP_REPEAT:
-            continue
-        values = grid.cells[column]
-        filled = values.notna() & (values.astype("str").str.strip() != "")
-        for row, value in values[filled].items():
-            problems.append(
-                grid.origin.problem(
-                    int(row),
-                    column,
-                    str(value),
-                    "repeating REDCap instruments and events are not read: each record has one row per event and stage",
-                )
-            )
-        keep &= ~filled.to_numpy()
-    return keep
-
-
-def _stages_of_events(records: Records) -> tuple[pd.Series, list[tuple[int, str, str]], list[str]]:
-    """The stage each record's event names, as text; (record, event, rule) for events naming none; the mapping."""
-    events = records.cells[STAGE]
-    codes, names = pd.factorize(events, sort=True)
-    stage_texts: list[str | None] = []
-    refusals: dict[int, str] = {}
-    read_as: list[str] = []
-    for code, event in enumerate(names):
-        match = stage_named(_REDCAP_ARM.sub("", str(event).strip()))
-        if match.number is None:
-            refusals[code] = f"the REDCap event must name a stage: {match.refusal()}"
-            stage_texts.append(None)
-        else:
-            stage_texts.append(str(match.number))
-            read_as.append(f"{event} = {_stage_words(match.number)}")
-    table = np.array([*stage_texts, None], dtype=object)  # code -1 (a blank event) stays blank
-    stages = pd.Series(table[codes], index=events.index, dtype=object)
-    problems = [
-        (int(record), str(names[code]), refusals[code])
-        for record, code in zip(events.index, codes, strict=True)
-        if code in refusals
-    ]
-    return stages, problems, read_as
-
-
-def _blank(values: pd.Series) -> np.ndarray:
-    blank: np.ndarray = (values.isna() | (values.astype("str").str.strip(" \t") == "")).to_numpy()
-    return blank
-
-
-def _wide_records(grid: Grid, layout: Layout) -> Records:
-    participant = layout.source(Placement(PARTICIPANT)) or PARTICIPANT
-    staged = [(column, placement) for column, placement in layout.placements if placement.stage is not None]
-    stage_numbers = [stage.number for stage in STAGES if any(p.stage == stage.number for _, p in staged)]
-    measures = [name for name in layout.columns if name not in KEY_COLUMNS]
-    by_stage = {
-        number: {measure: layout.source(Placement(measure, number)) for measure in measures} for number in stage_numbers
-    }
-    held = {number: np.zeros(len(grid.cells), dtype=bool) for number in stage_numbers}
-    for number, sources in by_stage.items():
-        for source in sources.values():
-            if source is not None:
-                held[number] |= ~_blank(grid.cells[source])
-    nothing_held = ~np.logical_or.reduce(list(held.values()))
-    held[stage_numbers[0]] |= nothing_held  # a participant with no values is kept, and listed as incomplete
-    parts, rows, blocks, start = [], [], [], 0
-    for number, sources in by_stage.items():
-        chosen = grid.cells[held[number]]
-        part = pd.DataFrame(
-            {
-                PARTICIPANT: chosen[participant].to_numpy(dtype=object),
-                STAGE: np.full(len(chosen), str(number), dtype=object),
-                **{
-                    measure: (
-                        chosen[source].to_numpy(dtype=object)
-                        if source is not None
-                        else np.full(len(chosen), None, dtype=object)
-                    )
-                    for measure, source in sources.items()
-                },
-            }
-        )
-        parts.append(part)
-        rows.append(chosen.index.to_numpy(dtype=np.int64))
-        blocks.append(Block(start, start + len(part), {PARTICIPANT: participant, STAGE: None, **sources}))
-        start += len(part)
-    cells = pd.concat(parts, ignore_index=True)[list(layout.columns)]
-    return Records(grid, layout, cells, np.concatenate(rows), tuple(blocks))

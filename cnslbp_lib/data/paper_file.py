@@ -25,10 +25,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, field_validator, model_validator
 
 from ..exceptions import PaperFileError
+from .yaml_file import parse_yaml, read_text
 
 __all__ = [
     "Band",
@@ -396,19 +396,7 @@ def load_paper_file(path: str | Path) -> PaperFile:
         the line and column of a YAML syntax error; never a traceback.
     """
     source = Path(path)
-    try:
-        text = source.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PaperFileError(f"{source}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise PaperFileError(f"{source}: cannot be read as UTF-8 text ({error})") from None
-    try:
-        content = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise PaperFileError(f"{source}{where}: not valid YAML ({problem})") from None
+    content = parse_yaml(read_text(source, PaperFileError), source, PaperFileError)
     if not isinstance(content, dict):
         raise PaperFileError(f"{source}: a paper file is a mapping of keys (schema, citation, design, …)")
     try:

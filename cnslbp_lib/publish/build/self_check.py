@@ -44,13 +44,13 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from docutils import nodes
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 from ...data.source import PROJECT_ROOT
+from ...data.yaml_file import parse_yaml, read_text
 from ...exceptions import SelfCheckFileError
 from ...paper.formatting import MINUS
 from .roles import worked_out
@@ -209,23 +209,12 @@ def load_self_checks(path: str | Path = SELF_CHECKS_FILE) -> dict[str, ChoiceChe
     True
     """
     source = Path(path)
-    try:
-        text = source.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SelfCheckFileError(f"{source}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise SelfCheckFileError(f"{source}: cannot be read as UTF-8 text ({error})") from None
-    return _parsed(source, text)
+    return _parsed(source, read_text(source, SelfCheckFileError))
 
 
 @cache
 def _parsed(source: Path, text: str) -> dict[str, ChoiceCheck | NumberCheck]:
-    try:
-        content = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        raise SelfCheckFileError(f"{source}{where}: not valid YAML ({getattr(error, 'problem', error)})") from None
+    content = parse_yaml(text, source, SelfCheckFileError)
     try:
         checks = SelfCheckFile.model_validate(content).self_checks
     except ValidationError as error:

@@ -21,7 +21,7 @@ from .instruments import STAGES
 from .layout import REDCAP_REPEAT, Layout, Placement, stage_named, stage_words
 from .schema import KEY_COLUMNS
 
-__all__ = ["Block", "Records", "to_records"]
+__all__ = ["Records", "to_records"]
 
 PARTICIPANT, STAGE = KEY_COLUMNS
 _REDCAP_ARM = re.compile(r"_arm_[0-9]+$")  # an event's arm: stage_1_arm_1

@@ -87,9 +87,9 @@ def used_types(module: ModuleType) -> list[str]:
     A reader of a public signature needs them described; they are documented
     after the module's ``__all__``.
 
-    >>> import cnslbp_lib.data.layout as layout
-    >>> used_types(layout)
-    ['Block', 'StageMatch']
+    >>> import cnslbp_lib.data.records as records
+    >>> used_types(records)
+    ['Block']
     """
     public = set(getattr(module, "__all__", []))
     found: set[str] = set()

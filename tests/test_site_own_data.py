@@ -16,7 +16,7 @@ import pytest
 from scipy import stats
 
 import cnslbp_lib as cl
-from cnslbp_lib.publish import words
+from cnslbp_lib.publish import phrases
 
 from . import clinic_files, papers
 from .conftest import HEADER, ROOT, shared_build, tree_digest
@@ -99,7 +99,7 @@ def test_prose_follows_the_numbers_not_the_paper(own_site):
     site, data, _, _ = own_site
     row = cl.paired_change(cl.load_cohort(data, sheet=SHEET).data, "psq")
     text = (site / "book" / "start_here.html").read_text(encoding="utf-8")
-    verb = words.change_verb(row.mean_change)
+    verb = phrases.change_verb(row.mean_change)
     assert f"Pain severity {verb} by {cl.format_number(abs(row.mean_change), 2)} points" in re.sub(r"<[^>]+>", "", text)
 
 

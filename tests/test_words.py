@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from cnslbp_lib.publish import words
+from cnslbp_lib.publish import phrases, words
 
 
 @pytest.mark.parametrize(
@@ -11,19 +11,19 @@ from cnslbp_lib.publish import words
     [(-3.0, "piq", "improved"), (3.0, "piq", "worsened"), (3.0, "pseq", "improved"), (0.0, "pseq", "did not change")],
 )
 def test_improvement_word_follows_the_instrument_direction(change, instrument, word):
-    assert words.improvement_word(change, instrument) == word
+    assert phrases.improvement_word(change, instrument) == word
 
 
 def test_phrases_follow_the_numbers():
-    assert words.change_verb(-1.0) == "fell"
-    assert words.interval_phrase(-2.0, 1.0) == "includes zero"
-    assert words.interval_phrase(0.5, 1.0) == "excludes zero"
+    assert phrases.change_verb(-1.0) == "fell"
+    assert phrases.interval_phrase(-2.0, 1.0) == "includes zero"
+    assert phrases.interval_phrase(0.5, 1.0) == "excludes zero"
 
 
 def test_intervals_and_p_values_that_cannot_be_computed_say_so():
-    assert words.interval_phrase(2.0, 2.0, n=8) == "has no width, because all 8 changes are equal"
-    assert words.interval_phrase(float("nan"), float("nan")) == "cannot be computed"
-    assert words.p_text(float("nan"), "all 8 changes are equal") == "p not computable: all 8 changes are equal"
+    assert phrases.interval_phrase(2.0, 2.0, n=8) == "has no width, because all 8 changes are equal"
+    assert phrases.interval_phrase(float("nan"), float("nan")) == "cannot be computed"
+    assert phrases.p_text(float("nan"), "all 8 changes are equal") == "p not computable: all 8 changes are equal"
 
 
 def test_change_words_follow_identical_and_missing_changes():

@@ -27,9 +27,10 @@ from ..stats.sensitivity import minimum_detectable_dz
 from .myst import REPORTED_KEYS
 from .myst import md as _md
 from .myst import role as _role
+from .phrases import participants
 from .provenance import Displayable, Marks, Phrase
 from .study import Study
-from .words import DERIVED_KEYS, participants
+from .words import DERIVED_KEYS
 
 __all__ = [
     "change_reading",

@@ -30,8 +30,9 @@ from ..stats.sensitivity import EffectSizes, effect_size_summary, sensitivity_su
 from .html import HtmlTable, HTMLText, html_table
 from .limits import PER_PARTICIPANT_LIMIT, more_participants
 from .myst import REPORTED_KEYS
+from .phrases import not_computable, p_text
 from .study import PRIMARY
-from .words import DERIVED_KEYS, not_computable, p_text, quote_number
+from .words import DERIVED_KEYS, quote_number
 
 if TYPE_CHECKING:  # types only: both modules import this one
     from .provenance import Marks

@@ -14,8 +14,9 @@ from .. import charts, tables
 from ..myst import md as _md
 from ..myst import role as _role
 from ..page import Page
+from ..phrases import participants
 from ..study import Study
-from ..words import AssociationWords, participants
+from ..words import AssociationWords
 from .shared import association_words
 
 __all__ = ["page"]

@@ -6,7 +6,7 @@ import pandas as pd
 
 from ...data.instruments import get_instrument
 from ...stats import flow
-from .. import charts, tables, words
+from .. import charts, phrases, tables
 from ..page import Page
 from ..study import Study
 
@@ -43,9 +43,9 @@ def page(study: Study) -> Page:
         checked=("participants_completed", "missing_data"),
         values={
             "example_piq": f"{piq_before} to {piq_after}",
-            "example_piq_verdict": words.rule_verdict("piq", piq_after - piq_before),
+            "example_piq_verdict": phrases.rule_verdict("piq", piq_after - piq_before),
             "example_pseq": f"{pseq_before} to {pseq_after}",
-            "example_pseq_verdict": words.rule_verdict("pseq", pseq_after - pseq_before),
+            "example_pseq_verdict": phrases.rule_verdict("pseq", pseq_after - pseq_before),
             "flow_lead": flow_lead,
         },
         markdown={"instruments_table": tables.instruments_markdown()},

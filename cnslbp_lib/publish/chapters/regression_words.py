@@ -21,9 +21,10 @@ from ...stats.rtm_joint_figures import ILLUSTRATIVE_ERROR_CORRELATION, ILLUSTRAT
 from ...stats.rtm_noise import NoiseBound
 from ..myst import md as _md
 from ..myst import role as _role
+from ..phrases import not_computable
 from ..provenance import Marks, Phrase
 from ..study import Study
-from ..words import Quoted, not_computable
+from ..words import Quoted
 
 __all__ = [
     "JointRtmWords",

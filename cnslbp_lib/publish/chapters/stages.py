@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...data.instruments import NON_RESPONSE, get_instrument
-from .. import charts, words
+from .. import charts, phrases, words
 from ..myst import md as _md
 from ..myst import role as _role
 from ..page import Page
@@ -57,11 +57,11 @@ def page(study: Study) -> Page:
     values |= {
         "psq_12_mean": psq.mean,
         "non_response_rule": NON_RESPONSE.description,
-        "inclusion_sentence": words.inclusion_sentence(data),
+        "inclusion_sentence": phrases.inclusion_sentence(data),
         "near_piq": f"{piq_before} to {piq_after}",
-        "near_piq_verdict": words.rule_verdict("piq", piq_after - piq_before),
+        "near_piq_verdict": phrases.rule_verdict("piq", piq_after - piq_before),
         "near_pseq": f"{pseq_before} to {pseq_after}",
-        "near_pseq_verdict": words.rule_verdict("pseq", pseq_after - pseq_before),
+        "near_pseq_verdict": phrases.rule_verdict("pseq", pseq_after - pseq_before),
     }
     return Page(
         study,
